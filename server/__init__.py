@@ -1,0 +1,35 @@
+"""Herd: a sticky-note board that organizes itself through a local Llamafile."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from . import config as config_mod
+from . import errors
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """The app factory: settings, storage, live updates, AI service, routes."""
+    app = Flask(
+        __name__,
+        static_folder=str(config_mod.ROOT / "static"),
+        template_folder=str(config_mod.ROOT / "templates"),
+    )
+    app.config.update(config_mod.load(config))
+    app.json.sort_keys = False
+    errors.init_app(app)
+
+    from . import live, store
+    from .llamafile import service
+
+    store.init_app(app)
+    live.init_app(app)
+    service.init_app(app)
+
+    from . import api, pages
+
+    api.register(app)
+    pages.register(app)
+    return app

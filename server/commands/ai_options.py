@@ -1,0 +1,25 @@
+"""The Llamafile options shared by `herd serve` and `herd organize`."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def add_ai_options(p: argparse.ArgumentParser) -> None:
+    """--llamafile, --llamafile-url, --embed-url, --chat-url."""
+    g = p.add_argument_group("AI (default: start the bundled local models)")
+    g.add_argument("--llamafile", metavar="PATH", help="run this .llamafile for both roles")
+    g.add_argument("--llamafile-url", metavar="URL", help="a running server for both roles")
+    g.add_argument("--embed-url", metavar="URL", help="a running server for embeddings")
+    g.add_argument("--chat-url", metavar="URL", help="a running server for label completions")
+
+
+def ai_overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """Config overrides from the AI options."""
+    return {
+        "LLAMAFILE_PATH": args.llamafile,
+        "LLAMAFILE_URL": args.llamafile_url,
+        "EMBED_URL": args.embed_url,
+        "CHAT_URL": args.chat_url,
+    }

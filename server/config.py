@@ -1,0 +1,65 @@
+"""Settings: defaults, then environment (HERD_* / LLAMAFILE_URL), then explicit overrides."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def default_data_dir() -> Path:
+    """Where boards live unless --db says otherwise."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "herd"
+
+
+def default_cache_dir() -> Path:
+    """Where prepared models and the llama-server build are cached."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(os.environ.get("HERD_CACHE_DIR") or Path(base) / "herd")
+
+
+DEFAULTS: dict[str, Any] = {
+    "DATABASE": str(default_data_dir() / "herd.db"),
+    "HOST": "127.0.0.1",
+    "PORT": 8000,
+    # AI: None means "start the embedded default models"; AI_ENABLED False is --no-ai.
+    "AI_ENABLED": True,
+    "LLAMAFILE_URL": None,
+    "EMBED_URL": None,
+    "CHAT_URL": None,
+    "LLAMAFILE_PATH": None,
+    "CACHE_DIR": str(default_cache_dir()),
+    # Limits (issue 2): clear 400/413 errors past these.
+    "MAX_NOTE_CHARS": 10_000,
+    "MAX_NOTES_PER_BOARD": 5_000,
+    "MAX_CONTENT_LENGTH": 1_000_000,
+    "MAX_TITLE_CHARS": 200,
+}
+
+_ENV = {
+    "HERD_DB": "DATABASE",
+    "HERD_HOST": "HOST",
+    "HERD_PORT": "PORT",
+    "LLAMAFILE_URL": "LLAMAFILE_URL",
+    "HERD_EMBED_URL": "EMBED_URL",
+    "HERD_CHAT_URL": "CHAT_URL",
+    "HERD_LLAMAFILE": "LLAMAFILE_PATH",
+    "HERD_CACHE_DIR": "CACHE_DIR",
+}
+
+
+def load(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Merge defaults, environment and overrides into one settings dict."""
+    cfg = dict(DEFAULTS)
+    for env, key in _ENV.items():
+        if os.environ.get(env):
+            cfg[key] = os.environ[env]
+    if os.environ.get("HERD_NO_AI") == "1":
+        cfg["AI_ENABLED"] = False
+    cfg["PORT"] = int(cfg["PORT"])
+    if overrides:
+        cfg.update({k: v for k, v in overrides.items() if v is not None})
+    return cfg
