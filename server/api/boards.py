@@ -1,0 +1,43 @@
+"""Boards: list, create, read (with notes, groups and seq), rename, delete."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+from ..store import get_store
+from .common import json_body
+
+bp = Blueprint("boards", __name__)
+
+
+@bp.get("/boards")
+def list_boards():
+    """Every board, most recently changed first."""
+    return {"boards": get_store().list_boards()}
+
+
+@bp.post("/boards")
+def create_board():
+    """A new board named by the body's 'name' (default "Untitled board")."""
+    body = json_body(required=False)
+    return get_store().create_board(body.get("name")), 201
+
+
+@bp.get("/boards/<board_id>")
+def get_board(board_id: str):
+    """The board, its notes and groups, and the seq to follow live events from."""
+    return get_store().snapshot(board_id)
+
+
+@bp.patch("/boards/<board_id>")
+def rename_board(board_id: str):
+    """Rename a board."""
+    body = json_body()
+    return get_store().rename_board(board_id, body.get("name"))
+
+
+@bp.delete("/boards/<board_id>")
+def delete_board(board_id: str):
+    """Delete a board and everything on it."""
+    get_store().delete_board(board_id)
+    return "", 204

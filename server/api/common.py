@@ -1,0 +1,32 @@
+"""Helpers shared by the JSON blueprints: the request body and the client id."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import request
+
+from ..errors import ApiError
+
+
+def json_body(required: bool = True) -> dict[str, Any]:
+    """The request body as a JSON object; 400 with the parser's reason when it is not one."""
+    raw = request.get_data(cache=True)  # past MAX_CONTENT_LENGTH this raises the JSON 413
+    if not raw.strip():
+        if required:
+            raise ApiError(400, "This request needs a JSON object body.")
+        return {}
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as e:
+        raise ApiError(400, f"The body is not valid JSON: {e}.") from None
+    if not isinstance(body, dict):
+        raise ApiError(400, "The body must be a JSON object.")
+    return body
+
+
+def client_id() -> str | None:
+    """The X-Herd-Client header: live events carry it back so a browser knows its echoes."""
+    value = request.headers.get("X-Herd-Client")
+    return value[:64] if value else None

@@ -1,0 +1,101 @@
+"""Live events as server-sent events: catch up from the log, then stream."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from flask import Blueprint, Response, current_app, request
+
+from ..errors import ApiError
+from ..live import RESYNC, Subscription, get_hub
+from ..store import get_store
+
+bp = Blueprint("events", __name__)
+
+
+@bp.get("/boards/<board_id>/events")
+def events(board_id: str):
+    """text/event-stream of the board's events after Last-Event-ID or ?after=seq."""
+    after = _after()
+    max_events = _int_arg("max_events")  # tests and tools: stop after N events
+    store, hub = get_store(), get_hub()
+    store.current_seq(board_id)  # a 404 must be JSON, before the stream starts
+    # Subscribe before reading the log so nothing falls between the two; duplicates are
+    # skipped by seq in _stream.
+    sub = hub.subscribe(board_id)
+    try:
+        backlog = store.events_after(board_id, after) if after is not None else []
+    except BaseException:
+        sub.close()
+        raise
+    ping = float(current_app.config.get("SSE_PING_SECONDS", 15))
+    resp = Response(_stream(sub, backlog, after, ping, max_events),
+                    mimetype="text/event-stream")
+    resp.headers["Cache-Control"] = "no-cache"
+    resp.headers["X-Accel-Buffering"] = "no"  # nginx and friends: do not buffer the stream
+    resp.call_on_close(sub.close)  # runs even if the stream never started
+    return resp
+
+
+def _stream(sub: Subscription, backlog: list[dict] | None, after: int | None, ping: float,
+            max_events: int | None) -> Iterator[str]:
+    """retry hint, backlog (or resync), then live events with pings; closes the subscription."""
+    sent = 0
+    last = after if backlog is not None else None
+    try:
+        # Sent at once so the headers flush and the browser's EventSource opens.
+        yield "retry: 2000\n\n"
+        pending: list[dict[str, Any]] = [dict(RESYNC)] if backlog is None else backlog
+        while True:
+            for event in pending:
+                seq = event.get("seq")
+                if seq is not None and last is not None and seq <= last:
+                    continue  # already sent from the log
+                if seq is not None:
+                    last = seq
+                yield format_event(event)
+                sent += 1
+                if event["type"] == "board_deleted" or (max_events and sent >= max_events):
+                    return
+            event = sub.get(timeout=ping)
+            if event is None:
+                yield ": ping\n\n"
+                pending = []
+            else:
+                pending = [event]
+    finally:
+        sub.close()
+
+
+def format_event(event: dict[str, Any]) -> str:
+    """One SSE message: `id:` is the seq on logged events, data is one JSON line."""
+    data = json.dumps(event, separators=(",", ":"))
+    if "seq" in event:
+        return f"id: {event['seq']}\ndata: {data}\n\n"
+    return f"data: {data}\n\n"
+
+
+def _after() -> int | None:
+    """The seq the client has seen: Last-Event-ID (sent by browsers on reconnect) or ?after."""
+    raw = request.headers.get("Last-Event-ID") or request.args.get("after")
+    if raw is None or raw == "":
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ApiError(400, f"Last-Event-ID / 'after' must be a seq number, not {raw!r}.") from None
+    if value < 0:
+        raise ApiError(400, "Last-Event-ID / 'after' must not be negative.")
+    return value
+
+
+def _int_arg(name: str) -> int | None:
+    raw = request.args.get(name)
+    if raw is None:
+        return None
+    try:
+        return max(1, int(raw))
+    except ValueError:
+        raise ApiError(400, f"'{name}' must be a whole number, not {raw!r}.") from None

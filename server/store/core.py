@@ -1,0 +1,227 @@
+"""The Store: one write connection behind a lock (the one write path), pooled readers."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from ..errors import ApiError
+from . import schema
+from . import validate as v
+from .ops import Batch, row_dict
+
+log = logging.getLogger(__name__)
+Publish = Callable[[str, dict[str, Any]], None]
+BOARD_SQL = ("SELECT b.id, b.name, b.seq, b.created_at, b.updated_at, "
+             "(SELECT COUNT(*) FROM notes n WHERE n.board_id = b.id) AS note_count "
+             "FROM boards b")
+
+
+def now_iso() -> str:
+    """Current UTC time as ISO-8601 with milliseconds and a Z."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def board_dict(row: sqlite3.Row) -> dict[str, Any]:
+    """A Board as the API shows it."""
+    return {"id": row["id"], "name": row["name"], "note_count": row["note_count"],
+            "created_at": row["created_at"], "updated_at": row["updated_at"]}
+
+
+class Store:
+    """All SQL for boards, notes, groups and the event log."""
+
+    def __init__(self, path: str, limits: v.Limits | None = None, events_keep: int = 1000,
+                 synchronous: str = "NORMAL", publish: Publish | None = None) -> None:
+        if path != ":memory:":
+            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        self.path, self.synchronous = path, synchronous
+        self.limits = limits or v.Limits()
+        self.events_keep = events_keep
+        self.publish: Publish = publish or (lambda board_id, event: None)
+        self._write_lock = threading.Lock()
+        self._writer = schema.connect(path, synchronous)
+        schema.migrate(self._writer)
+        self._readers: list[sqlite3.Connection] = []
+        self._readers_lock = threading.Lock()
+
+    def close(self) -> None:
+        """Close every connection (tests; the server just exits)."""
+        with self._write_lock, self._readers_lock:
+            for conn in [self._writer, *self._readers]:
+                conn.close()
+            self._readers.clear()
+
+    # -- connections -------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        """A reader inside one read transaction, so a snapshot is consistent."""
+        with self._readers_lock:
+            conn = self._readers.pop() if self._readers else None
+        if conn is None:
+            conn = schema.connect(self.path, self.synchronous)
+        try:
+            conn.execute("BEGIN")
+            try:
+                yield conn
+            finally:
+                conn.execute("COMMIT")
+        except BaseException:
+            conn.close()
+            raise
+        with self._readers_lock:
+            self._readers.append(conn)
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[tuple[sqlite3.Connection, list]]:
+        """The one write path: lock, BEGIN IMMEDIATE, COMMIT, then publish the outbox.
+
+        Events go out after COMMIT (nobody hears of a write that could still roll back) but
+        before the lock is released, so every subscriber sees them in seq order.
+        """
+        with self._write_lock:
+            conn, outbox = self._writer, []
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn, outbox
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            for board_id, event in outbox:
+                try:
+                    self.publish(board_id, event)
+                except Exception:  # the write is committed: a live hiccup must not undo it
+                    log.exception("publishing an event failed")
+
+    # -- boards ------------------------------------------------------------------------
+
+    def list_boards(self) -> list[dict[str, Any]]:
+        """Every board, most recently changed first."""
+        with self._read() as conn:
+            rows = conn.execute(BOARD_SQL + " ORDER BY b.updated_at DESC, b.id").fetchall()
+        return [board_dict(r) for r in rows]
+
+    def get_board(self, board_id: str) -> dict[str, Any]:
+        """One board, or a 404."""
+        with self._read() as conn:
+            return board_dict(self._board_row(conn, board_id))
+
+    def snapshot(self, board_id: str) -> dict[str, Any]:
+        """The board, its notes and groups, and the seq they are current as of."""
+        with self._read() as conn:
+            row = self._board_row(conn, board_id)
+            notes = conn.execute("SELECT * FROM notes WHERE board_id = ? ORDER BY created_at, id",
+                                 (board_id,)).fetchall()
+            groups = conn.execute("SELECT * FROM groups WHERE board_id = ? "
+                                  "ORDER BY created_at, id", (board_id,)).fetchall()
+        return {"board": board_dict(row), "notes": [row_dict(n, "note") for n in notes],
+                "groups": [row_dict(g, "group") for g in groups], "seq": row["seq"]}
+
+    def create_board(self, name: Any = None, board_id: str | None = None) -> dict[str, Any]:
+        """A new, empty board."""
+        name = v.check_title(name, self.limits, "Board name") if name is not None else ""
+        board_id = v.new_id() if board_id is None else v.check_id(board_id, "board")
+        now = now_iso()
+        with self._write() as (conn, _):
+            try:
+                conn.execute("INSERT INTO boards (id, name, seq, created_at, updated_at) "
+                             "VALUES (?, ?, 0, ?, ?)", (board_id, name or "Untitled board",
+                                                        now, now))
+            except sqlite3.IntegrityError:
+                raise ApiError(409, f"A board with id {board_id!r} already exists.") from None
+            board = board_dict(self._board_row(conn, board_id))
+        return board
+
+    def rename_board(self, board_id: str, name: Any) -> dict[str, Any]:
+        """Rename a board; everyone on it gets a 'board' event."""
+        name = v.check_title(name, self.limits, "Board name")
+        if not name:
+            raise ApiError(400, "Board name must not be empty.")
+        with self._write() as (conn, outbox):
+            self._board_row(conn, board_id)
+            conn.execute("UPDATE boards SET name = ? WHERE id = ?", (name, board_id))
+            seq = self._bump(conn, board_id)
+            board = board_dict(self._board_row(conn, board_id))
+            event = {"type": "board", "seq": seq, "board": board}
+            self._log(conn, board_id, seq, event)
+            outbox.append((board_id, event))
+        return board
+
+    def delete_board(self, board_id: str) -> None:
+        """Delete a board with its notes, groups and events; subscribers are told."""
+        with self._write() as (conn, outbox):
+            self._board_row(conn, board_id)
+            conn.execute("DELETE FROM boards WHERE id = ?", (board_id,))
+            outbox.append((board_id, {"type": "board_deleted"}))
+
+    # -- the write path ----------------------------------------------------------------
+
+    def apply_ops(self, board_id: str, ops: Any, client: str | None = None) -> dict[str, Any]:
+        """Validate and apply ops in one transaction, log and publish one event."""
+        with self._write() as (conn, outbox):
+            self._board_row(conn, board_id)
+            batch = Batch(conn, board_id, self.limits, now_iso())
+            batch.run(ops)
+            if not batch.changes:
+                seq = conn.execute("SELECT seq FROM boards WHERE id = ?",
+                                   (board_id,)).fetchone()[0]
+                return {"results": batch.results, "seq": seq}
+            seq = self._bump(conn, board_id, batch.now)
+            event = {"type": "changes", "seq": seq, "client": client,
+                     "changes": list(batch.changes.values())}
+            self._log(conn, board_id, seq, event)
+            outbox.append((board_id, event))
+        return {"results": batch.results, "seq": seq}
+
+    def events_after(self, board_id: str, after: int) -> list[dict[str, Any]] | None:
+        """Logged events with seq > after, or None when the log no longer reaches back."""
+        with self._read() as conn:
+            row = self._board_row(conn, board_id)
+            if after == row["seq"]:
+                return []
+            if after > row["seq"]:
+                return None  # a seq from another life of this board (restored backup?)
+            oldest = conn.execute("SELECT MIN(seq) FROM events WHERE board_id = ?",
+                                  (board_id,)).fetchone()[0]
+            if oldest is None or oldest > after + 1:
+                return None
+            rows = conn.execute("SELECT payload FROM events WHERE board_id = ? AND seq > ? "
+                                "ORDER BY seq", (board_id, after)).fetchall()
+        return [json.loads(r[0]) for r in rows]
+
+    def current_seq(self, board_id: str) -> int:
+        """The board's last event number (404 if the board is gone)."""
+        with self._read() as conn:
+            return self._board_row(conn, board_id)["seq"]
+
+    # -- helpers -----------------------------------------------------------------------
+
+    def _board_row(self, conn: sqlite3.Connection, board_id: str) -> sqlite3.Row:
+        row = conn.execute(BOARD_SQL + " WHERE b.id = ?", (board_id,)).fetchone()
+        if row is None:
+            raise ApiError(404, f"No board {board_id!r}.")
+        return row
+
+    def _bump(self, conn: sqlite3.Connection, board_id: str, now: str | None = None) -> int:
+        """Next seq for the board; also marks it as changed now."""
+        conn.execute("UPDATE boards SET seq = seq + 1, updated_at = ? WHERE id = ?",
+                     (now or now_iso(), board_id))
+        return conn.execute("SELECT seq FROM boards WHERE id = ?", (board_id,)).fetchone()[0]
+
+    def _log(self, conn: sqlite3.Connection, board_id: str, seq: int, event: dict) -> None:
+        """Append to the event log; trim it now and then rather than on every write."""
+        conn.execute("INSERT INTO events (board_id, seq, payload) VALUES (?, ?, ?)",
+                     (board_id, seq, json.dumps(event, separators=(",", ":"))))
+        if seq % 50 == 0 or self.events_keep < 50:
+            conn.execute("DELETE FROM events WHERE board_id = ? AND seq <= ?",
+                         (board_id, seq - self.events_keep))

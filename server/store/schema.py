@@ -1,0 +1,106 @@
+"""The SQLite schema and its migrations, versioned with PRAGMA user_version."""
+
+from __future__ import annotations
+
+import sqlite3
+
+# Each entry moves the database from version i to i + 1. Append; never edit a shipped entry.
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE boards (
+        id          TEXT PRIMARY KEY,
+        name        TEXT NOT NULL,
+        seq         INTEGER NOT NULL DEFAULT 0,
+        created_at  TEXT NOT NULL,
+        updated_at  TEXT NOT NULL
+    );
+    CREATE TABLE notes (
+        board_id    TEXT NOT NULL REFERENCES boards(id) ON DELETE CASCADE,
+        id          TEXT NOT NULL,
+        text        TEXT NOT NULL,
+        x           REAL NOT NULL,
+        y           REAL NOT NULL,
+        w           REAL NOT NULL,
+        h           REAL NOT NULL,
+        color       TEXT NOT NULL,
+        group_id    TEXT,
+        version     INTEGER NOT NULL,
+        created_at  TEXT NOT NULL,
+        updated_at  TEXT NOT NULL,
+        PRIMARY KEY (board_id, id)
+    ) WITHOUT ROWID;
+    CREATE INDEX notes_group ON notes(board_id, group_id);
+    CREATE TABLE groups (
+        board_id    TEXT NOT NULL REFERENCES boards(id) ON DELETE CASCADE,
+        id          TEXT NOT NULL,
+        title       TEXT NOT NULL,
+        x           REAL NOT NULL,
+        y           REAL NOT NULL,
+        w           REAL NOT NULL,
+        h           REAL NOT NULL,
+        version     INTEGER NOT NULL,
+        created_at  TEXT NOT NULL,
+        updated_at  TEXT NOT NULL,
+        PRIMARY KEY (board_id, id)
+    ) WITHOUT ROWID;
+    -- The live-event log: lets a reconnecting browser (or one that outlived a restart)
+    -- catch up on the changes it missed instead of reloading the board.
+    CREATE TABLE events (
+        board_id    TEXT NOT NULL REFERENCES boards(id) ON DELETE CASCADE,
+        seq         INTEGER NOT NULL,
+        payload     TEXT NOT NULL,
+        PRIMARY KEY (board_id, seq)
+    ) WITHOUT ROWID;
+    """,
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def connect(path: str, synchronous: str = "NORMAL") -> sqlite3.Connection:
+    """A connection in autocommit mode (we issue BEGIN ourselves), WAL, foreign keys on."""
+    if synchronous.upper() not in ("OFF", "NORMAL", "FULL", "EXTRA"):
+        raise ValueError(f"DB_SYNCHRONOUS must be OFF, NORMAL, FULL or EXTRA, not {synchronous!r}")
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA foreign_keys = ON")
+    # WAL + NORMAL survives a killed process (the WAL is in the OS cache before COMMIT
+    # returns); FULL also survives power loss at the cost of an fsync per write.
+    conn.execute(f"PRAGMA synchronous = {synchronous}")
+    conn.execute("PRAGMA busy_timeout = 30000")
+    return conn
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Bring the database up to SCHEMA_VERSION; return the version it is at now."""
+    conn.execute("PRAGMA journal_mode = WAL")
+    current = conn.execute("PRAGMA user_version").fetchone()[0]
+    if current > SCHEMA_VERSION:
+        raise RuntimeError(
+            f"The database is schema version {current}, newer than this Herd ({SCHEMA_VERSION}):"
+            " upgrade Herd."
+        )
+    for version in range(current, SCHEMA_VERSION):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for stmt in _statements(MIGRATIONS[version]):
+                conn.execute(stmt)
+            conn.execute(f"PRAGMA user_version = {version + 1}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return SCHEMA_VERSION
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration into statements (executescript would COMMIT on its own)."""
+    out, buf = [], ""
+    for line in script.splitlines():
+        if line.strip().startswith("--"):
+            continue
+        buf += line + "\n"
+        if sqlite3.complete_statement(buf):
+            out.append(buf.strip())
+            buf = ""
+    return [s for s in out if s.strip(" ;\n")]

@@ -1,0 +1,131 @@
+"""Checks on everything a client sends before it reaches SQL: ids, fields, limits."""
+
+from __future__ import annotations
+
+import math
+import re
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import ApiError
+
+ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+COLORS = ("yellow", "orange", "pink", "purple", "blue", "green", "gray", "white")
+NOTE_DEFAULTS: dict[str, Any] = {"text": "", "x": 0.0, "y": 0.0, "w": 160.0, "h": 120.0,
+                                 "color": "yellow", "group_id": None}
+GROUP_DEFAULTS: dict[str, Any] = {"title": "", "x": 0.0, "y": 0.0, "w": 400.0, "h": 300.0}
+# Fields a client may send back as it received them (an exported Note, say); they are ignored.
+READ_ONLY = {"id", "board_id", "version", "created_at", "updated_at"}
+# Generous bounds: they exist to keep NaN, 1e308 and friends out of the canvas maths.
+MAX_COORD = 1e7
+MAX_SIZE = 1e6
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The limits of issue 2, from app.config."""
+
+    note_chars: int = 10_000
+    notes_per_board: int = 5_000
+    title_chars: int = 200
+
+
+def new_id() -> str:
+    """A fresh random id (12 URL-safe characters)."""
+    return secrets.token_urlsafe(9)
+
+
+def check_id(value: Any, what: str) -> str:
+    """A client-chosen id, or a 400 saying what ids look like."""
+    if not isinstance(value, str) or not ID_RE.match(value):
+        raise ApiError(400, f"Invalid {what} id {value!r}: use 1-64 of A-Z a-z 0-9 _ -.")
+    return value
+
+
+def note_fields(fields: Any, limits: Limits, partial: bool) -> dict[str, Any]:
+    """Validated note fields; with partial=False, defaults fill what is missing."""
+    out = _common(fields, "note", set(NOTE_DEFAULTS), partial)
+    if "text" in out:
+        out["text"] = check_text(out["text"], limits)
+    elif not partial:
+        raise ApiError(400, "A new note needs a 'text' field (it may be empty).")
+    if "color" in out and out["color"] not in COLORS:
+        raise ApiError(400, f"Unknown colour {out['color']!r}; use one of {', '.join(COLORS)}.")
+    if out.get("group_id") is not None:
+        check_id(out["group_id"], "group")
+    return out if partial else {**NOTE_DEFAULTS, **out}
+
+
+def group_fields(fields: Any, limits: Limits, partial: bool) -> dict[str, Any]:
+    """Validated group fields (note_ids is handled by the caller)."""
+    out = _common(fields, "group", set(GROUP_DEFAULTS) | {"note_ids"}, partial)
+    if "title" in out:
+        out["title"] = check_title(out["title"], limits, "Group title")
+    if "note_ids" in out:
+        ids = out["note_ids"]
+        if not isinstance(ids, list):
+            raise ApiError(400, "'note_ids' must be a list of note ids.")
+        out["note_ids"] = [check_id(i, "note") for i in ids]
+    return out if partial else {**GROUP_DEFAULTS, **out}
+
+
+def check_text(value: Any, limits: Limits) -> str:
+    """Note text: a string of at most MAX_NOTE_CHARS characters (413 past it)."""
+    if not isinstance(value, str):
+        raise ApiError(400, "Note 'text' must be a string.")
+    if len(value) > limits.note_chars:
+        raise ApiError(413, f"Note text is {len(value):,} characters; the limit is "
+                            f"{limits.note_chars:,}. Split it into several notes.")
+    return value
+
+
+def check_title(value: Any, limits: Limits, what: str) -> str:
+    """A board name or group title: a string of at most MAX_TITLE_CHARS characters."""
+    if not isinstance(value, str):
+        raise ApiError(400, f"{what} must be a string.")
+    value = value.strip()
+    if len(value) > limits.title_chars:
+        raise ApiError(413, f"{what} is {len(value):,} characters; the limit is "
+                            f"{limits.title_chars:,}.")
+    return value
+
+
+def check_version(value: Any) -> int | None:
+    """The optional 'version' of an update: a positive integer or absent."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ApiError(400, f"'version' must be a positive integer, not {value!r}.")
+    return value
+
+
+def _common(fields: Any, kind: str, allowed: set[str], partial: bool) -> dict[str, Any]:
+    """Shape and number checks shared by notes and groups."""
+    if fields is None and partial:
+        fields = {}
+    if not isinstance(fields, dict):
+        raise ApiError(400, f"The {kind} fields must be a JSON object.")
+    out: dict[str, Any] = {}
+    for key, value in fields.items():
+        if key in READ_ONLY:
+            continue
+        if key not in allowed:
+            raise ApiError(400, f"Unknown {kind} field {key!r}; allowed: "
+                                f"{', '.join(sorted(allowed))}.")
+        if key in ("x", "y", "w", "h"):
+            value = _number(key, value, kind)
+        out[key] = value
+    return out
+
+
+def _number(key: str, value: Any, kind: str) -> float:
+    """A finite coordinate or a positive size within the canvas bounds."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ApiError(400, f"The {kind}'s {key!r} must be a finite number, not {value!r}.")
+    if key in ("w", "h"):
+        if not 1 <= value <= MAX_SIZE:
+            raise ApiError(400, f"The {kind}'s {key!r} must be between 1 and {MAX_SIZE:,.0f}.")
+    elif abs(value) > MAX_COORD:
+        raise ApiError(400, f"The {kind}'s {key!r} must be within ±{MAX_COORD:,.0f}.")
+    return float(value)
