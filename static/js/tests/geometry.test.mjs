@@ -1,0 +1,82 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as g from '../geometry.js';
+
+test('screen and board conversions are inverse', () => {
+  const view = { tx: 120, ty: -40, zoom: 2.5 };
+  const p = { x: 33, y: -7 };
+  const back = g.toBoard(view, g.toScreen(view, p));
+  assert.ok(Math.abs(back.x - p.x) < 1e-9 && Math.abs(back.y - p.y) < 1e-9);
+});
+
+test('zoomAround keeps the board point under the pointer fixed', () => {
+  const view = { tx: 10, ty: 20, zoom: 1 };
+  const at = { x: 300, y: 200 };
+  const before = g.toBoard(view, at);
+  const v2 = g.zoomAround(view, at, 2);
+  const after = g.toBoard(v2, at);
+  assert.equal(v2.zoom, 2);
+  assert.ok(Math.abs(before.x - after.x) < 1e-9 && Math.abs(before.y - after.y) < 1e-9);
+});
+
+test('zoom is clamped to 10%..400%', () => {
+  assert.equal(g.zoomAround({ tx: 0, ty: 0, zoom: 1 }, { x: 0, y: 0 }, 50).zoom, 4);
+  assert.equal(g.zoomAround({ tx: 0, ty: 0, zoom: 1 }, { x: 0, y: 0 }, 0.001).zoom, 0.1);
+});
+
+test('fitView centres the content and never zooms past 100%', () => {
+  const r = { x: 1000, y: 1000, w: 100, h: 100 };
+  const v = g.fitView(r, 800, 600);
+  assert.equal(v.zoom, 1);
+  const c = g.toScreen(v, g.center(r));
+  assert.deepEqual(c, { x: 400, y: 300 });
+  const big = g.fitView({ x: 0, y: 0, w: 8000, h: 1000 }, 800, 600, 0);
+  assert.equal(big.zoom, 0.1);
+  const empty = g.fitView(null, 800, 600);
+  assert.deepEqual(g.toBoard(empty, { x: 400, y: 300 }), { x: 0, y: 0 });
+});
+
+test('rect helpers', () => {
+  assert.deepEqual(g.rectFromPoints({ x: 5, y: 9 }, { x: 1, y: 2 }), { x: 1, y: 2, w: 4, h: 7 });
+  assert.ok(g.intersects({ x: 0, y: 0, w: 10, h: 10 }, { x: 5, y: 5, w: 10, h: 10 }));
+  assert.ok(!g.intersects({ x: 0, y: 0, w: 10, h: 10 }, { x: 10, y: 0, w: 10, h: 10 }));
+  assert.ok(g.containsPoint({ x: 0, y: 0, w: 10, h: 10 }, { x: 10, y: 10 }));
+  assert.ok(g.containsRect({ x: 0, y: 0, w: 10, h: 10 }, { x: 1, y: 1, w: 2, h: 2 }));
+  assert.deepEqual(g.unionRect([{ x: 0, y: 0, w: 1, h: 1 }, { x: 5, y: -5, w: 1, h: 1 }]),
+    { x: 0, y: -5, w: 6, h: 6 });
+  assert.equal(g.unionRect([]), null);
+  assert.deepEqual(g.inflate({ x: 0, y: 0, w: 10, h: 10 }, 5), { x: -5, y: -5, w: 20, h: 20 });
+});
+
+test('visibleRect is the viewport in board units', () => {
+  assert.deepEqual(g.visibleRect({ tx: -100, ty: 0, zoom: 2 }, 800, 600), { x: 50, y: 0, w: 400, h: 300 });
+});
+
+test('gridPlacement makes a neat non-overlapping grid centred on the point', () => {
+  const pts = g.gridPlacement(7, { x: 0, y: 0 });
+  assert.equal(pts.length, 7);
+  const rects = pts.map((p) => ({ ...p, w: g.NOTE_W, h: g.NOTE_H }));
+  for (let i = 0; i < rects.length; i++) {
+    for (let j = i + 1; j < rects.length; j++) assert.ok(!g.intersects(rects[i], rects[j]));
+  }
+  const u = g.unionRect(rects);
+  assert.ok(u.w > u.h, 'wider than tall');
+  assert.ok(Math.abs(g.center(u).x) <= 1 && Math.abs(g.center(u).y) <= 1);
+  assert.deepEqual(g.gridPlacement(0, { x: 0, y: 0 }), []);
+  assert.equal(new Set(g.gridPlacement(50, { x: 0, y: 0 }).map((p) => p.y)).size, 6);
+});
+
+test('frameAt picks the smallest frame holding the point', () => {
+  const frames = [{ id: 'big', x: 0, y: 0, w: 1000, h: 1000 }, { id: 'small', x: 10, y: 10, w: 100, h: 100 }];
+  assert.equal(g.frameAt(frames, { x: 50, y: 50 }).id, 'small');
+  assert.equal(g.frameAt(frames, { x: 500, y: 500 }).id, 'big');
+  assert.equal(g.frameAt(frames, { x: -5, y: 0 }), null);
+});
+
+test('fitFontSize shrinks for long text and stays within bounds', () => {
+  const short = g.fitFontSize('Hi', 160, 120);
+  const long = g.fitFontSize('word '.repeat(80), 160, 120);
+  assert.equal(short, 22);
+  assert.ok(long < short && long >= 9);
+  assert.ok(g.fitFontSize('a\nb\nc\nd\ne\nf', 160, 120) < 22);
+});
