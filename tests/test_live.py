@@ -1,0 +1,188 @@
+"""Live updates: the hub, and the SSE stream read through the test client."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from server import create_app
+from server.live import Hub
+
+
+class Stream:
+    """An open /events response, read one SSE message at a time."""
+
+    def __init__(self, client, board, query="", headers=None):
+        self.resp = client.get(f"/api/boards/{board}/events{query}", headers=headers or {},
+                               buffered=False)
+        assert self.resp.status_code == 200
+        self.chunks = iter(self.resp.response)
+        assert next(self.chunks) == b"retry: 2000\n\n"
+
+    def next(self):
+        """The next message as (id or None, data dict), or ("ping", None)."""
+        raw = next(self.chunks).decode()
+        if raw.startswith(":"):
+            return "ping", None
+        fields = dict(line.split(": ", 1) for line in raw.strip().split("\n"))
+        return fields.get("id"), json.loads(fields["data"])
+
+    def next_of(self, kind):
+        """Skip other messages (presence, pings) until one of type `kind`."""
+        for _ in range(20):
+            _, data = self.next()
+            if data and data["type"] == kind:
+                return data
+        raise AssertionError(f"no {kind} event")
+
+    def close(self):
+        self.resp.close()
+
+
+@pytest.fixture
+def board(client):
+    return client.post("/api/boards", json={"name": "live"}).get_json()["id"]
+
+
+def test_hub_presence_and_fanout():
+    hub = Hub(queue_size=4)
+    a, b = hub.subscribe("b1"), hub.subscribe("b1")
+    other = hub.subscribe("b2")
+    assert a.get(0) == {"type": "presence", "count": 1}
+    assert a.get(0) == {"type": "presence", "count": 2}
+    hub.publish("b1", {"type": "changes", "seq": 1})
+    assert b.get(0) == {"type": "presence", "count": 2}
+    assert b.get(0) == {"type": "changes", "seq": 1}
+    assert other.get(0) == {"type": "presence", "count": 1} and other.get(0) is None
+    b.close()
+    b.close()  # idempotent
+    assert a.get(0) == {"type": "changes", "seq": 1}
+    assert a.get(0) == {"type": "presence", "count": 1}
+    assert hub.count("b1") == 1
+
+
+def test_slow_subscriber_gets_resync_not_unbounded_memory():
+    hub = Hub(queue_size=3)
+    sub = hub.subscribe("b")
+    for i in range(100):
+        hub.publish("b", {"type": "changes", "seq": i})
+    assert sub._queue.qsize() == 3
+    assert sub.get(0) == {"type": "resync"}
+    assert sub.get(0) is None  # stale backlog dropped: the client re-reads the board
+    hub.publish("b", {"type": "changes", "seq": 100})
+    assert sub.get(0) == {"type": "changes", "seq": 100}
+
+
+def test_two_subscribers_see_each_others_changes(client, board):
+    alice, bob = Stream(client, board), Stream(client, board)
+    assert alice.next_of("presence") == {"type": "presence", "count": 1}
+    n = client.post(f"/api/boards/{board}/notes", json={"text": "from alice"},
+                    headers={"X-Herd-Client": "alice"}).get_json()
+    ev = bob.next_of("changes")
+    assert ev["client"] == "alice" and ev["changes"] == [
+        {"kind": "note", "op": "upsert", "item": n}]
+    client.patch(f"/api/boards/{board}/notes/{n['id']}", json={"x": 99},
+                 headers={"X-Herd-Client": "bob"})
+    assert alice.next_of("changes")["client"] == "alice"  # her own echo comes too
+    ev = alice.next_of("changes")
+    assert ev["client"] == "bob" and ev["seq"] == 2
+    assert ev["changes"][0]["item"]["x"] == 99
+    alice.close()
+    assert bob.next_of("presence") == {"type": "presence", "count": 1}
+    bob.close()
+    assert client.application.extensions["herd.live"].count(board) == 0
+
+
+def test_change_events_carry_seq_as_id(client, board):
+    s = Stream(client, board)
+    client.post(f"/api/boards/{board}/notes", json={"text": "a"})
+    s.next()  # presence
+    event_id, data = s.next()
+    assert event_id == "1" and data["seq"] == 1
+    s.close()
+
+
+@pytest.mark.parametrize("how", ["header", "query"])
+def test_reconnect_catches_up_from_the_log(client, board, how):
+    for i in range(5):
+        client.post(f"/api/boards/{board}/notes", json={"id": f"n{i}", "text": str(i)})
+    query, headers = ("", {"Last-Event-ID": "2"}) if how == "header" else ("?after=2", {})
+    s = Stream(client, board, query, headers)
+    seqs = [s.next()[1]["seq"] for _ in range(3)]
+    assert seqs == [3, 4, 5]
+    assert s.next()[1] == {"type": "presence", "count": 1}
+    client.post(f"/api/boards/{board}/notes", json={"text": "new"})
+    assert s.next()[1]["seq"] == 6
+    s.close()
+
+
+def test_catch_up_survives_a_restart(db_path):
+    app = create_app({"DATABASE": db_path, "AI_ENABLED": False, "TESTING": True})
+    c = app.test_client()
+    b = c.post("/api/boards", json={"name": "x"}).get_json()["id"]
+    for i in range(3):
+        c.post(f"/api/boards/{b}/notes", json={"text": str(i)})
+    app.extensions["herd.store"].close()
+    again = create_app({"DATABASE": db_path, "AI_ENABLED": False, "TESTING": True})
+    s = Stream(again.test_client(), b, "?after=1")
+    assert [s.next()[1]["seq"] for _ in range(2)] == [2, 3]
+    s.close()
+
+
+def test_too_old_gets_resync(db_path):
+    app = create_app({"DATABASE": db_path, "AI_ENABLED": False, "TESTING": True,
+                      "EVENTS_KEEP": 3})
+    c = app.test_client()
+    b = c.post("/api/boards", json={"name": "x"}).get_json()["id"]
+    for i in range(10):
+        c.post(f"/api/boards/{b}/notes", json={"text": str(i)})
+    s = Stream(c, b, "?after=2")
+    assert s.next() == (None, {"type": "resync"})
+    s.close()
+    s = Stream(c, b, "?after=8")  # still in the log
+    assert [s.next()[1]["seq"] for _ in range(2)] == [9, 10]
+    s.close()
+
+
+def test_rename_and_delete_reach_listeners_and_delete_ends_the_stream(client, board):
+    s = Stream(client, board)
+    client.patch(f"/api/boards/{board}", json={"name": "Renamed"})
+    ev = s.next_of("board")
+    assert ev["board"]["name"] == "Renamed" and ev["seq"] == 1
+    client.delete(f"/api/boards/{board}")
+    assert s.next_of("board_deleted") == {"type": "board_deleted"}
+    with pytest.raises(StopIteration):
+        s.next()
+    s.close()
+
+
+def test_pings_keep_idle_streams_open_and_max_events_stops(db_path):
+    app = create_app({"DATABASE": db_path, "AI_ENABLED": False, "TESTING": True,
+                      "SSE_PING_SECONDS": 0.05})
+    c = app.test_client()
+    b = c.post("/api/boards", json={"name": "x"}).get_json()["id"]
+    s = Stream(c, b, "?max_events=2")
+    assert s.next()[1]["type"] == "presence"
+    assert s.next() == ("ping", None)
+    c.post(f"/api/boards/{b}/notes", json={"text": "a"})
+    assert s.next()[1]["type"] == "changes"
+    with pytest.raises(StopIteration):
+        s.next()
+    s.close()
+    assert app.extensions["herd.live"].count(b) == 0
+
+
+def test_headers_for_streaming(client, board):
+    s = Stream(client, board)
+    assert s.resp.mimetype == "text/event-stream"
+    assert s.resp.headers["Cache-Control"] == "no-cache"
+    assert s.resp.headers["X-Accel-Buffering"] == "no"
+    s.close()
+
+
+def test_closing_an_unstarted_stream_unsubscribes(client, board):
+    r = client.get(f"/api/boards/{board}/events", buffered=False)
+    assert client.application.extensions["herd.live"].count(board) == 1
+    r.close()
+    assert client.application.extensions["herd.live"].count(board) == 0
