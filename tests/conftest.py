@@ -21,3 +21,85 @@ def app(db_path):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+class HerdServer:
+    """A `herd serve --no-ai` subprocess on a free loopback port (its own process group)."""
+
+    def __init__(self, db: str, *extra: str) -> None:
+        import socket
+        import subprocess
+        import sys
+        import tempfile
+        from pathlib import Path
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        herd = Path(sys.executable).with_name("herd")
+        self.log = tempfile.TemporaryFile()  # a file, not a pipe: a full pipe would block it
+        self.proc = subprocess.Popen(
+            [str(herd), "serve", "--no-ai", "--db", db, "--port", str(self.port), *extra],
+            stdout=subprocess.DEVNULL, stderr=self.log, start_new_session=True)
+        self.wait_ready()
+
+    def wait_ready(self, timeout: float = 30) -> None:
+        import time
+        import urllib.request
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"herd serve exited: {self.output()}")
+            try:
+                with urllib.request.urlopen(self.url + "/api/boards", timeout=2):
+                    return
+            except OSError:
+                time.sleep(0.1)
+        raise TimeoutError(f"herd serve did not answer: {self.output()}")
+
+    def output(self) -> str:
+        """What the server logged so far."""
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")
+
+    def kill(self) -> None:
+        """SIGKILL the whole process group (gunicorn's master and its worker)."""
+        import os
+        import signal
+
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(timeout=10)
+
+    def stop(self) -> None:
+        """SIGTERM and wait, or SIGKILL after 10 s."""
+        import os
+        import signal
+        import subprocess
+
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=10)
+
+
+@pytest.fixture
+def herd_server():
+    """Start `herd serve --no-ai` subprocesses: herd_server(db_path) -> HerdServer."""
+    started: list[HerdServer] = []
+
+    def start(db: str, *extra: str) -> HerdServer:
+        server = HerdServer(db, *extra)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        if server.proc.poll() is None:
+            server.kill()
+        server.log.close()

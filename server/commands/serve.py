@@ -51,6 +51,10 @@ def _gunicorn(cfg: dict[str, Any]) -> None:
             self.cfg.set("accesslog", None)
             self.cfg.set("errorlog", "-")
             self.cfg.set("loglevel", "info")
+            if "control_socket_disable" in self.cfg.settings:
+                # gunicorn 25+ opens ~/.gunicorn/gunicorn.ctl: one path for every Herd on
+                # the machine, so two servers would fight over it. We do not use it.
+                self.cfg.set("control_socket_disable", True)
 
         def load(self):
             from .. import create_app

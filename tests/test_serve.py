@@ -1,0 +1,87 @@
+"""`herd serve --no-ai` in a subprocess: gunicorn + gevent holds 100+ live connections."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import selectors
+import socket
+import time
+import urllib.request
+
+LISTENERS = 120
+
+
+def call(url: str, method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
+    """One JSON request; (status, body)."""
+    req = urllib.request.Request(url + path, method=method,
+                                 data=None if body is None else json.dumps(body).encode(),
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        raw = r.read()
+        return r.status, (json.loads(raw) if raw else {})
+
+
+def open_stream(port: int, board: str) -> socket.socket:
+    """A raw SSE connection; the request is sent, nothing read yet."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    s.sendall(f"GET /api/boards/{board}/events HTTP/1.1\r\nHost: x\r\n"
+              "Accept: text/event-stream\r\n\r\n".encode())
+    return s
+
+
+def read_until(socks: list[socket.socket], needle: bytes, timeout: float) -> dict:
+    """Read from every socket until each has shown `needle`; returns socket -> bytes seen."""
+    seen = {s: b"" for s in socks}
+    sel = selectors.DefaultSelector()
+    for s in socks:
+        s.setblocking(False)
+        sel.register(s, selectors.EVENT_READ)
+    waiting = set(socks)
+    deadline = time.monotonic() + timeout
+    while waiting and time.monotonic() < deadline:
+        for key, _ in sel.select(timeout=0.5):
+            chunk = key.fileobj.recv(65536)
+            seen[key.fileobj] += chunk
+            if needle in seen[key.fileobj] or not chunk:
+                waiting.discard(key.fileobj)
+                sel.unregister(key.fileobj)
+    sel.close()
+    return seen
+
+
+def test_serve_holds_many_streams_and_still_answers(herd_server, tmp_path):
+    server = herd_server(str(tmp_path / "serve.db"))
+    _, board = call(server.url, "POST", "/api/boards", {"name": "crowd"})
+    socks = [open_stream(server.port, board["id"]) for _ in range(LISTENERS)]
+    try:
+        # Every stream is open: headers and the retry line arrive at once (no buffering).
+        opened = read_until(socks, b"retry: 2000", timeout=30)
+        assert all(b"200 OK" in v and b"retry: 2000" in v for v in opened.values())
+        head = next(iter(opened.values())).lower()
+        assert b"text/event-stream" in head and b"x-accel-buffering: no" in head
+        assert b"cache-control: no-cache" in head
+
+        # A write is still answered quickly while the streams are open...
+        t0 = time.monotonic()
+        status, note = call(server.url, "POST", f"/api/boards/{board['id']}/notes",
+                            {"text": "hello, crowd", "id": "hello"})
+        assert status == 201 and time.monotonic() - t0 < 5
+        # ...and its event reaches every listener.
+        got = read_until(socks, b'"id":"hello"', timeout=30)
+        missing = [s for s, v in got.items() if b'"id":"hello"' not in v]
+        assert not missing, f"{len(missing)} of {LISTENERS} listeners did not see the write"
+
+        # The last presence count any listener saw is the whole crowd.
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        conn.request("GET", f"/api/boards/{board['id']}")
+        assert conn.getresponse().status == 200
+        conn.close()
+        presence = [line for line in (opened[socks[-1]] + got[socks[-1]]).split(b"\n")
+                    if b'"presence"' in line]
+        assert presence and json.loads(presence[-1][len(b"data: "):])["count"] == LISTENERS
+    finally:
+        for s in socks:
+            s.close()
+    server.stop()
+    assert server.proc.returncode == 0
