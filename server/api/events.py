@@ -9,7 +9,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, request
 
 from ..errors import ApiError
-from ..live import RESYNC, Subscription, get_hub
+from ..live import RESYNC, Message, Subscription, get_hub
 from ..store import get_store
 
 bp = Blueprint("events", __name__)
@@ -71,7 +71,7 @@ def _stream(sub: Subscription, backlog: list[dict] | None, after: int | None, pi
 
 def format_event(event: dict[str, Any]) -> str:
     """One SSE message: `id:` is the seq on logged events, data is one JSON line."""
-    data = json.dumps(event, separators=(",", ":"))
+    data = event.json if isinstance(event, Message) else json.dumps(event, separators=(",", ":"))
     if "seq" in event:
         return f"id: {event['seq']}\ndata: {data}\n\n"
     return f"data: {data}\n\n"

@@ -1,0 +1,237 @@
+"""Load on loopback: N clients moving notes on one board, each with a live listener.
+
+    .venv/bin/python bench/load.py                   # starts `herd serve --no-ai` on a temp DB
+    .venv/bin/python bench/load.py --clients 50 --seconds 30 --rate 10
+    .venv/bin/python bench/load.py --url http://127.0.0.1:8000
+
+Prints writes per second, p50/p99 write latency, and p50/p99 delay from a client sending a
+move until each *other* client's SSE stream delivers it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print the figures."""
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--url", help="a running Herd (default: start one on a temp database)")
+    p.add_argument("--clients", type=int, default=50)
+    p.add_argument("--seconds", type=float, default=30)
+    p.add_argument("--rate", type=float, default=10,
+                   help="moves per second per client (a throttled drag); 0 = flat out")
+    p.add_argument("--notes", type=int, default=3, help="notes each client moves in turn")
+    args = p.parse_args(argv)
+
+    server = None
+    url = args.url
+    if url is None:
+        server, url = start_server()
+    try:
+        host = urllib.parse.urlsplit(url)
+        if host.hostname not in ("127.0.0.1", "localhost", "::1"):
+            sys.exit("bench/load.py stays on loopback: give a 127.0.0.1 URL.")
+        run(host.hostname, host.port or 80, args)
+    finally:
+        if server is not None:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=15)
+    return 0
+
+
+def start_server() -> tuple[subprocess.Popen, str]:
+    """`herd serve --no-ai` on a free port and a temporary database."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    db = Path(tempfile.mkdtemp(prefix="herd-bench-")) / "bench.db"
+    herd = Path(sys.executable).with_name("herd")
+    proc = subprocess.Popen([str(herd), "serve", "--no-ai", "--db", str(db), "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    for _ in range(300):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return proc, f"http://127.0.0.1:{port}"
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    sys.exit("herd serve did not start")
+
+
+def request(conn: http.client.HTTPConnection, method: str, path: str, body: dict,
+            client: str = "bench") -> tuple[int, dict]:
+    """One JSON request on a kept-alive connection."""
+    conn.request(method, path, json.dumps(body),
+                 {"Content-Type": "application/json", "X-Herd-Client": client})
+    resp = conn.getresponse()
+    raw = resp.read()
+    return resp.status, (json.loads(raw) if raw else {})
+
+
+class Shared:
+    """What the threads record: send times of moves, latencies, delivery delays."""
+
+    def __init__(self) -> None:
+        self.sent: dict[tuple[str, float], float] = {}  # (note id, x) -> send time
+        self.latencies: list[float] = []
+        self.delays: list[float] = []
+        self.failed = 0
+        self.resyncs = 0
+        self.lock = threading.Lock()
+
+
+def run(host: str, port: int, args: argparse.Namespace) -> None:
+    conn = http.client.HTTPConnection(host, port, timeout=10)
+    _, board = request(conn, "POST", "/api/boards", {"name": f"bench {time.ctime()}"})
+    b = board["id"]
+    ops = [{"op": "create", "kind": "note", "id": f"c{c}-n{n}",
+            "fields": {"text": f"client {c} note {n}", "x": c * 200, "y": n * 150}}
+           for c in range(args.clients) for n in range(args.notes)]
+    status, created = request(conn, "POST", f"/api/boards/{b}/ops", {"ops": ops})
+    assert status == 200, created
+    conn.close()
+
+    shared = Shared()
+    stop = threading.Event()
+    listeners = [Listener(host, port, b, f"c{c}", shared, stop) for c in range(args.clients)]
+    for t in listeners:
+        t.start()
+    for t in listeners:
+        t.ready.wait(10)
+    writers = [threading.Thread(target=move_loop, daemon=True,
+                                args=(host, port, b, c, args, shared, stop))
+               for c in range(args.clients)]
+    t0 = time.monotonic()
+    for t in writers:
+        t.start()
+    time.sleep(args.seconds)
+    stop.set()
+    for t in writers:
+        t.join(timeout=15)
+    elapsed = time.monotonic() - t0
+    time.sleep(1)  # let the last events arrive
+    for t in listeners:
+        t.close()
+    report(args, shared, elapsed)
+
+
+def move_loop(host: str, port: int, board: str, c: int, args: argparse.Namespace,
+              shared: Shared, stop: threading.Event) -> None:
+    """One client dragging its notes: PATCH x, y, at `rate` per second."""
+    conn = http.client.HTTPConnection(host, port, timeout=10)
+    period = 1 / args.rate if args.rate > 0 else 0
+    i = 0
+    next_at = time.monotonic()
+    while not stop.is_set() and i < 10_000_000:
+        i += 1
+        note_id = f"c{c}-n{i % args.notes}"
+        x = c * 200 + i + 0.5  # unique per (note, move): the listeners look it up
+        t_send = time.monotonic()
+        shared.sent[(note_id, x)] = t_send
+        try:
+            status, _ = request(conn, "PATCH", f"/api/boards/{board}/notes/{note_id}",
+                                {"x": x, "y": (i % 100) * 3.0}, client=f"c{c}")
+        except (OSError, http.client.HTTPException):
+            status = 0
+            conn.close()
+            conn = http.client.HTTPConnection(host, port, timeout=10)
+        t_done = time.monotonic()
+        with shared.lock:
+            if 200 <= status < 300:
+                shared.latencies.append(t_done - t_send)
+            else:
+                shared.failed += 1
+        if period:
+            next_at += period
+            time.sleep(max(0.0, next_at - time.monotonic()))
+    conn.close()
+
+
+class Listener(threading.Thread):
+    """One client's SSE stream: records how long after sending it saw others' moves."""
+
+    def __init__(self, host: str, port: int, board: str, client: str, shared: Shared,
+                 stop: threading.Event) -> None:
+        super().__init__(daemon=True)
+        self.host, self.port, self.board, self.client = host, port, board, client
+        self.shared, self.stop_event = shared, stop
+        self.ready = threading.Event()
+        self.conn: http.client.HTTPConnection | None = None
+
+    def run(self) -> None:
+        self.conn = http.client.HTTPConnection(self.host, self.port, timeout=60)
+        self.conn.request("GET", f"/api/boards/{self.board}/events")
+        resp = self.conn.getresponse()
+        self.ready.set()
+        marker = f'"client":"{self.client}"'.encode()
+        delays: list[float] = []
+        try:
+            for _ in range(100_000_000):
+                line = resp.readline()
+                if not line:
+                    break
+                if not line.startswith(b"data: "):
+                    continue
+                now = time.monotonic()
+                if b'"resync"' in line[:30]:
+                    self.shared.resyncs += 1
+                if marker in line or b'"changes"' not in line[:30]:
+                    continue  # our own echo, presence, ...
+                for change in json.loads(line[6:])["changes"]:
+                    item = change["item"]
+                    t_send = self.shared.sent.get((item["id"], item.get("x")))
+                    if t_send is not None:
+                        delays.append(now - t_send)
+        except (OSError, ValueError, AttributeError, http.client.HTTPException):
+            pass  # closed by close() at the end of the run
+        with self.shared.lock:
+            self.shared.delays.extend(delays)
+
+    def close(self) -> None:
+        if self.conn is not None and self.conn.sock is not None:
+            self.conn.sock.shutdown(socket.SHUT_RDWR)
+        self.join(timeout=10)
+
+
+def pct(values: list[float], q: float) -> float:
+    """The q-th percentile in milliseconds."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return 1000 * ordered[min(len(ordered) - 1, int(q / 100 * len(ordered)))]
+
+
+def report(args: argparse.Namespace, shared: Shared, elapsed: float) -> None:
+    ok = len(shared.latencies)
+    expected = ok * (args.clients - 1)
+    rate = f"{args.rate:g}/s each" if args.rate > 0 else "flat out"
+    print(f"Herd load: {args.clients} clients x {elapsed:.1f} s on one board, moves {rate}, "
+          f"{args.clients} SSE listeners")
+    print(f"  writes:       {ok:,} ok, {shared.failed:,} failed, {ok / elapsed:,.1f} requests/s")
+    print(f"  write latency: p50 {pct(shared.latencies, 50):.1f} ms, "
+          f"p99 {pct(shared.latencies, 99):.1f} ms, "
+          f"mean {1000 * statistics.fmean(shared.latencies or [0]):.1f} ms")
+    print(f"  seen by others: p50 {pct(shared.delays, 50):.1f} ms, "
+          f"p99 {pct(shared.delays, 99):.1f} ms "
+          f"({len(shared.delays):,} of {expected:,} deliveries, {shared.resyncs} resyncs)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
