@@ -1,0 +1,165 @@
+"""JSON export of a whole board and its validated import (ids, versions and times kept)."""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import datetime
+from typing import Any
+
+from ..errors import ApiError
+from ..store.validate import COLORS, ID_RE, MAX_COORD, MAX_SIZE
+
+FORMAT = "herd-board"
+FORMAT_VERSION = 1
+NOTE_FIELDS = ("id", "text", "x", "y", "w", "h", "color", "group_id", "version",
+               "created_at", "updated_at")
+GROUP_FIELDS = ("id", "title", "x", "y", "w", "h", "version", "created_at", "updated_at")
+_MAX_PROBLEMS = 20
+
+
+def to_export(snapshot: dict[str, Any], exported_at: str | None = None) -> dict[str, Any]:
+    """The board as a self-describing dict: format tag and version, board, groups, notes."""
+    board = snapshot["board"]
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "exported_at": exported_at,
+        "board": {k: board.get(k) for k in ("id", "name", "created_at", "updated_at")},
+        "groups": [{k: g.get(k) for k in GROUP_FIELDS} for g in snapshot.get("groups") or []],
+        "notes": [{k: n.get(k) for k in NOTE_FIELDS} for n in snapshot.get("notes") or []],
+    }
+
+
+def to_json(snapshot: dict[str, Any], exported_at: str | None = None) -> bytes:
+    """The export as UTF-8 JSON bytes (readable: non-ASCII text is kept as is)."""
+    data = to_export(snapshot, exported_at)
+    return json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+def parse(raw: bytes | str) -> Any:
+    """Decode an uploaded export, or say in one sentence why it is not JSON."""
+    try:
+        return json.loads(raw)
+    except (UnicodeDecodeError, ValueError) as e:
+        raise ApiError(400, f"The file is not valid JSON ({e}): choose a Herd .json "
+                            "export.") from None
+
+
+class _Checker:
+    """Collects every problem in a file so the user can fix them all in one go."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+    def fail(self, where: str, what: str) -> None:
+        self.problems.append(f"{where}: {what}")
+
+    def number(self, obj: dict, key: str, where: str, default: float | None = None,
+               positive: bool = False) -> float:
+        v = obj.get(key, default)
+        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+            self.fail(f"{where}.{key}", "must be a number")
+            return 0.0
+        if (positive and not 1 <= v <= MAX_SIZE) or (not positive and abs(v) > MAX_COORD):
+            limit = f"from 1 to {MAX_SIZE:,.0f}" if positive else f"within ±{MAX_COORD:,.0f}"
+            self.fail(f"{where}.{key}", f"must be {limit}")
+        return v
+
+    def text(self, obj: dict, key: str, where: str, limit: int, default: str | None = None
+             ) -> str:
+        v = obj.get(key, default)
+        if not isinstance(v, str):
+            self.fail(f"{where}.{key}", "must be a string")
+            return ""
+        if len(v) > limit:
+            self.fail(f"{where}.{key}", f"is {len(v):,} characters; the limit is {limit:,}")
+        return v
+
+    def when(self, obj: dict, key: str, where: str) -> str | None:
+        v = obj.get(key)
+        if v is None:
+            return None
+        try:
+            datetime.fromisoformat(str(v))
+        except ValueError:
+            self.fail(f"{where}.{key}", "must be an ISO-8601 time")
+            return None
+        return v
+
+    def row(self, obj: Any, where: str, seen: set[str]) -> dict[str, Any] | None:
+        """The fields every row has: id, box, version, times."""
+        if not isinstance(obj, dict):
+            self.fail(where, "must be an object")
+            return None
+        rid = obj.get("id")
+        if not isinstance(rid, str) or not ID_RE.fullmatch(rid):
+            self.fail(f"{where}.id", "must be 1-64 letters, digits, _ or -")
+        elif rid in seen:
+            self.fail(f"{where}.id", f"{rid!r} appears twice")
+        seen.add(str(rid))
+        version = obj.get("version", 1)
+        if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+            self.fail(f"{where}.version", "must be a whole number from 1")
+        return {
+            "id": rid, "x": self.number(obj, "x", where), "y": self.number(obj, "y", where),
+            "w": self.number(obj, "w", where, 160, positive=True),
+            "h": self.number(obj, "h", where, 120, positive=True),
+            "version": version, "created_at": self.when(obj, "created_at", where),
+            "updated_at": self.when(obj, "updated_at", where),
+        }
+
+
+def validate(data: Any, max_notes: int = 5000, max_note_chars: int = 10_000,
+             max_title_chars: int = 200) -> dict[str, Any]:
+    """A clean {"name", "groups", "notes"} from an export, or ApiError saying what is wrong."""
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise ApiError(400, f'Not a Herd board export: expected a JSON object with "format": '
+                            f'"{FORMAT}". Export one with the board menu or `herd export`.')
+    version = data.get("format_version")
+    if isinstance(version, int) and not isinstance(version, bool) and version > FORMAT_VERSION:
+        raise ApiError(400, f"This export is format version {version}, newer than this Herd "
+                            f"reads ({FORMAT_VERSION}): upgrade Herd to import it.")
+    if version != FORMAT_VERSION:
+        raise ApiError(400, f"format_version must be {FORMAT_VERSION}.")
+    board, groups, notes = data.get("board"), data.get("groups", []), data.get("notes")
+    if not isinstance(board, dict) or not isinstance(notes, list) or not isinstance(groups, list):
+        raise ApiError(400, 'A Herd export needs "board" (an object), "groups" and "notes" '
+                            "(lists).")
+    if len(notes) > max_notes or len(groups) > max_notes:
+        raise ApiError(413, f"The board has {len(notes):,} notes and {len(groups):,} groups; "
+                            f"a Herd board holds at most {max_notes:,} of each.")
+    c = _Checker()
+    name = c.text(board, "name", "board", max_title_chars)
+    if not name.strip():
+        c.fail("board.name", "must not be empty")
+    clean_groups, gids = [], set()
+    for i, g in enumerate(groups):
+        row = c.row(g, f"groups[{i}]", gids)
+        if row is not None:
+            row["title"] = c.text(g, "title", f"groups[{i}]", max_title_chars, "")
+            clean_groups.append(row)
+    clean_notes, nids, too_long = [], set(), False
+    for i, n in enumerate(notes):
+        where = f"notes[{i}]"
+        row = c.row(n, where, nids)
+        if row is None:
+            continue
+        text = n.get("text")
+        too_long |= isinstance(text, str) and len(text) > max_note_chars
+        row["text"] = c.text(n, "text", where, max_note_chars)
+        row["color"] = n.get("color", "yellow")
+        if row["color"] not in COLORS:
+            c.fail(f"{where}.color", f"{row['color']!r} is not one of {', '.join(COLORS)}")
+        row["group_id"] = n.get("group_id")
+        if row["group_id"] is not None and row["group_id"] not in gids:
+            c.fail(f"{where}.group_id", f"{row['group_id']!r} is not a group in this file")
+        clean_notes.append(row)
+    if c.problems:
+        more = len(c.problems) - 1
+        tail = f" (and {more} more problem{'s' * (more > 1)})" if more else ""
+        # A note over the text limit is "too large" (413) like everywhere else in the API.
+        raise ApiError(413 if too_long else 400,
+                       f"The export cannot be imported: {c.problems[0]}{tail}. Nothing was "
+                       "created.", details={"problems": c.problems[:_MAX_PROBLEMS]})
+    return {"name": name, "groups": clean_groups, "notes": clean_notes}
