@@ -57,6 +57,16 @@ class Subscription:
         except queue.Empty:
             return None
 
+    def get_ready(self, limit: int) -> list[Event]:
+        """Up to `limit` events already queued, without waiting (none after an overflow)."""
+        out: list[Event] = []
+        while len(out) < limit and not self.overflowed:
+            try:
+                out.append(self._queue.get_nowait())
+            except queue.Empty:
+                break
+        return out
+
     def close(self) -> None:
         """Leave the board (idempotent)."""
         if not self.closed:

@@ -19,10 +19,13 @@ class Stream:
         assert self.resp.status_code == 200
         self.chunks = iter(self.resp.response)
         assert next(self.chunks) == b"retry: 2000\n\n"
+        self.buffered: list[str] = []
 
     def next(self):
         """The next message as (id or None, data dict), or ("ping", None)."""
-        raw = next(self.chunks).decode()
+        if not self.buffered:  # one chunk may hold several messages
+            self.buffered = next(self.chunks).decode().split("\n\n")[:-1]
+        raw = self.buffered.pop(0)
         if raw.startswith(":"):
             return "ping", None
         fields = dict(line.split(": ", 1) for line in raw.strip().split("\n"))
