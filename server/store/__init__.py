@@ -14,7 +14,7 @@ from flask import Flask, current_app
 from .core import Store, now_iso
 from .validate import COLORS, Limits
 
-__all__ = ["COLORS", "Limits", "Store", "get_store", "init_app", "now_iso"]
+__all__ = ["COLORS", "Limits", "Store", "apply_ops", "get_store", "init_app", "now_iso"]
 
 
 def init_app(app: Flask) -> None:
@@ -39,3 +39,8 @@ def init_app(app: Flask) -> None:
 def get_store(app: Flask | None = None) -> Store:
     """The store of the given app, or of the current app (inside a request or app context)."""
     return (app or current_app).extensions["herd.store"]
+
+
+def apply_ops(board_id: str, ops: list[dict[str, Any]], client: str | None = None) -> dict:
+    """The one write path, on the current app's store: {"results": [...], "seq": n}."""
+    return get_store().apply_ops(board_id, ops, client=client)
