@@ -7,7 +7,7 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Register every API blueprint (add a line per module)."""
-    from . import boards, events, groups, notes  # issue 2
+    from . import boards, events, export, groups, notes  # issues 2, 5
 
-    for mod in (boards, notes, groups, events):
+    for mod in (boards, notes, groups, events, export):
         app.register_blueprint(mod.bp, url_prefix="/api")
