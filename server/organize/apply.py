@@ -1,0 +1,133 @@
+"""Pure: which notes an Organize moves, the ops that put its result on the board, and their undo.
+
+Organize reads a snapshot, thinks for a while (embedding, naming), then writes. Meanwhile
+other people keep editing, so the write is planned against the board as it is *then*:
+notes added meanwhile are not in the plan, notes deleted meanwhile are skipped, and a note
+whose version moved on (someone dragged it) keeps that person's move.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+Row = dict[str, Any]
+Op = dict[str, Any]
+
+ORGANIZE_ORIGIN = "organize"  # groups made by Organize; everything else is the user's
+
+
+@dataclass
+class Scope:
+    """The notes one Organize run will move, and the groups it replaces."""
+
+    notes: list[Row]
+    retired_groups: list[Row] = field(default_factory=list)
+
+
+def choose_scope(snapshot: Row, note_ids: Iterable[str] | None, keep_groups: bool) -> Scope:
+    """The notes to organize: all or the chosen ones, less those in the user's own groups.
+
+    Groups an earlier Organize made are replaced when all their notes are reorganized, so
+    organizing twice does not leave empty frames behind.
+    """
+    groups = {g["id"]: g for g in snapshot["groups"]}
+    wanted = None if note_ids is None else set(note_ids)
+    notes = []
+    for note in snapshot["notes"]:
+        if wanted is not None and note["id"] not in wanted:
+            continue
+        group = groups.get(note["group_id"]) if note["group_id"] else None
+        if keep_groups and group is not None and group.get("origin") != ORGANIZE_ORIGIN:
+            continue
+        notes.append(note)
+    moving = {n["id"] for n in notes}
+    members: dict[str, list[str]] = {}
+    for note in snapshot["notes"]:
+        if note["group_id"]:
+            members.setdefault(note["group_id"], []).append(note["id"])
+    retired = [g for g in snapshot["groups"]
+               if g.get("origin") == ORGANIZE_ORIGIN and members.get(g["id"])
+               and all(m in moving for m in members[g["id"]])]
+    return Scope(notes=notes, retired_groups=retired)
+
+
+@dataclass
+class Placement:
+    """One group of the result: a label, its frame and where each of its notes goes."""
+
+    group_id: str
+    label: str
+    frame: dict[str, float]  # x, y, w, h
+    notes: dict[str, tuple[float, float]]  # note id -> top-left corner
+
+
+def result_ops(scope: Scope, placements: list[Placement], current: Row) -> tuple[list[Op], Row]:
+    """The ops that apply the result to the board as it is now, and the record to undo them.
+
+    `current` is a fresh snapshot: notes deleted since the scope was chosen are skipped, and
+    so are notes whose version moved on (a person's edit wins over the machine's).
+    """
+    before = {n["id"]: n for n in scope.notes}
+    now = {n["id"]: n for n in current["notes"]}
+    current_groups = {g["id"]: g for g in current["groups"]}
+    ops: list[Op] = []
+    moved: list[Row] = []
+    for p in placements:
+        ops.append({"op": "create", "kind": "group", "id": p.group_id,
+                    "fields": {"title": p.label, **p.frame, "origin": ORGANIZE_ORIGIN}})
+    for p in placements:
+        for note_id, (x, y) in p.notes.items():
+            seen, live = before.get(note_id), now.get(note_id)
+            if seen is None or live is None or live["version"] != seen["version"]:
+                continue
+            ops.append({"op": "update", "kind": "note", "id": note_id, "version": live["version"],
+                        "fields": {"x": x, "y": y, "group_id": p.group_id}})
+            moved.append({"id": note_id, "x": live["x"], "y": live["y"],
+                          "group_id": live["group_id"]})
+    retired = [current_groups[g["id"]] for g in scope.retired_groups if g["id"] in current_groups]
+    ops += [{"op": "delete", "kind": "group", "id": g["id"]} for g in retired]
+    undo = {"notes": moved, "created_groups": [p.group_id for p in placements],
+            "retired_groups": [{k: g[k] for k in ("id", "title", "x", "y", "w", "h")}
+                               | {"origin": g.get("origin", ORGANIZE_ORIGIN)} for g in retired]}
+    return ops, undo
+
+
+def undo_ops(undo: Row, current: Row) -> list[Op]:
+    """The ops that put every moved note and every group back as before the Organize.
+
+    Restores exactly (last writer wins), skipping notes deleted since; a group someone
+    deleted since is not deleted twice.
+    """
+    notes = {n["id"] for n in current["notes"]}
+    groups = {g["id"] for g in current["groups"]}
+    ops: list[Op] = []
+    for g in undo["retired_groups"]:
+        if g["id"] not in groups:
+            fields = {k: g[k] for k in ("title", "x", "y", "w", "h", "origin")}
+            ops.append({"op": "create", "kind": "group", "id": g["id"], "fields": fields})
+    restorable = groups | {g["id"] for g in undo["retired_groups"]}
+    for n in undo["notes"]:
+        if n["id"] not in notes:
+            continue
+        group_id = n["group_id"] if n["group_id"] in restorable else None
+        ops.append({"op": "update", "kind": "note", "id": n["id"],
+                    "fields": {"x": n["x"], "y": n["y"], "group_id": group_id}})
+    ops += [{"op": "delete", "kind": "group", "id": gid}
+            for gid in undo["created_groups"] if gid in groups]
+    return ops
+
+
+def occupied_bounds(snapshot: Row, moving: set[str]) -> dict[str, float] | None:
+    """The box around everything that stays where it is (so new frames can avoid it)."""
+    rects = [n for n in snapshot["notes"] if n["id"] not in moving]
+    staying_groups = {n["group_id"] for n in rects if n["group_id"]}
+    rects += [g for g in snapshot["groups"] if g["id"] in staying_groups]
+    if not rects:
+        return None
+    x0 = min(r["x"] for r in rects)
+    y0 = min(r["y"] for r in rects)
+    x1 = max(r["x"] + r["w"] for r in rects)
+    y1 = max(r["y"] + r["h"] for r in rects)
+    return {"x": x0, "y": y0, "w": x1 - x0, "h": y1 - y0}

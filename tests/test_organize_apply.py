@@ -1,0 +1,105 @@
+"""The pure planning of an Organize write: scope, concurrent edits, undo."""
+
+from __future__ import annotations
+
+from server.organize.apply import (
+    ORGANIZE_ORIGIN,
+    Placement,
+    choose_scope,
+    occupied_bounds,
+    result_ops,
+    undo_ops,
+)
+
+
+def note(nid, x=0.0, y=0.0, group_id=None, version=1):
+    return {"id": nid, "text": nid, "x": x, "y": y, "w": 160.0, "h": 120.0, "color": "yellow",
+            "group_id": group_id, "version": version}
+
+
+def group(gid, origin="user", x=0.0, y=0.0):
+    return {"id": gid, "title": gid, "x": x, "y": y, "w": 400.0, "h": 300.0, "version": 1,
+            "origin": origin}
+
+
+def snap(notes, groups=()):
+    return {"notes": list(notes), "groups": list(groups)}
+
+
+def test_scope_keeps_notes_in_user_groups_by_default():
+    s = snap([note("a"), note("b", group_id="mine"), note("c", group_id="ai")],
+             [group("mine"), group("ai", ORGANIZE_ORIGIN)])
+    scope = choose_scope(s, None, keep_groups=True)
+    assert [n["id"] for n in scope.notes] == ["a", "c"]
+    assert [g["id"] for g in scope.retired_groups] == ["ai"]
+
+
+def test_scope_can_take_notes_out_of_user_groups():
+    s = snap([note("a"), note("b", group_id="mine")], [group("mine")])
+    scope = choose_scope(s, None, keep_groups=False)
+    assert [n["id"] for n in scope.notes] == ["a", "b"]
+    assert scope.retired_groups == []  # the user's frame is never removed by Organize
+
+
+def test_scope_selection_only_and_partial_ai_group_is_not_retired():
+    s = snap([note("a", group_id="ai"), note("b", group_id="ai"), note("c")],
+             [group("ai", ORGANIZE_ORIGIN)])
+    scope = choose_scope(s, ["a", "c"], keep_groups=True)
+    assert [n["id"] for n in scope.notes] == ["a", "c"]
+    assert scope.retired_groups == []  # b still lives in it
+
+
+def placements():
+    return [Placement("g1", "Fruit", {"x": 0, "y": 0, "w": 400, "h": 300},
+                      {"a": (10.0, 60.0), "b": (190.0, 60.0)}),
+            Placement("g2", "Animals", {"x": 500, "y": 0, "w": 400, "h": 300},
+                      {"c": (510.0, 60.0)})]
+
+
+def test_result_ops_skip_deleted_and_concurrently_moved_notes():
+    before = snap([note("a"), note("b"), note("c")])
+    scope = choose_scope(before, None, keep_groups=True)
+    # Meanwhile: b was dragged by someone (version 2), c was deleted, d was added.
+    current = snap([note("a"), note("b", x=999, version=2), note("d")])
+    ops, undo = result_ops(scope, placements(), current)
+    updates = [o for o in ops if o["op"] == "update"]
+    assert [o["id"] for o in updates] == ["a"]
+    assert updates[0]["fields"] == {"x": 10.0, "y": 60.0, "group_id": "g1"}
+    assert updates[0]["version"] == 1
+    creates = [o for o in ops if o["op"] == "create"]
+    assert [o["fields"]["origin"] for o in creates] == [ORGANIZE_ORIGIN] * 2
+    assert undo["notes"] == [{"id": "a", "x": 0.0, "y": 0.0, "group_id": None}]
+
+
+def test_undo_restores_positions_groups_and_retired_frames():
+    old_ai = group("old", ORGANIZE_ORIGIN, x=5, y=6)
+    before = snap([note("a", x=1, y=2, group_id="old"), note("b", x=3, y=4)], [old_ai])
+    scope = choose_scope(before, None, keep_groups=True)
+    ops, undo = result_ops(scope, placements()[:1], before)
+    assert ops[-1] == {"op": "delete", "kind": "group", "id": "old"}
+    after = snap([note("a", x=10, y=60, group_id="g1", version=2),
+                  note("b", x=190, y=60, group_id="g1", version=2)],
+                 [group("g1", ORGANIZE_ORIGIN)])
+    back = undo_ops(undo, after)
+    assert back[0]["op"] == "create" and back[0]["id"] == "old"
+    assert back[0]["fields"]["x"] == 5 and back[0]["fields"]["origin"] == ORGANIZE_ORIGIN
+    restored = {o["id"]: o["fields"] for o in back if o["op"] == "update"}
+    assert restored == {"a": {"x": 1, "y": 2, "group_id": "old"},
+                        "b": {"x": 3, "y": 4, "group_id": None}}
+    assert back[-1] == {"op": "delete", "kind": "group", "id": "g1"}
+
+
+def test_undo_skips_notes_deleted_since_and_groups_already_gone():
+    undo = {"notes": [{"id": "a", "x": 1, "y": 2, "group_id": "gone"}],
+            "created_groups": ["g1"], "retired_groups": []}
+    assert undo_ops(undo, snap([])) == []
+    back = undo_ops(undo, snap([note("a")]))
+    assert back == [{"op": "update", "kind": "note", "id": "a",
+                     "fields": {"x": 1, "y": 2, "group_id": None}}]
+
+
+def test_occupied_bounds_covers_what_stays():
+    s = snap([note("a", x=0, y=0), note("b", x=1000, y=500, group_id="mine")],
+             [group("mine", x=900, y=400)])
+    assert occupied_bounds(s, {"a"}) == {"x": 900, "y": 400, "w": 400.0, "h": 300.0}
+    assert occupied_bounds(s, {"a", "b"}) is None
