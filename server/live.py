@@ -18,6 +18,7 @@ from flask import Flask, current_app
 
 Event = dict[str, Any]
 RESYNC: Event = {"type": "resync"}
+HANGUP: Event = {"type": "hangup"}  # internal: the listener's connection is gone
 
 
 class Message(dict):
@@ -66,6 +67,11 @@ class Subscription:
             except queue.Empty:
                 break
         return out
+
+    def hang_up(self) -> None:
+        """The connection closed: leave now and wake the listener so its stream ends."""
+        self.close()
+        self.offer(HANGUP)
 
     def close(self) -> None:
         """Leave the board (idempotent)."""

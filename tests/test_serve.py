@@ -85,3 +85,25 @@ def test_serve_holds_many_streams_and_still_answers(herd_server, tmp_path):
             s.close()
     server.stop()
     assert server.proc.returncode == 0
+    assert "Traceback" not in server.output() and "Error" not in server.output()
+
+
+def test_presence_drops_as_soon_as_a_listener_leaves(herd_server, tmp_path):
+    server = herd_server(str(tmp_path / "presence.db"))
+    _, board = call(server.url, "POST", "/api/boards", {"name": "who"})
+    stay, leave = open_stream(server.port, board["id"]), open_stream(server.port, board["id"])
+    try:
+        assert read_until([stay], b'"count":2', timeout=10)[stay].count(b'"count":2') == 1
+        leave.close()
+        t0 = time.monotonic()
+        seen = read_until([stay], b'"count":1', timeout=10)[stay]
+        # Well before the 15 s ping that would otherwise reveal the closed connection.
+        assert b'"count":1' in seen and time.monotonic() - t0 < 3
+        # The server still answers, and the stream that stayed still streams.
+        call(server.url, "POST", f"/api/boards/{board['id']}/notes", {"text": "x", "id": "n"})
+        assert b'"id":"n"' in read_until([stay], b'"id":"n"', timeout=10)[stay]
+    finally:
+        stay.close()
+        leave.close()
+    server.stop()
+    assert "Traceback" not in server.output() and "Error" not in server.output()

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from flask import Blueprint, Response, current_app, request
 
 from ..errors import ApiError
-from ..live import RESYNC, Message, Subscription, get_hub
+from ..live import HANGUP, RESYNC, Message, Subscription, get_hub
 from ..store import get_store
 
 bp = Blueprint("events", __name__)
@@ -32,16 +33,44 @@ def events(board_id: str):
         sub.close()
         raise
     ping = float(current_app.config.get("SSE_PING_SECONDS", 15))
-    resp = Response(_stream(sub, backlog, after, ping, max_events),
+    unwatch = _watch_hangup(sub)
+    resp = Response(_stream(sub, backlog, after, ping, max_events, unwatch),
                     mimetype="text/event-stream")
     resp.headers["Cache-Control"] = "no-cache"
     resp.headers["X-Accel-Buffering"] = "no"  # nginx and friends: do not buffer the stream
     resp.call_on_close(sub.close)  # runs even if the stream never started
+    resp.call_on_close(unwatch)
     return resp
 
 
+def _watch_hangup(sub: Subscription) -> Callable[[], None]:
+    """Under gunicorn's gevent worker, notice a closed connection at once, so presence drops
+    when a tab closes rather than at the next ping. Returns the function that stops watching."""
+    sock = request.environ.get("gunicorn.socket")
+    if sock is None or "gevent" not in sys.modules:
+        return lambda: None
+    import gevent
+    from gevent import monkey
+
+    if not monkey.is_module_patched("socket"):
+        return lambda: None
+
+    def watch() -> None:
+        try:
+            while sock.recv(4096):
+                pass  # an EventSource sends nothing more on this connection
+        except OSError:
+            pass
+        sub.hang_up()
+
+    watcher = gevent.spawn(watch)
+    # Stopped (and waited for) before the connection can carry another request, so the
+    # watcher never eats the next request's bytes.
+    return lambda: watcher.kill(block=True, timeout=1)
+
+
 def _stream(sub: Subscription, backlog: list[dict] | None, after: int | None, ping: float,
-            max_events: int | None) -> Iterator[str]:
+            max_events: int | None, unwatch: Callable[[], None]) -> Iterator[str]:
     """retry hint, backlog (or resync), then live events with pings; closes the subscription."""
     sent = 0
     last = after if backlog is not None else None
@@ -55,6 +84,8 @@ def _stream(sub: Subscription, backlog: list[dict] | None, after: int | None, pi
             for start in range(0, len(pending), BATCH):
                 out = []
                 for event in pending[start:start + BATCH]:
+                    if event is HANGUP:
+                        return  # nobody left to write to
                     seq = event.get("seq")
                     if seq is not None and last is not None and seq <= last:
                         continue  # already sent from the log
@@ -74,6 +105,7 @@ def _stream(sub: Subscription, backlog: list[dict] | None, after: int | None, pi
             else:
                 pending = [event, *sub.get_ready(BATCH - 1)]
     finally:
+        unwatch()
         sub.close()
 
 
