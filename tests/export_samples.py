@@ -49,3 +49,23 @@ def sample_snapshot() -> dict[str, Any]:
     board = {"id": "b1", "name": "Retro, week 47", "note_count": len(notes),
              "created_at": T0, "updated_at": T0}
     return {"board": board, "notes": notes, "groups": groups, "seq": 12}
+
+
+def make_board(client: Any, name: str = "Retro, week 47") -> str:
+    """A board built through the API like the sample: groups, tricky notes, edited rows."""
+    bid = client.post("/api/boards", json={"name": name}).get_json()["id"]
+    snap = sample_snapshot()
+    ops = [{"op": "create", "kind": "group", "id": g["id"],
+            "fields": {k: g[k] for k in ("title", "x", "y", "w", "h")}} for g in snap["groups"]]
+    for n in snap["notes"]:
+        fields = {k: n[k] for k in ("text", "x", "y", "w", "h", "color", "group_id")}
+        if fields["group_id"] == "missing-group":
+            fields["group_id"] = None
+        ops.append({"op": "create", "kind": "note", "id": n["id"], "fields": fields})
+    # A few edits so versions differ from 1 (an export must carry them).
+    ops += [{"op": "update", "kind": "note", "id": "n1", "fields": {"x": 25}},
+            {"op": "update", "kind": "note", "id": "n1", "fields": {"color": "orange"}},
+            {"op": "update", "kind": "group", "id": "g1", "fields": {"title": "Top, renamed"}}]
+    resp = client.post(f"/api/boards/{bid}/ops", json={"ops": ops})
+    assert resp.status_code == 200, resp.get_json()
+    return bid
