@@ -83,8 +83,9 @@ def test_group_routes(client, board):
                     json={"title": "Fruit", "x": 0, "y": 0, "w": 500, "h": 400, "note_ids": ids})
     assert r.status_code == 201
     g = r.get_json()
-    assert set(g) == {"id", "board_id", "title", "x", "y", "w", "h", "version", "created_at",
-                      "updated_at"}
+    assert set(g) == {"id", "board_id", "title", "x", "y", "w", "h", "origin", "version",
+                      "created_at", "updated_at"}
+    assert g["origin"] == "user"
     snap = client.get(f"/api/boards/{board}").get_json()
     assert {n["group_id"] for n in snap["notes"]} == {g["id"]}
 

@@ -10,8 +10,8 @@ from . import validate as v
 
 NOTE_COLS = ("id", "board_id", "text", "x", "y", "w", "h", "color", "group_id", "version",
              "created_at", "updated_at")
-GROUP_COLS = ("id", "board_id", "title", "x", "y", "w", "h", "version", "created_at",
-              "updated_at")
+GROUP_COLS = ("id", "board_id", "title", "x", "y", "w", "h", "origin", "version",
+              "created_at", "updated_at")
 TABLES = {"note": ("notes", NOTE_COLS), "group": ("groups", GROUP_COLS)}
 MAX_OPS = 10_000
 

@@ -52,6 +52,10 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (board_id, seq)
     ) WITHOUT ROWID;
     """,
+    # 2: who made a group, so a later Organize replaces its own groups, never the user's.
+    """
+    ALTER TABLE groups ADD COLUMN origin TEXT NOT NULL DEFAULT 'user';
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

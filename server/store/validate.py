@@ -14,7 +14,10 @@ ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 COLORS = ("yellow", "orange", "pink", "purple", "blue", "green", "gray", "white")
 NOTE_DEFAULTS: dict[str, Any] = {"text": "", "x": 0.0, "y": 0.0, "w": 160.0, "h": 120.0,
                                  "color": "yellow", "group_id": None}
-GROUP_DEFAULTS: dict[str, Any] = {"title": "", "x": 0.0, "y": 0.0, "w": 400.0, "h": 300.0}
+GROUP_DEFAULTS: dict[str, Any] = {"title": "", "x": 0.0, "y": 0.0, "w": 400.0, "h": 300.0,
+                                  "origin": "user"}
+# Who made a group: a person, or Organize (whose groups a later Organize may replace).
+ORIGINS = ("user", "organize")
 # Fields a client may send back as it received them (an exported Note, say); they are ignored.
 READ_ONLY = {"id", "board_id", "version", "created_at", "updated_at"}
 # Generous bounds: they exist to keep NaN, 1e308 and friends out of the canvas maths.
@@ -62,6 +65,8 @@ def group_fields(fields: Any, limits: Limits, partial: bool) -> dict[str, Any]:
     out = _common(fields, "group", set(GROUP_DEFAULTS) | {"note_ids"}, partial)
     if "title" in out:
         out["title"] = check_title(out["title"], limits, "Group title")
+    if "origin" in out and out["origin"] not in ORIGINS:
+        raise ApiError(400, f"Group 'origin' must be one of {', '.join(ORIGINS)}.")
     if "note_ids" in out:
         ids = out["note_ids"]
         if not isinstance(ids, list):

@@ -1,0 +1,41 @@
+"""A group remembers who made it: the user, or Organize (migration 2)."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from server.errors import ApiError
+from server.store import Store, schema
+
+
+def test_origin_defaults_to_user_and_takes_organize(tmp_path):
+    store = Store(str(tmp_path / "h.db"))
+    b = store.create_board("b")["id"]
+    res = store.apply_ops(b, [
+        {"op": "create", "kind": "group", "id": "u", "fields": {"title": "Mine"}},
+        {"op": "create", "kind": "group", "id": "o", "fields": {"title": "AI",
+                                                                  "origin": "organize"}}])
+    assert [g["origin"] for g in res["results"]] == ["user", "organize"]
+    with pytest.raises(ApiError) as e:
+        store.apply_ops(b, [{"op": "update", "kind": "group", "id": "u",
+                             "fields": {"origin": "robot"}}])
+    assert e.value.status == 400
+    store.close()
+
+
+def test_a_version_1_database_is_migrated_and_its_groups_are_the_users(tmp_path):
+    path = str(tmp_path / "old.db")
+    conn = schema.connect(path)
+    conn.execute("PRAGMA journal_mode = WAL")
+    for stmt in schema._statements(schema.MIGRATIONS[0]):
+        conn.execute(stmt)
+    conn.execute("PRAGMA user_version = 1")
+    conn.execute("INSERT INTO boards VALUES ('b', 'old', 0, 't', 't')")
+    conn.execute("INSERT INTO groups VALUES ('b', 'g', 'Old', 0, 0, 10, 10, 1, 't', 't')")
+    conn.close()
+    store = Store(path)
+    assert store.snapshot("b")["groups"][0]["origin"] == "user"
+    store.close()
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] >= 2
