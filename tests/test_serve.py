@@ -107,3 +107,18 @@ def test_presence_drops_as_soon_as_a_listener_leaves(herd_server, tmp_path):
         leave.close()
     server.stop()
     assert "Traceback" not in server.output() and "Error" not in server.output()
+
+
+def test_a_bad_database_path_fails_fast_with_one_line(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    herd = Path(sys.executable).with_name("herd")
+    r = subprocess.run([str(herd), "serve", "--no-ai", "--db", str(blocker / "herd.db"),
+                        "--port", "1"], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2
+    assert r.stderr.startswith("herd serve: cannot use the database ")
+    assert "Traceback" not in r.stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import sys
 from typing import Any
 
 from .. import config as config_mod
@@ -26,6 +27,10 @@ def run(args: argparse.Namespace) -> int:
     if args.no_ai:
         overrides["AI_ENABLED"] = False
     cfg = config_mod.load(overrides)
+    problem = _check_database(cfg["DATABASE"])
+    if problem:
+        print(f"herd serve: {problem}", file=sys.stderr)
+        return 2
     with contextlib.ExitStack() as stack:
         if cfg["AI_ENABLED"]:
             from ..llamafile import runtime
@@ -34,6 +39,20 @@ def run(args: argparse.Namespace) -> int:
             cfg.update(stack.enter_context(runtime.servers_for(cfg)))
         _gunicorn(cfg)
     return 0
+
+
+def _check_database(path: str) -> str | None:
+    """Open (and migrate) the database once up front: a bad --db fails here, in one clear
+    line, before any model starts, instead of as a gunicorn worker that will not boot."""
+    import sqlite3
+
+    from ..store import Store
+
+    try:
+        Store(path).close()
+    except (OSError, sqlite3.Error, RuntimeError) as e:
+        return f"cannot use the database {path}: {e}"
+    return None
 
 
 def _gunicorn(cfg: dict[str, Any]) -> None:
