@@ -6,8 +6,11 @@ import http.client
 import json
 import selectors
 import socket
+import subprocess
+import sys
 import time
 import urllib.request
+from pathlib import Path
 
 LISTENERS = 120
 
@@ -110,10 +113,6 @@ def test_presence_drops_as_soon_as_a_listener_leaves(herd_server, tmp_path):
 
 
 def test_a_bad_database_path_fails_fast_with_one_line(tmp_path):
-    import subprocess
-    import sys
-    from pathlib import Path
-
     blocker = tmp_path / "a-file"
     blocker.write_text("not a directory")
     herd = Path(sys.executable).with_name("herd")
