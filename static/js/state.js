@@ -131,8 +131,8 @@ export function applyLocal(model, ops, token) {
   return touched;
 }
 
-/** Drop every pending overlay made under `token`; returns the touched items. */
-function dropToken(model, token) {
+/** Drop every pending overlay made under `token` (e.g. a draft never sent); returns the touched items. */
+export function dropToken(model, token) {
   const touched = [];
   for (const kind of ['note', 'group']) {
     for (const [id, p] of model.pending[kind]) {

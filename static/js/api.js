@@ -1,0 +1,70 @@
+// fetch wrapper for the Herd API: JSON in and out, one error shape (ApiError) for everything
+// that goes wrong, network failures included, so the UI has one way to show them.
+
+/** This browser tab's id, sent as X-Herd-Client so live events can tell our own echoes. */
+export const CLIENT_ID = (globalThis.crypto?.randomUUID?.() || String(Math.random()).slice(2))
+  .replace(/-/g, '').slice(0, 24);
+
+/** An API failure: {status, code, message, details} as in docs/api.md (status 0: network). */
+export class ApiError extends Error {
+  constructor(status, code, message, details) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.details = details;
+  }
+}
+
+/**
+ * One API call. Resolves to the parsed JSON body (null for 204), rejects with ApiError.
+ * @param {string} method @param {string} path e.g. "/api/boards" @param {any} [body]
+ */
+export async function request(method, path, body) {
+  const init = { method, headers: { 'X-Herd-Client': CLIENT_ID, Accept: 'application/json' } };
+  if (body !== undefined) {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  let resp;
+  try {
+    resp = await fetch(path, init);
+  } catch {
+    throw new ApiError(0, 'network', 'Cannot reach the Herd server. Check that it is running; your last change was not saved.');
+  }
+  if (resp.status === 204) return null;
+  let data = null;
+  try {
+    data = await resp.json();
+  } catch {
+    if (resp.ok) return null;
+  }
+  if (!resp.ok) {
+    const e = data?.error;
+    throw new ApiError(resp.status, e?.code || 'error',
+      e?.message || `The server answered ${resp.status} ${resp.statusText}.`, e?.details);
+  }
+  return data;
+}
+
+const enc = encodeURIComponent;
+
+/** Every API route the front end uses, by name. */
+export const api = {
+  listBoards: () => request('GET', '/api/boards'),
+  createBoard: (name) => request('POST', '/api/boards', { name }),
+  getBoard: (b) => request('GET', `/api/boards/${enc(b)}`),
+  renameBoard: (b, name) => request('PATCH', `/api/boards/${enc(b)}`, { name }),
+  deleteBoard: (b) => request('DELETE', `/api/boards/${enc(b)}`),
+  ops: (b, ops) => request('POST', `/api/boards/${enc(b)}/ops`, { ops }),
+  ai: () => request('GET', '/api/ai'),
+  organize: (b, body) => request('POST', `/api/boards/${enc(b)}/organize`, body),
+  organizeJob: (b, job) => request('GET', `/api/boards/${enc(b)}/organize/${enc(job)}`),
+  cancelOrganize: (b, job) => request('POST', `/api/boards/${enc(b)}/organize/${enc(job)}/cancel`),
+  undoOrganize: (b, job) => request('POST', `/api/boards/${enc(b)}/organize/${enc(job)}/undo`),
+  suggestTitle: (b, g) => request('POST', `/api/boards/${enc(b)}/groups/${enc(g)}/suggest-title`),
+  importText: (b, text) => request('POST', `/api/boards/${enc(b)}/import-text`, { text }),
+  importBoard: (json) => request('POST', '/api/boards/import', json),
+  exportUrl: (b, format, view) =>
+    `/api/boards/${enc(b)}/export?format=${enc(format)}` +
+    (view ? `&view=${[view.x, view.y, view.w, view.h].map((v) => Math.round(v)).join(',')}` : ''),
+};

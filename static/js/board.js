@@ -1,0 +1,432 @@
+// The board page: loads the board, wires model, renderer, tools, live updates and the
+// toolbar together. Every user action goes through commit(): applied locally at once, sent
+// as ONE /ops call, recorded for undo with its inverse batch.
+
+import { api, CLIENT_ID } from './api.js';
+import * as geo from './geometry.js';
+import * as S from './state.js';
+import { parseList } from './textlist.js';
+import { createRenderer } from './render.js';
+import { connect } from './live.js';
+import { installTools } from './tools.js';
+import { installChrome } from './chrome.js';
+import { toast, showError } from './ui.js';
+
+const boardId = document.body.dataset.boardId;
+const viewport = document.getElementById('viewport');
+const layer = document.getElementById('layer');
+
+/** The controller the tools and toolbar talk to. */
+const ctx = {
+  boardId,
+  clientId: CLIENT_ID,
+  model: null,
+  history: S.createHistory(),
+  view: { tx: 0, ty: 0, zoom: 1 },
+  selection: new Set(), // 'note:id' and 'group:id' keys
+  viewport,
+  renderer: createRenderer(layer),
+  pointer: null, // last pointer position over the canvas (screen)
+  listeners: new Set(),
+};
+window.herd = ctx; // handy in the console, and for the e2e tests and bench to wait on
+
+let tokenSeq = 0;
+let chain = Promise.resolve();
+let inFlight = 0;
+
+/** Run API calls one after another so answers arrive in the order the edits were made. */
+function enqueue(fn) {
+  const p = chain.then(fn);
+  chain = p.catch(() => {});
+  return p;
+}
+
+/** Tell the toolbar and selection bar that something changed. */
+function changed() {
+  for (const f of ctx.listeners) f();
+}
+ctx.onChange = (f) => ctx.listeners.add(f);
+
+/** Re-render touched items and keep the selection to items that still exist. */
+function render(touched, opts) {
+  ctx.renderer.renderTouched(ctx.model, touched, opts);
+  let dropped = false;
+  for (const key of ctx.selection) {
+    if (!lookupKey(key)) { ctx.selection.delete(key); dropped = true; }
+  }
+  if (dropped) ctx.renderer.setSelection(ctx.selection);
+  changed();
+}
+ctx.render = render;
+
+function lookupKey(key) {
+  const i = key.indexOf(':');
+  return S.visible(ctx.model, key.slice(0, i)).get(key.slice(i + 1));
+}
+ctx.lookupKey = lookupKey;
+
+/** The visible row of an item, for computing inverses. */
+ctx.lookup = (kind, id) => S.visible(ctx.model, kind).get(id);
+
+/**
+ * Apply a batch locally and send it as one /ops call.
+ * @param {object[]} ops
+ * @param {{record?:boolean, inverse?:object[], glide?:boolean}} [opts]
+ * @returns {Promise<boolean>} whether the server took it
+ */
+ctx.commit = async function commit(ops, { record = true, inverse, glide = false } = {}) {
+  if (!ops.length) return true;
+  const inv = record ? (inverse ?? S.invertOps(ctx.lookup, ops, [...ctx.model.notes.values()])) : null;
+  const token = ++tokenSeq;
+  render(S.applyLocal(ctx.model, ops, token), { glide });
+  const entry = record ? { ops, inverse: inv } : null;
+  if (entry) S.record(ctx.history, entry);
+  inFlight += 1;
+  try {
+    const res = await enqueue(() => api.ops(boardId, ops));
+    render(S.settle(ctx.model, token, ops, res?.results));
+    return true;
+  } catch (e) {
+    render(S.fail(ctx.model, token, e));
+    if (entry) S.forget(ctx.history, entry);
+    showError(e);
+    return false;
+  } finally {
+    inFlight -= 1;
+  }
+};
+ctx.busy = () => inFlight > 0;
+
+/** Show a batch locally without sending it (drag preview); `token` groups such previews. */
+ctx.preview = (ops, token = 'drag') => render(S.applyLocal(ctx.model, ops, token));
+ctx.discard = (token) => render(S.dropToken(ctx.model, token));
+
+ctx.undo = async function undo() {
+  const e = S.takeUndo(ctx.history);
+  if (!e) return;
+  if (!(await ctx.commit(e.inverse, { record: false, glide: true }))) S.revertUndo(ctx.history);
+  changed();
+};
+
+ctx.redo = async function redo() {
+  const e = S.takeRedo(ctx.history);
+  if (!e) return;
+  if (!(await ctx.commit(e.ops, { record: false, glide: true }))) S.revertRedo(ctx.history);
+  changed();
+};
+
+// ---- view ----
+
+ctx.setView = function setView(v) {
+  ctx.view = v;
+  ctx.renderer.setView(v);
+  changed();
+  saveView();
+};
+
+let saveTimer = null;
+function saveView() {
+  clearTimeout(saveTimer);
+  saveTimer = setTimeout(() => {
+    try { localStorage.setItem(`herd.view.${boardId}`, JSON.stringify(ctx.view)); } catch { /* private mode */ }
+  }, 300);
+}
+
+ctx.viewportSize = () => ({ w: viewport.clientWidth, h: viewport.clientHeight });
+
+/** Screen point (relative to the viewport) of a pointer/mouse event. */
+ctx.screenPoint = (e) => {
+  const r = viewport.getBoundingClientRect();
+  return { x: e.clientX - r.left, y: e.clientY - r.top };
+};
+
+ctx.zoomBy = (factor, at) => {
+  const { w, h } = ctx.viewportSize();
+  ctx.setView(geo.zoomAround(ctx.view, at || { x: w / 2, y: h / 2 }, ctx.view.zoom * factor));
+};
+
+ctx.zoomTo = (zoom) => {
+  const { w, h } = ctx.viewportSize();
+  ctx.setView(geo.zoomAround(ctx.view, { x: w / 2, y: h / 2 }, zoom));
+};
+
+ctx.fit = () => {
+  const { w, h } = ctx.viewportSize();
+  const rect = geo.unionRect([...ctx.model.notes.values(), ...ctx.model.groups.values()]
+    .map((r) => (r.title !== undefined ? geo.inflate(r, { top: 40, left: 0, right: 0, bottom: 0 }) : r)));
+  ctx.setView(geo.fitView(rect, w, h));
+};
+
+/** The visible board rectangle (board units). */
+ctx.visibleRect = () => {
+  const { w, h } = ctx.viewportSize();
+  return geo.visibleRect(ctx.view, w, h);
+};
+
+/** Board point where new things go: under the pointer if it is on the canvas, else the centre. */
+ctx.dropPoint = () => {
+  const { w, h } = ctx.viewportSize();
+  const p = ctx.pointer && ctx.pointer.x >= 0 && ctx.pointer.y >= 0 && ctx.pointer.x <= w &&
+    ctx.pointer.y <= h ? ctx.pointer : { x: w / 2, y: h / 2 };
+  return geo.toBoard(ctx.view, p);
+};
+
+// ---- selection ----
+
+ctx.select = (keys, { add = false } = {}) => {
+  if (!add) ctx.selection.clear();
+  for (const k of keys) ctx.selection.add(k);
+  ctx.renderer.setSelection(ctx.selection);
+  changed();
+};
+ctx.toggle = (key) => {
+  if (ctx.selection.has(key)) ctx.selection.delete(key); else ctx.selection.add(key);
+  ctx.renderer.setSelection(ctx.selection);
+  changed();
+};
+ctx.clearSelection = () => ctx.select([]);
+ctx.selectedNotes = () => [...ctx.selection].filter((k) => k.startsWith('note:'))
+  .map((k) => ctx.model.notes.get(k.slice(5))).filter(Boolean);
+ctx.selectedGroups = () => [...ctx.selection].filter((k) => k.startsWith('group:'))
+  .map((k) => ctx.model.groups.get(k.slice(6))).filter(Boolean);
+ctx.selectAll = () => ctx.select([...ctx.model.notes.keys()].map((id) => 'note:' + id));
+
+// ---- actions ----
+
+/** Begin a new note at board point p (centred on it) in edit mode; it is sent when typed. */
+ctx.newNoteAt = (p) => {
+  const id = S.newId('n');
+  const x = Math.round(p.x - geo.NOTE_W / 2), y = Math.round(p.y - geo.NOTE_H / 2);
+  const frame = geo.frameAt(ctx.model.groups.values(), p);
+  const fields = { text: '', x, y, w: geo.NOTE_W, h: geo.NOTE_H, color: ctx.lastColor || 'yellow',
+    group_id: frame ? frame.id : null };
+  ctx.preview([{ op: 'create', kind: 'note', id, fields }], 'draft');
+  ctx.select(['note:' + id]);
+  ctx.editNote(id, { draft: true });
+};
+
+/** Edit a note's text in place; Escape or clicking away finishes. */
+ctx.editNote = (id, { draft = false } = {}) => {
+  const node = ctx.renderer.noteEl(id);
+  const row = ctx.model.notes.get(id);
+  if (!node || !row || node.classList.contains('editing')) return;
+  const ta = document.createElement('textarea');
+  ta.className = 'note-edit';
+  ta.value = row.text || '';
+  ta.setAttribute('aria-label', 'Note text');
+  ta.spellcheck = true;
+  node.classList.add('editing');
+  node.append(ta);
+  const fit = () => { ta.style.fontSize = `${geo.fitFontSize(ta.value, row.w, row.h)}px`; };
+  fit();
+  ta.addEventListener('input', fit);
+  ta.focus();
+  ta.setSelectionRange(ta.value.length, ta.value.length);
+  let done = false;
+  const finish = async (save) => {
+    if (done) return;
+    done = true;
+    const text = ta.value.replace(/\s+$/, '');
+    ta.remove();
+    node.classList.remove('editing');
+    ctx.editing = null;
+    viewport.focus({ preventScroll: true });
+    if (draft) {
+      ctx.discard('draft');
+      if (save && text.trim()) {
+        const cur = S.pick(row, S.NOTE_FIELDS);
+        await ctx.commit([{ op: 'create', kind: 'note', id, fields: { ...cur, text } }]);
+        ctx.select(['note:' + id]);
+      }
+      return;
+    }
+    const now = ctx.model.notes.get(id);
+    if (save && now && text !== (now.text || '')) {
+      await ctx.commit([{ op: 'update', kind: 'note', id, fields: { text }, version: now.version }]);
+    }
+  };
+  ta.addEventListener('keydown', (e) => {
+    e.stopPropagation();
+    if (e.key === 'Escape' || (e.key === 'Enter' && (e.ctrlKey || e.metaKey))) { e.preventDefault(); finish(true); }
+  });
+  ta.addEventListener('blur', () => finish(true));
+  ta.addEventListener('pointerdown', (e) => e.stopPropagation());
+  ta.addEventListener('dblclick', (e) => e.stopPropagation());
+  ctx.editing = { id, finish };
+};
+
+/** Delete everything selected (notes first, then groups; notes of a deleted group stay). */
+ctx.deleteSelection = () => {
+  const notes = ctx.selectedNotes(), groups = ctx.selectedGroups();
+  const ops = [...notes.map((n) => ({ op: 'delete', kind: 'note', id: n.id })),
+    ...groups.map((g) => ({ op: 'delete', kind: 'group', id: g.id }))];
+  ctx.clearSelection();
+  return ctx.commit(ops);
+};
+
+/** Change the colour of the selected notes. */
+ctx.recolor = (color) => {
+  ctx.lastColor = color;
+  const ops = ctx.selectedNotes().filter((n) => n.color !== color)
+    .map((n) => ({ op: 'update', kind: 'note', id: n.id, fields: { color } }));
+  return ctx.commit(ops);
+};
+
+/** Create notes from plain rows ({text,color?,w?,h?,dx?,dy?}) around board point `at`, selected. */
+ctx.addNotes = (rows, at, { grid = true } = {}) => {
+  if (!rows.length) return Promise.resolve(true);
+  const pts = grid ? geo.gridPlacement(rows.length, at) : rows.map((r) => ({ x: at.x + r.dx, y: at.y + r.dy }));
+  const ops = rows.map((r, i) => ({ op: 'create', kind: 'note', id: S.newId('n'), fields: {
+    text: r.text, x: pts[i].x, y: pts[i].y, w: r.w || geo.NOTE_W, h: r.h || geo.NOTE_H,
+    color: r.color || 'yellow', group_id: null } }));
+  ctx.select(ops.map((o) => 'note:' + o.id));
+  return ctx.commit(ops);
+};
+
+/** Paste a text list: one note per line in a grid at the pointer, one /ops call. */
+ctx.pasteText = (text) => {
+  const lines = parseList(text);
+  if (lines.length > 5000) { toast('That list is too long to paste (over 5,000 lines).', { kind: 'error' }); return; }
+  return ctx.addNotes(lines.map((t) => ({ text: t, color: ctx.lastColor })), ctx.dropPoint());
+};
+
+/** Copies of the selected notes, keeping their arrangement, offset or at the pointer. */
+ctx.duplicate = (notes = ctx.selectedNotes(), at = null) => {
+  if (!notes.length) return;
+  const box = geo.unionRect(notes);
+  const origin = at ? { x: at.x - box.w / 2, y: at.y - box.h / 2 } : { x: box.x + 24, y: box.y + 24 };
+  return ctx.addNotes(notes.map((n) => ({ text: n.text, color: n.color, w: n.w, h: n.h,
+    dx: n.x - box.x, dy: n.y - box.y })), origin, { grid: false });
+};
+
+/** Make a titled frame around the selected notes. */
+ctx.groupSelection = () => {
+  const notes = ctx.selectedNotes();
+  if (!notes.length) { toast('Select some notes first, then group them.'); return; }
+  const box = geo.inflate(geo.unionRect(notes), 32);
+  const gid = S.newId('g');
+  const ops = [{ op: 'create', kind: 'group', id: gid,
+    fields: { title: 'New group', x: Math.round(box.x), y: Math.round(box.y), w: Math.round(box.w), h: Math.round(box.h) } },
+  ...notes.map((n) => ({ op: 'update', kind: 'note', id: n.id, fields: { group_id: gid } }))];
+  ctx.select(['group:' + gid]);
+  ctx.commit(ops).then((ok) => ok && ctx.editTitle(gid));
+};
+
+/** Remove the selected groups' frames; their notes stay where they are. */
+ctx.ungroupSelection = () => {
+  const ops = ctx.selectedGroups().map((g) => ({ op: 'delete', kind: 'group', id: g.id }));
+  ctx.clearSelection();
+  return ctx.commit(ops);
+};
+
+/** Edit a group title in place. */
+ctx.editTitle = (gid) => {
+  const node = ctx.renderer.frameEl(gid);
+  const row = ctx.model.groups.get(gid);
+  if (!node || !row || node.querySelector('.frame-title-edit')) return;
+  const titleEl = node.querySelector('.frame-title');
+  const input = document.createElement('input');
+  input.className = 'frame-title-edit';
+  input.value = row.title || '';
+  input.maxLength = 200;
+  input.setAttribute('aria-label', 'Group title');
+  titleEl.hidden = true;
+  titleEl.after(input);
+  input.focus();
+  input.select();
+  let done = false;
+  const finish = async (save) => {
+    if (done) return;
+    done = true;
+    const title = input.value.trim();
+    input.remove();
+    titleEl.hidden = false;
+    viewport.focus({ preventScroll: true });
+    const now = ctx.model.groups.get(gid);
+    if (save && now && title !== (now.title || '')) {
+      await ctx.commit([{ op: 'update', kind: 'group', id: gid, fields: { title } }]);
+    }
+  };
+  input.addEventListener('keydown', (e) => {
+    e.stopPropagation();
+    if (e.key === 'Enter') { e.preventDefault(); finish(true); }
+    if (e.key === 'Escape') { e.preventDefault(); finish(false); }
+  });
+  input.addEventListener('blur', () => finish(true));
+  input.addEventListener('pointerdown', (e) => e.stopPropagation());
+};
+
+// ---- live ----
+
+function onEvent(ev) {
+  if (ev.type === 'changes') {
+    if (typeof ev.seq === 'number') ctx.model.seq = Math.max(ctx.model.seq, ev.seq);
+    if (ev.client && ev.client === CLIENT_ID) return; // our own echo: already applied
+    render(S.applyRemote(ctx.model, ev.changes), { glide: true });
+  } else if (ev.type === 'presence') {
+    ctx.presence = ev.count;
+    changed();
+  } else if (ev.type === 'board') {
+    ctx.model.board = ev.board;
+    changed();
+  } else if (ev.type === 'board_deleted') {
+    ctx.deleted = true;
+    changed();
+  } else if (ev.type === 'resync') {
+    resync();
+  } else if (ev.type === 'organize') {
+    ctx.organizeJob = ev.job;
+    changed();
+  }
+}
+
+async function resync() {
+  try {
+    const data = await api.getBoard(boardId);
+    render(S.reset(ctx.model, data), { glide: true });
+    ctx.live?.setSeq(data.seq);
+  } catch (e) {
+    showError(e);
+  }
+}
+ctx.resync = resync;
+
+// ---- start ----
+
+async function start() {
+  let data;
+  try {
+    data = await api.getBoard(boardId);
+  } catch (e) {
+    document.getElementById('loading')?.remove();
+    ctx.loadError = e;
+    changed();
+    const msg = document.getElementById('board-missing');
+    if (msg) {
+      msg.hidden = false;
+      msg.querySelector('p').textContent = e.status === 404
+        ? 'This board does not exist (it may have been deleted).' : e.message;
+    }
+    return;
+  }
+  ctx.model = S.createModel(data);
+  document.title = `${data.board.name} · Herd`;
+  ctx.renderer.renderAll(ctx.model);
+  let saved = null;
+  try { saved = JSON.parse(localStorage.getItem(`herd.view.${boardId}`) || 'null'); } catch { /* ignore */ }
+  if (saved && Number.isFinite(saved.zoom)) ctx.setView({ ...saved, zoom: geo.clampZoom(saved.zoom) });
+  else ctx.fit();
+  installTools(ctx);
+  installChrome(ctx);
+  ctx.live = connect(boardId, {
+    after: data.seq,
+    onEvent,
+    onStatus: (s) => { ctx.connection = s; changed(); },
+  });
+  document.getElementById('loading')?.remove();
+  document.body.classList.add('ready');
+  changed();
+}
+
+start();

@@ -1,0 +1,54 @@
+// Live updates over server-sent events. EventSource reconnects by itself and sends
+// Last-Event-ID, so the server replays what we missed; if the stream is closed for good
+// (server restarted, HTTP error) we open a new one after a pause with ?after=<last seq>.
+
+/**
+ * Subscribe to a board's events.
+ * @param {string} boardId
+ * @param {{after:number, onEvent:(ev:object)=>void, onStatus:(s:'live'|'connecting'|'offline')=>void}} opts
+ * @returns {{close:()=>void, lastSeq:()=>number, setSeq:(n:number)=>void}}
+ */
+export function connect(boardId, { after, onEvent, onStatus }) {
+  let seq = after ?? 0;
+  let es = null;
+  let closed = false;
+  let retryTimer = null;
+  let delay = 1000;
+
+  function open() {
+    onStatus?.('connecting');
+    es = new EventSource(`/api/boards/${encodeURIComponent(boardId)}/events?after=${seq}`);
+    es.onopen = () => { delay = 1000; onStatus?.('live'); };
+    es.onmessage = (msg) => {
+      let ev;
+      try { ev = JSON.parse(msg.data); } catch { return; }
+      if (typeof ev.seq === 'number') seq = Math.max(seq, ev.seq);
+      onEvent(ev);
+      if (ev.type === 'board_deleted') close();
+    };
+    es.onerror = () => {
+      if (closed) return;
+      if (es.readyState === EventSource.CLOSED) {
+        // The browser gave up (e.g. an HTTP error); try again ourselves, backing off.
+        onStatus?.('offline');
+        es.close();
+        retryTimer = setTimeout(open, delay);
+        delay = Math.min(delay * 2, 15000);
+      } else {
+        onStatus?.('connecting');
+      }
+    };
+  }
+
+  function close() {
+    closed = true;
+    clearTimeout(retryTimer);
+    es?.close();
+  }
+
+  /** After a resync the refetched board's seq is where a later reconnect starts. */
+  function setSeq(n) { if (typeof n === 'number') seq = n; }
+
+  open();
+  return { close, lastSeq: () => seq, setSeq };
+}

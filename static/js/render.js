@@ -1,0 +1,161 @@
+// DOM rendering of the board. Notes and frames are absolutely placed divs moved with
+// transform: translate() inside one layer that carries the view's translate+scale, so pan and
+// zoom touch a single style and a drag touches only the dragged elements. Every write is
+// skipped when the value did not change, and nothing here reads layout.
+// Note text is always set with textContent: it is user data, never markup.
+
+import { fitFontSize } from './geometry.js';
+
+/**
+ * Build the renderer on the board layer element.
+ * @param {HTMLElement} layer element that receives the view transform
+ */
+export function createRenderer(layer) {
+  const framesEl = el('div', 'frames');
+  const notesEl = el('div', 'notes');
+  layer.append(framesEl, notesEl);
+  const els = { note: new Map(), group: new Map() };
+  let glideTimer = null;
+  const gliding = new Set();
+
+  /** Create, update or remove the element of one item to match the model. */
+  function renderItem(model, kind, id, { glide = false } = {}) {
+    const row = kind === 'note' ? model.notes.get(id) : model.groups.get(id);
+    let node = els[kind].get(id);
+    if (!row) {
+      if (node) { node.remove(); els[kind].delete(id); }
+      return;
+    }
+    if (!node) {
+      node = kind === 'note' ? makeNote(id) : makeFrame(id);
+      els[kind].set(id, node);
+      (kind === 'note' ? notesEl : framesEl).append(node);
+      glide = false; // a new element has nowhere to glide from
+    }
+    const r = node._r;
+    if (glide && (r.x !== row.x || r.y !== row.y)) {
+      node.classList.add('glide');
+      gliding.add(node);
+      clearTimeout(glideTimer);
+      glideTimer = setTimeout(endGlide, 700);
+    }
+    if (r.x !== row.x || r.y !== row.y) {
+      node.style.transform = `translate(${row.x}px, ${row.y}px)`;
+      r.x = row.x; r.y = row.y;
+    }
+    if (r.w !== row.w || r.h !== row.h) {
+      node.style.width = `${row.w}px`;
+      node.style.height = `${row.h}px`;
+      r.w = row.w; r.h = row.h;
+    }
+    if (kind === 'note') updateNote(node, row);
+    else updateFrame(node, row);
+  }
+
+  function endGlide() {
+    for (const n of gliding) n.classList.remove('glide');
+    gliding.clear();
+  }
+
+  function updateNote(node, row) {
+    const r = node._r;
+    if (r.color !== row.color) {
+      node.classList.remove(`c-${r.color}`);
+      node.classList.add(`c-${row.color || 'yellow'}`);
+      r.color = row.color;
+    }
+    const text = row.text ?? '';
+    if (r.text !== text || r.fw !== row.w || r.fh !== row.h) {
+      const textEl = node.firstChild;
+      if (r.text !== text) textEl.textContent = text;
+      textEl.style.fontSize = `${fitFontSize(text, row.w, row.h)}px`;
+      node.setAttribute('aria-label', `Note: ${text || 'empty'}`);
+      r.text = text; r.fw = row.w; r.fh = row.h;
+    }
+    const grouped = !!row.group_id;
+    if (r.grouped !== grouped) { node.classList.toggle('grouped', grouped); r.grouped = grouped; }
+  }
+
+  function updateFrame(node, row) {
+    const r = node._r;
+    if (r.title !== row.title) {
+      const t = node.querySelector('.frame-title');
+      t.textContent = row.title || 'Untitled group';
+      t.classList.toggle('placeholder', !row.title);
+      node.setAttribute('aria-label', `Group: ${row.title || 'untitled'}`);
+      r.title = row.title;
+    }
+  }
+
+  /** Render every item of the model (first paint, resync). */
+  function renderAll(model) {
+    for (const kind of ['note', 'group']) {
+      const rows = kind === 'note' ? model.notes : model.groups;
+      for (const id of [...els[kind].keys()]) if (!rows.has(id)) renderItem(model, kind, id);
+      for (const id of rows.keys()) renderItem(model, kind, id);
+    }
+  }
+
+  /** Render a list of touched {kind,id}. */
+  function renderTouched(model, touched, opts) {
+    const seen = new Set();
+    for (const t of touched) {
+      const k = t.kind + ':' + t.id;
+      if (seen.has(k)) continue;
+      seen.add(k);
+      renderItem(model, t.kind, t.id, opts);
+    }
+  }
+
+  /** Mark the selected items ('note:id' / 'group:id' keys). */
+  let shownSel = new Set();
+  function setSelection(keys) {
+    for (const k of shownSel) if (!keys.has(k)) elementOf(k)?.classList.remove('sel');
+    for (const k of keys) if (!shownSel.has(k)) elementOf(k)?.classList.add('sel');
+    shownSel = new Set(keys);
+  }
+
+  function elementOf(key) {
+    const i = key.indexOf(':');
+    return els[key.slice(0, i)]?.get(key.slice(i + 1));
+  }
+
+  /** The view transform of the layer (one style write). */
+  function setView(view) {
+    layer.style.transform = `translate(${view.tx}px, ${view.ty}px) scale(${view.zoom})`;
+    // Frame titles stay readable when zoomed out: they scale up as the board scales down.
+    layer.style.setProperty('--inv-zoom', String(Math.min(4, Math.max(1, 1 / view.zoom))));
+    layer.classList.toggle('far', view.zoom < 0.35);
+  }
+
+  return { renderItem, renderAll, renderTouched, setSelection, setView, elementOf,
+    noteEl: (id) => els.note.get(id), frameEl: (id) => els.group.get(id) };
+}
+
+function el(tag, cls, attrs = {}) {
+  const n = document.createElement(tag);
+  if (cls) n.className = cls;
+  for (const [k, v] of Object.entries(attrs)) n.setAttribute(k, v);
+  return n;
+}
+
+function makeNote(id) {
+  const n = el('div', 'note', { 'data-kind': 'note', role: 'note' });
+  n.dataset.id = id;
+  n.append(el('div', 'note-text'));
+  n._r = {};
+  return n;
+}
+
+function makeFrame(id) {
+  const n = el('div', 'frame', { 'data-kind': 'group', role: 'group' });
+  n.dataset.id = id;
+  const head = el('div', 'frame-head');
+  const title = el('span', 'frame-title', { title: 'Drag to move the group; double-click to rename' });
+  const menu = el('button', 'frame-menu-btn', { type: 'button', 'aria-label': 'Group options', title: 'Group options' });
+  menu.textContent = '⋯';
+  head.append(title, menu);
+  n.append(head);
+  n._r = {};
+  return n;
+}

@@ -1,0 +1,97 @@
+// Small shared UI pieces: toasts and confirm dialogs. Text is always set with textContent.
+
+/**
+ * Show a toast. Errors stay longer; an optional action button (e.g. Undo) runs `onAction`.
+ * @param {string} message
+ * @param {{kind?:'info'|'error', action?:string, onAction?:()=>void, ms?:number}} [opts]
+ */
+export function toast(message, { kind = 'info', action, onAction, ms } = {}) {
+  let box = document.getElementById('toasts');
+  if (!box) {
+    box = document.createElement('div');
+    box.id = 'toasts';
+    box.className = 'toasts';
+    box.setAttribute('aria-live', 'polite');
+    document.body.append(box);
+  }
+  const t = document.createElement('div');
+  t.className = `toast ${kind}`;
+  t.setAttribute('role', kind === 'error' ? 'alert' : 'status');
+  const msg = document.createElement('span');
+  msg.textContent = message;
+  t.append(msg);
+  if (action) {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.className = 'toast-action';
+    b.textContent = action;
+    b.addEventListener('click', () => { dismiss(); onAction?.(); });
+    t.append(b);
+  }
+  const close = document.createElement('button');
+  close.type = 'button';
+  close.className = 'toast-close';
+  close.setAttribute('aria-label', 'Dismiss');
+  close.textContent = '×';
+  close.addEventListener('click', () => dismiss());
+  t.append(close);
+  box.append(t);
+  const timer = setTimeout(dismiss, ms ?? (kind === 'error' ? 8000 : action ? 10000 : 4000));
+  function dismiss() {
+    clearTimeout(timer);
+    t.classList.add('out');
+    setTimeout(() => t.remove(), 200);
+  }
+  return { dismiss };
+}
+
+/** Show an ApiError (or any Error) readably. */
+export function showError(e) {
+  toast(e?.message || String(e), { kind: 'error' });
+}
+
+/**
+ * A modal yes/no question on a <dialog>. Resolves true when confirmed.
+ * @param {string} title @param {string} body @param {string} [okLabel]
+ */
+export function confirmDialog(title, body, okLabel = 'Delete') {
+  return new Promise((resolve) => {
+    const d = document.createElement('dialog');
+    d.className = 'dialog';
+    const h = document.createElement('h2');
+    h.textContent = title;
+    const p = document.createElement('p');
+    p.textContent = body;
+    const row = document.createElement('div');
+    row.className = 'dialog-actions';
+    const cancel = document.createElement('button');
+    cancel.type = 'button';
+    cancel.className = 'btn';
+    cancel.textContent = 'Cancel';
+    const ok = document.createElement('button');
+    ok.type = 'button';
+    ok.className = 'btn danger';
+    ok.textContent = okLabel;
+    row.append(cancel, ok);
+    d.append(h, p, row);
+    document.body.append(d);
+    const done = (v) => { d.close(); d.remove(); resolve(v); };
+    cancel.addEventListener('click', () => done(false));
+    ok.addEventListener('click', () => done(true));
+    d.addEventListener('cancel', (e) => { e.preventDefault(); done(false); });
+    d.showModal();
+    ok.focus();
+  });
+}
+
+/** Relative time like "just now", "5 min ago", "yesterday", or a date. */
+export function timeAgo(iso, now = Date.now()) {
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return '';
+  const s = Math.max(0, (now - t) / 1000);
+  if (s < 45) return 'just now';
+  if (s < 3600) return `${Math.round(s / 60)} min ago`;
+  if (s < 86400) return `${Math.round(s / 3600)} h ago`;
+  if (s < 172800) return 'yesterday';
+  return new Date(t).toLocaleDateString(undefined, { day: 'numeric', month: 'short', year: 'numeric' });
+}
