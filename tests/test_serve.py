@@ -65,6 +65,14 @@ def test_serve_holds_many_streams_and_still_answers(herd_server, tmp_path):
         assert b"text/event-stream" in head and b"x-accel-buffering: no" in head
         assert b"cache-control: no-cache" in head
 
+        # A body over 1 MB gets the JSON 413 from the real server too.
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        conn.request("POST", f"/api/boards/{board['id']}/ops", b"x" * 1_500_000,
+                     {"Content-Type": "application/json"})
+        resp = conn.getresponse()
+        assert resp.status == 413 and json.loads(resp.read())["error"]["code"] == "too_large"
+        conn.close()
+
         # A write is still answered quickly while the streams are open...
         t0 = time.monotonic()
         status, note = call(server.url, "POST", f"/api/boards/{board['id']}/notes",

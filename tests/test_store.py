@@ -235,3 +235,13 @@ def test_concurrent_writers_never_lose_a_write(store):
     assert errors == []
     assert store.snapshot(b)["notes"][0]["version"] == 1 + 8 * 50
     assert store.snapshot(b)["seq"] == 1 + 8 * 50
+
+
+def test_readers_are_pooled_even_after_a_404(store):
+    b = store.create_board("x")["id"]
+    store.snapshot(b)
+    first = store._readers[0]
+    with pytest.raises(ApiError):
+        store.get_board("missing")
+    store.snapshot(b)
+    assert store._readers == [first]

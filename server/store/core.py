@@ -63,22 +63,27 @@ class Store:
 
     @contextlib.contextmanager
     def _read(self) -> Iterator[sqlite3.Connection]:
-        """A reader inside one read transaction, so a snapshot is consistent."""
+        """A pooled reader inside one read transaction, so a snapshot is consistent."""
         with self._readers_lock:
             conn = self._readers.pop() if self._readers else None
         if conn is None:
             conn = schema.connect(self.path, self.synchronous)
+        healthy = True
         try:
             conn.execute("BEGIN")
             try:
                 yield conn
             finally:
                 conn.execute("COMMIT")
-        except BaseException:
-            conn.close()
+        except sqlite3.Error:
+            healthy = False  # a broken connection is not handed to the next reader
             raise
-        with self._readers_lock:
-            self._readers.append(conn)
+        finally:
+            if healthy:
+                with self._readers_lock:
+                    self._readers.append(conn)
+            else:
+                conn.close()
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[tuple[sqlite3.Connection, list]]:
