@@ -189,3 +189,25 @@ def test_closing_an_unstarted_stream_unsubscribes(client, board):
     assert client.application.extensions["herd.live"].count(board) == 1
     r.close()
     assert client.application.extensions["herd.live"].count(board) == 0
+
+
+def test_last_event_id_wins_over_a_stale_after(client, board):
+    for i in range(5):
+        client.post(f"/api/boards/{board}/notes", json={"text": str(i)})
+    s = Stream(client, board, "?after=1", {"Last-Event-ID": "4"})
+    assert s.next()[1]["seq"] == 5
+    s.close()
+
+
+def test_a_listener_that_falls_behind_gets_resync_on_the_stream(db_path):
+    app = create_app({"DATABASE": db_path, "AI_ENABLED": False, "TESTING": True,
+                      "LIVE_QUEUE_SIZE": 4})
+    c = app.test_client()
+    b = c.post("/api/boards", json={"name": "x"}).get_json()["id"]
+    s = Stream(c, b)
+    for i in range(10):  # nobody reads the stream meanwhile
+        c.post(f"/api/boards/{b}/notes", json={"text": str(i)})
+    assert s.next() == (None, {"type": "resync"})
+    c.post(f"/api/boards/{b}/notes", json={"text": "after"})
+    assert s.next()[1]["seq"] == 11  # and the stream goes on
+    s.close()
