@@ -40,8 +40,10 @@ class Store:
 
     def __init__(self, path: str, limits: v.Limits | None = None, events_keep: int = 1000,
                  synchronous: str = "NORMAL", publish: Publish | None = None) -> None:
-        if path != ":memory:":
-            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        if path == ":memory:":
+            # Each reader would get its own empty database: use a temporary file instead.
+            raise ValueError("Herd's store needs a database file, not ':memory:'.")
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         self.path, self.synchronous = path, synchronous
         self.limits = limits or v.Limits()
         self.events_keep = events_keep
