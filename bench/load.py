@@ -39,28 +39,26 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--notes", type=int, default=3, help="notes each client moves in turn")
     args = p.parse_args(argv)
 
-    server = None
-    url = args.url
-    if url is None:
-        server, url = start_server()
-    try:
-        host = urllib.parse.urlsplit(url)
+    if args.url:
+        host = urllib.parse.urlsplit(args.url)
         if host.hostname not in ("127.0.0.1", "localhost", "::1"):
             sys.exit("bench/load.py stays on loopback: give a 127.0.0.1 URL.")
         run(host.hostname, host.port or 80, args)
-    finally:
-        if server is not None:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=15)
+        return 0
+    with tempfile.TemporaryDirectory(prefix="herd-bench-") as tmp:
+        server, port = start_server(Path(tmp) / "bench.db")
+        try:
+            run("127.0.0.1", port, args)
+        finally:
+            stop_server(server)
     return 0
 
 
-def start_server() -> tuple[subprocess.Popen, str]:
-    """`herd serve --no-ai` on a free port and a temporary database."""
+def start_server(db: Path) -> tuple[subprocess.Popen, int]:
+    """`herd serve --no-ai` on a free loopback port, in its own process group."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    db = Path(tempfile.mkdtemp(prefix="herd-bench-")) / "bench.db"
     herd = Path(sys.executable).with_name("herd")
     proc = subprocess.Popen([str(herd), "serve", "--no-ai", "--db", str(db), "--port", str(port)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -68,11 +66,24 @@ def start_server() -> tuple[subprocess.Popen, str]:
     for _ in range(300):
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return proc, f"http://127.0.0.1:{port}"
+                return proc, port
         except OSError:
+            if proc.poll() is not None:
+                break
             time.sleep(0.1)
-    proc.kill()
+    stop_server(proc)
     sys.exit("herd serve did not start")
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    """SIGTERM gunicorn's master and worker; SIGKILL if they linger."""
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=15)
 
 
 def request(conn: http.client.HTTPConnection, method: str, path: str, body: dict,
