@@ -105,11 +105,12 @@ def test_every_problem_is_listed_and_nothing_is_created(client):
         d["notes"][1]["id"] = d["notes"][2]["id"]
         d["notes"][3]["group_id"] = "nope"
         d["notes"][4]["x"] = "12"
+        d["notes"][5]["group_id"] = ["g1"]  # unhashable: must not crash the checker
         d["groups"][0]["w"] = 0
     err = broken(client, mutate)
     assert err["status"] == 400
     assert err["message"].startswith("The export cannot be imported: groups[0].w: must be")
-    assert "(and 4 more problems)" in err["message"]
+    assert "(and 5 more problems)" in err["message"]
     assert "Nothing was created" in err["message"]
     problems = " | ".join(err["details"]["problems"])
     for bit in ("notes[0].color: 'teal' is not one of yellow, ", "appears twice",

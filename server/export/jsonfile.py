@@ -51,6 +51,7 @@ class _Checker:
 
     def __init__(self) -> None:
         self.problems: list[str] = []
+        self.too_large = False  # text over a limit is 413, like everywhere else in the API
 
     def fail(self, where: str, what: str) -> None:
         self.problems.append(f"{where}: {what}")
@@ -73,6 +74,7 @@ class _Checker:
             self.fail(f"{where}.{key}", "must be a string")
             return ""
         if len(v) > limit:
+            self.too_large = True
             self.fail(f"{where}.{key}", f"is {len(v):,} characters; the limit is {limit:,}")
         return v
 
@@ -139,27 +141,25 @@ def validate(data: Any, max_notes: int = 5000, max_note_chars: int = 10_000,
         if row is not None:
             row["title"] = c.text(g, "title", f"groups[{i}]", max_title_chars, "")
             clean_groups.append(row)
-    clean_notes, nids, too_long = [], set(), False
+    clean_notes, nids = [], set()
     for i, n in enumerate(notes):
         where = f"notes[{i}]"
         row = c.row(n, where, nids)
         if row is None:
             continue
-        text = n.get("text")
-        too_long |= isinstance(text, str) and len(text) > max_note_chars
         row["text"] = c.text(n, "text", where, max_note_chars)
         row["color"] = n.get("color", "yellow")
         if row["color"] not in COLORS:
             c.fail(f"{where}.color", f"{row['color']!r} is not one of {', '.join(COLORS)}")
         row["group_id"] = n.get("group_id")
-        if row["group_id"] is not None and row["group_id"] not in gids:
+        gid = row["group_id"]
+        if gid is not None and (not isinstance(gid, str) or gid not in gids):
             c.fail(f"{where}.group_id", f"{row['group_id']!r} is not a group in this file")
         clean_notes.append(row)
     if c.problems:
         more = len(c.problems) - 1
         tail = f" (and {more} more problem{'s' * (more > 1)})" if more else ""
-        # A note over the text limit is "too large" (413) like everywhere else in the API.
-        raise ApiError(413 if too_long else 400,
+        raise ApiError(413 if c.too_large else 400,
                        f"The export cannot be imported: {c.problems[0]}{tail}. Nothing was "
                        "created.", details={"problems": c.problems[:_MAX_PROBLEMS]})
     return {"name": name, "groups": clean_groups, "notes": clean_notes}
