@@ -160,3 +160,29 @@ def test_limits_body_size(client, board):
     assert r.status_code == 413
     assert r.get_json()["error"]["code"] == "too_large"
     assert "1,000,000 bytes" in r.get_json()["error"]["message"]
+
+
+def test_group_membership_by_note_and_by_group(client, board):
+    ops = [{"op": "create", "kind": "group", "id": "g", "fields": {"title": "G"}}]
+    ops += [{"op": "create", "kind": "note", "id": f"n{i}", "fields": {"text": str(i)}}
+            for i in range(3)]
+    client.post(f"/api/boards/{board}/ops", json={"ops": ops})
+    # A note joins a group by its group_id...
+    r = client.patch(f"/api/boards/{board}/notes/n0", json={"group_id": "g"})
+    assert r.get_json()["group_id"] == "g"
+    # ...a group's note_ids on update sets its members exactly...
+    r = client.patch(f"/api/boards/{board}/groups/g", json={"note_ids": ["n1", "n2"]})
+    assert r.status_code == 200
+    members = {n["id"]: n["group_id"] for n in client.get(f"/api/boards/{board}")
+               .get_json()["notes"]}
+    assert members == {"n0": None, "n1": "g", "n2": "g"}
+    # ...and group_id null leaves it.
+    r = client.patch(f"/api/boards/{board}/notes/n1", json={"group_id": None})
+    assert r.get_json()["group_id"] is None
+
+
+def test_a_note_sent_back_as_read_is_accepted(client, board):
+    n = client.post(f"/api/boards/{board}/notes", json={"text": "a"}).get_json()
+    r = client.patch(f"/api/boards/{board}/notes/{n['id']}", json={**n, "text": "b"})
+    assert r.status_code == 200 and r.get_json()["text"] == "b"
+    assert r.get_json()["version"] == 2  # 'version' in the body is the one the client saw
