@@ -30,6 +30,7 @@ export function createRenderer(layer) {
       node = kind === 'note' ? makeNote(id) : makeFrame(id);
       els[kind].set(id, node);
       (kind === 'note' ? notesEl : framesEl).append(node);
+      if (shownSel.has(kind + ':' + id)) node.classList.add('sel'); // selected before it existed
       glide = false; // a new element has nowhere to glide from
     }
     const r = node._r;

@@ -68,10 +68,12 @@ export function installTools(ctx) {
   vp.addEventListener('pointerleave', () => { if (!tool) ctx.pointer = null; });
 
   vp.addEventListener('dblclick', (e) => {
-    if (e.target.closest('button, input, textarea')) return;
-    const noteEl = e.target.closest('.note');
+    // Pointer capture retargets click events to the viewport: look at what is really there.
+    const target = document.elementFromPoint(e.clientX, e.clientY) || e.target;
+    if (target.closest('button, input, textarea')) return;
+    const noteEl = target.closest('.note');
     if (noteEl) { ctx.editNote(noteEl.dataset.id); return; }
-    const head = e.target.closest('.frame-head');
+    const head = target.closest('.frame-head');
     if (head) { ctx.editTitle(head.parentElement.dataset.id); return; }
     ctx.newNoteAt(geo.toBoard(ctx.view, ctx.screenPoint(e)));
   });

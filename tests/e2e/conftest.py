@@ -1,0 +1,160 @@
+"""End-to-end fixtures: the real `herd serve --no-ai` on a temporary database and Debian's
+Chromium driven by Playwright (never a downloaded browser)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("HERD_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _herd_command() -> list[str]:
+    exe = ROOT / ".venv" / "bin" / "herd"
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "server.cli"]
+
+
+class Server:
+    """The running server: its base URL and a tiny JSON client for arranging and checking."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+
+    def api(self, method: str, path: str, body: Any = None) -> Any:
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(self.base + path, data=data, method=method,
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            raw = resp.read()
+        return json.loads(raw) if raw else None
+
+    def board(self, name: str = "Test board", notes: list[dict] | None = None,
+              groups: list[dict] | None = None) -> str:
+        """A new board holding the given notes and groups; returns its id."""
+        b = self.api("POST", "/api/boards", {"name": name})["id"]
+        ops = [{"op": "create", "kind": "group", "id": g.pop("id"), "fields": g}
+               for g in (groups or [])]
+        ops += [{"op": "create", "kind": "note", "id": n.pop("id"), "fields": n}
+                for n in (notes or [])]
+        if ops:
+            self.api("POST", f"/api/boards/{b}/ops", {"ops": ops})
+        return b
+
+    def snapshot(self, board_id: str) -> dict:
+        return self.api("GET", f"/api/boards/{board_id}")
+
+    def notes(self, board_id: str) -> dict[str, dict]:
+        return {n["id"]: n for n in self.snapshot(board_id)["notes"]}
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory) -> Iterator[Server]:
+    """`herd serve --no-ai` on a free port and a fresh database; stopped after the session."""
+    db = tmp_path_factory.mktemp("e2e") / "herd.db"
+    port = _free_port()
+    log = open(tmp_path_factory.getbasetemp() / "server.log", "w+")  # noqa: SIM115
+    proc = subprocess.Popen([*_herd_command(), "serve", "--no-ai", "--db", str(db),
+                             "--port", str(port)], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(base + "/api/boards", timeout=2).read()
+                break
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    log.seek(0)
+                    pytest.fail(f"herd serve did not start:\n{log.read()[-3000:]}")
+                time.sleep(0.2)
+        yield Server(base)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the session (Debian's, not a Playwright download)."""
+    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def context(browser):
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def page(context):
+    """A page that fails the test on any uncaught script error."""
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    yield pg
+    assert not errors, f"script errors in the page: {errors}"
+
+
+@pytest.fixture
+def open_board(server) -> Callable:
+    """Open a board in a page and wait until it is loaded and live."""
+
+    def _open(pg, board_id: str):
+        pg.goto(f"{server.base}/b/{board_id}")
+        pg.wait_for_function(
+            "window.herd && window.herd.model && window.herd.connection === 'live'")
+        return pg
+
+    return _open
+
+
+@pytest.fixture
+def wait() -> Callable:
+    """wait(check, timeout=10, what=...): poll until check() is truthy."""
+    return wait_until
+
+
+def wait_until(check: Callable[[], Any], timeout: float = 10.0, what: str = "condition") -> Any:
+    """Poll `check` until it returns something truthy (a condition, not a timing assertion)."""
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while time.monotonic() < deadline:
+        last = check()
+        if last:
+            return last
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what} (last: {last!r})")
