@@ -40,7 +40,8 @@ class HerdServer:
         herd = Path(sys.executable).with_name("herd")
         self.log = tempfile.TemporaryFile()  # a file, not a pipe: a full pipe would block it
         self.proc = subprocess.Popen(
-            [str(herd), "serve", "--no-ai", "--db", db, "--port", str(self.port), *extra],
+            [str(herd), "serve", "--no-ai", "--db", db, "--host", "127.0.0.1",
+             "--port", str(self.port), *extra],
             stdout=subprocess.DEVNULL, stderr=self.log, start_new_session=True)
         self.wait_ready()
 
