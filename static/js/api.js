@@ -62,7 +62,8 @@ export const api = {
   cancelOrganize: (b, job) => request('POST', `/api/boards/${enc(b)}/organize/${enc(job)}/cancel`),
   undoOrganize: (b, job) => request('POST', `/api/boards/${enc(b)}/organize/${enc(job)}/undo`),
   suggestTitle: (b, g) => request('POST', `/api/boards/${enc(b)}/groups/${enc(g)}/suggest-title`),
-  importText: (b, text) => request('POST', `/api/boards/${enc(b)}/import-text`, { text }),
+  importText: (b, text, at) => request('POST', `/api/boards/${enc(b)}/import-text`,
+    at ? { text, x: Math.round(at.x), y: Math.round(at.y) } : { text }),
   importBoard: (json) => request('POST', '/api/boards/import', json),
   exportUrl: (b, format, view) =>
     `/api/boards/${enc(b)}/export?format=${enc(format)}` +

@@ -276,7 +276,8 @@ async function importFile(ctx, input) {
       toast(`Imported "${board.name}" as a new board. Opening it…`);
       location.href = `/b/${encodeURIComponent(board.id)}`;
     } else {
-      const res = await api.importText(ctx.boardId, text);
+      const r = ctx.visibleRect();
+      const res = await api.importText(ctx.boardId, text, { x: r.x + r.w / 2, y: r.y + r.h / 2 });
       await ctx.resync();
       const ids = (res?.results || []).map((r) => 'note:' + r.id);
       ctx.select(ids);
