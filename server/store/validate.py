@@ -41,7 +41,7 @@ def new_id() -> str:
 
 def check_id(value: Any, what: str) -> str:
     """A client-chosen id, or a 400 saying what ids look like."""
-    if not isinstance(value, str) or not ID_RE.match(value):
+    if not isinstance(value, str) or not ID_RE.fullmatch(value):
         raise ApiError(400, f"Invalid {what} id {value!r}: use 1-64 of A-Z a-z 0-9 _ -.")
     return value
 
