@@ -1,0 +1,162 @@
+"""Seeded k-means with many restarts, silhouette, and small-group clean-up, all in numpy."""
+
+from __future__ import annotations
+
+import numpy as np
+
+# sklearn's KMeans costs milliseconds per call in overhead; Organize runs hundreds of restarts
+# over many k, so a vectorised numpy Lloyd (all restarts at once) keeps grouping well under the
+# time the models take.
+
+
+def reduce_dims(x: np.ndarray, dims: int = 48) -> np.ndarray:
+    """Project onto the top principal directions when that makes k-means much cheaper."""
+    n, d = x.shape
+    if d <= dims or n <= 2 * dims:
+        return x
+    centred = x - x.mean(axis=0)
+    _, _, vt = np.linalg.svd(centred, full_matrices=False)
+    return centred @ vt[:dims].T
+
+
+def _sq_dists(x: np.ndarray, sq: np.ndarray, centres: np.ndarray) -> np.ndarray:
+    """Squared distances from every point to every centre of every restart: (R, n, k)."""
+    cross = np.matmul(centres, x.T).transpose(0, 2, 1)  # batched BLAS
+    return np.maximum(sq[None, :, None] - 2 * cross + (centres * centres).sum(axis=2)[:, None], 0)
+
+
+def _plus_plus(x: np.ndarray, k: int, restarts: int, rng: np.random.Generator) -> np.ndarray:
+    """Greedy k-means++ starting centres for every restart: shape (restarts, k, d)."""
+    n = len(x)
+    sq = (x * x).sum(axis=1)
+    trials = 2 + int(np.log(k))  # sklearn's choice: the best of a few draws per centre
+    rows = np.arange(restarts)
+    idx = np.empty((restarts, k), dtype=np.int64)
+    idx[:, 0] = rng.integers(0, n, size=restarts)
+    c = x[idx[:, 0]]
+    nearest = np.maximum(sq[None, :] - 2 * c @ x.T + (c * c).sum(axis=1)[:, None], 0)
+    for j in range(1, k):
+        cum = np.cumsum(nearest, axis=1)
+        draws = rng.random((restarts, trials)) * cum[:, -1:]
+        cand = np.minimum(
+            np.stack([np.searchsorted(cum[r], draws[r]) for r in range(restarts)]), n - 1
+        )  # (R, T)
+        cx = x[cand]  # (R, T, d)
+        d2 = np.maximum(sq[None, None, :] - 2 * cx @ x.T + (cx * cx).sum(axis=2)[:, :, None], 0)
+        pot = np.minimum(d2, nearest[:, None, :])  # (R, T, n)
+        best = pot.sum(axis=2).argmin(axis=1)
+        idx[:, j] = cand[rows, best]
+        nearest = pot[rows, best]
+    return x[idx]
+
+
+def kmeans(
+    x: np.ndarray, k: int, restarts: int = 32, seed: int = 0, iters: int = 50, polish: int = 3
+) -> tuple[np.ndarray, float]:
+    """Best-of-`restarts` Lloyd k-means: labels (numbered by first appearance) and inertia."""
+    n = len(x)
+    k = max(1, min(k, n))
+    rng = np.random.default_rng(seed)
+    centres = _plus_plus(x, k, restarts, rng)  # (R, k, d)
+    sq = (x * x).sum(axis=1)
+    labels = np.full((restarts, n), -1, dtype=np.int64)
+    eye = np.eye(k)
+    for _ in range(iters):
+        new = _sq_dists(x, sq, centres).argmin(axis=2)
+        if np.array_equal(new, labels):
+            break
+        labels = new
+        onehot = eye[labels].transpose(0, 2, 1)  # (R, k, n)
+        counts = onehot.sum(axis=2)
+        sums = np.matmul(onehot, x)
+        keep = (counts == 0)[:, :, None]  # an emptied cluster keeps its old centre
+        centres = np.where(keep, centres, sums / np.maximum(counts, 1)[:, :, None])
+    d2 = _sq_dists(x, sq, centres)
+    labels = d2.argmin(axis=2)
+    inertia = np.take_along_axis(d2, labels[:, :, None], axis=2)[:, :, 0].sum(axis=1)
+    # Lloyd stops at local optima that single-note moves still improve: polish the best few.
+    results = [hartigan(x, labels[r]) for r in np.argsort(inertia, kind="stable")[:polish]]
+    best = min(range(len(results)), key=lambda i: results[i][1])  # first of ties: deterministic
+    return renumber(results[best][0]), results[best][1]
+
+
+def hartigan(x: np.ndarray, labels: np.ndarray, passes: int = 20) -> tuple[np.ndarray, float]:
+    """Move single points between clusters while that lowers the inertia (Hartigan's rule)."""
+    labels = labels.copy()
+    k = int(labels.max()) + 1
+    counts = np.bincount(labels, minlength=k).astype(float)
+    sums = np.zeros((k, x.shape[1]))
+    np.add.at(sums, labels, x)
+    for _ in range(passes):
+        moved = False
+        for i in range(len(x)):
+            a = labels[i]
+            if counts[a] <= 1:
+                continue
+            cents = sums / np.maximum(counts, 1)[:, None]
+            d2 = ((cents - x[i]) ** 2).sum(axis=1)
+            cost = counts / (counts + 1) * d2
+            cost[a] = counts[a] / (counts[a] - 1) * d2[a]
+            cost[counts == 0] = np.inf
+            b = int(np.argmin(cost))
+            if b != a and cost[b] < cost[a] - 1e-12:
+                sums[a] -= x[i]
+                sums[b] += x[i]
+                counts[a] -= 1
+                counts[b] += 1
+                labels[i] = b
+                moved = True
+        if not moved:
+            break
+    cents = sums / np.maximum(counts, 1)[:, None]
+    return labels, float(((x - cents[labels]) ** 2).sum())
+
+
+def renumber(labels: np.ndarray) -> np.ndarray:
+    """Relabel clusters 0..k-1 in order of first appearance, so equal partitions compare equal."""
+    mapping: dict[int, int] = {}
+    return np.array([mapping.setdefault(int(v), len(mapping)) for v in labels], dtype=np.int64)
+
+
+def cosine_distances(x: np.ndarray) -> np.ndarray:
+    """1 - cosine similarity between unit rows."""
+    return np.clip(1.0 - x @ x.T, 0.0, 2.0)
+
+
+def silhouette(dist: np.ndarray, labels: np.ndarray) -> float:
+    """Mean silhouette over all points (0 for points alone in their cluster), as sklearn."""
+    k = int(labels.max()) + 1
+    if k < 2 or k >= len(labels):
+        return 0.0
+    onehot = np.eye(k)[labels]
+    counts = onehot.sum(axis=0)
+    mean_to = dist @ onehot  # (n, k) summed distances
+    own = counts[labels]
+    a = mean_to[np.arange(len(labels)), labels] / np.maximum(own - 1, 1)
+    other = mean_to / counts
+    other[np.arange(len(labels)), labels] = np.inf
+    b = other.min(axis=1)
+    s = np.where(own > 1, (b - a) / np.maximum(np.maximum(a, b), 1e-12), 0.0)
+    return float(s.mean())
+
+
+def centroids(x: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Unit-length mean vector of each cluster."""
+    k = int(labels.max()) + 1
+    c = np.stack([x[labels == j].mean(axis=0) for j in range(k)])
+    return c / np.maximum(np.linalg.norm(c, axis=1, keepdims=True), 1e-12)
+
+
+def merge_small(x: np.ndarray, labels: np.ndarray, min_size: int = 2) -> np.ndarray:
+    """Move the notes of clusters smaller than `min_size` to their nearest remaining cluster."""
+    labels = labels.copy()
+    while True:
+        sizes = np.bincount(labels)
+        small = [j for j in np.argsort(sizes, kind="stable") if 0 < sizes[j] < min_size]
+        if not small or (sizes > 0).sum() <= 2:
+            return renumber(labels)
+        j = small[0]
+        keep = [c for c in range(len(sizes)) if sizes[c] > 0 and c != j]
+        cents = np.stack([x[labels == c].mean(axis=0) for c in keep])
+        for i in np.flatnonzero(labels == j):
+            labels[i] = keep[int(np.argmax(cents @ x[i]))]

@@ -1,0 +1,112 @@
+"""Group names: prompts a tiny chat model can follow, cleaning, validation, and a fallback."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from ..llamafile.protocols import ChatRequest
+from . import prepare
+
+MAX_WORDS = 4
+PROMPT_NOTES = 8  # the most central notes only: short prompts keep naming fast on 2 cores
+STOPS = ["\n", ".", ",", ";", ":", "(", "!", "?", '"']
+
+# A tiny model answers "They are all ..." with a noun phrase wrapped in filler; these are the
+# English filler words and generic heads that never name a group by themselves.
+_LEAD = re.compile(
+    r"^(?:(?:they|these|those|it|are|is|all|both|each|of|about|related|relating|to|part|"
+    r"parts|examples|example|types|type|kinds|kind|sorts|sort|forms|form|some|many|various|"
+    r"different|common|commonly|famous|well-known|popular|known|as|the|a|an|same|similar|"
+    r"made|from|named|after|called|things|items|words|terms|names|used|in|for|with|"
+    r"family|group|groups|category|categories|list|set|collection)\s+)+",
+    re.IGNORECASE,
+)
+_CUT = re.compile(
+    r"\s+(?:that|which|who|whom|whose|where|when|because|called|such|like|including|"
+    r"but|or|than|while|although|since|so|and\s+the|as\s+well|in\s+the|on\s+the|"
+    r"for\s+the|to\s+the|at\s+the|is|are|was|were|have|has|can|will|would|should)\b.*$",
+    re.IGNORECASE,
+)
+_TAIL = {"a", "an", "the", "of", "and", "or", "in", "on", "for", "to", "with", "at", "by",
+         "from", "as", "that", "their", "its", "is", "are", "be", "this", "these"}
+GENERIC = {"thing", "things", "item", "items", "stuff", "same", "topic", "topics", "issue",
+           "issues", "category", "categories", "group", "groups", "list", "words", "word",
+           "names", "terms", "examples", "type", "types", "kind", "kinds", "importance",
+           "other", "others", "something", "everything", "various", "different", "related",
+           "note", "notes", "idea", "ideas", "problem", "problems", "general", "misc"}
+_PREFIX = re.compile(r"^\s*(?:label|title|name|category|topic|answer|group)\s*[:\-]\s*", re.I)
+
+
+def prompts(texts: Sequence[str]) -> list[ChatRequest]:
+    """Differently worded requests for one group's name: several candidates, judged later."""
+    listing = "\n".join(f"- {prepare.shorten(t)}" for t in texts[:PROMPT_NOTES])
+    common = f"What do these have in common?\n{listing}"
+    category = f"Items:\n{listing}\nWhat category do all these items belong to?"
+    return [
+        ChatRequest([{"role": "user", "content": common}], "They are all", 8, stop=STOPS),
+        ChatRequest([{"role": "user", "content": common}], "They are all about", 8, stop=STOPS),
+        ChatRequest(
+            [{"role": "user", "content": category}],
+            'They all belong to the category of "',
+            8,
+            stop=STOPS,
+        ),
+    ]
+
+
+def clean(raw: str) -> str:
+    """The head noun phrase of a model's answer, at most four words, or '' if none."""
+    text = _PREFIX.sub("", raw.strip().splitlines()[0] if raw.strip() else "")
+    text = re.sub(r"[\"'`*_#\u201c\u201d\u2018\u2019\[\]{}<>]", " ", text)
+    text = re.split(r"[.,;:!?()]", text)[0]
+    text = _CUT.sub("", " " + text.strip()).strip()
+    text = _LEAD.sub("", text).strip()
+    words = [w for w in text.split() if re.search(r"[A-Za-z0-9]", w)]
+    words = words[:MAX_WORDS]
+    while words and words[-1].lower() in _TAIL:
+        words.pop()
+    if not words or all(w.lower() in GENERIC or w.lower() in _TAIL for w in words):
+        return ""
+    return " ".join(words)
+
+
+def head_word(label: str) -> str:
+    """The last word of a phrase without 'of' ('planning meetings' -> 'meetings'), else ''."""
+    words = label.split()
+    if len(words) < 2 or "of" in (w.lower() for w in words):
+        return ""
+    last = words[-1]
+    return "" if last.lower() in GENERIC else last
+
+
+def candidates(raw: str) -> list[str]:
+    """The usable labels in one answer: its cleaned phrase and that phrase's head noun."""
+    phrase = clean(raw)
+    return [c for c in dict.fromkeys([phrase, head_word(phrase)]) if c]
+
+
+def _key(text: str) -> str:
+    """Comparison form: lower case, single spaces, trailing plural 's' dropped per word."""
+    words = re.sub(r"[^a-z0-9 ]+", " ", text.lower()).split()
+    return " ".join(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w
+                    for w in words)
+
+
+def is_valid(label: str, texts: Sequence[str], taken: Sequence[str] = ()) -> bool:
+    """1-4 words, not one of the notes, not lifted from a note, not a name already used."""
+    words = label.split()
+    if not 1 <= len(words) <= MAX_WORDS or not re.search(r"[A-Za-z]", label):
+        return False
+    key = _key(label)
+    if any(key == _key(t) for t in texts):
+        return False  # a note's own text names that note, not the group
+    if len(words) >= 2 and any(key in _key(t) for t in texts):
+        return False
+    return all(key != _key(t) for t in taken)
+
+
+def tidy(label: str) -> str:
+    """Display form: first letter upper case, the rest as the model wrote it."""
+    label = " ".join(label.split())
+    return label[:1].upper() + label[1:]

@@ -1,0 +1,138 @@
+"""Pure geometry: each group becomes a titled frame, frames packed in a tidy grid near the view."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+NOTE_W, NOTE_H = 160.0, 120.0
+NOTE_GAP = 16.0  # between notes inside a frame
+PAD = 24.0  # frame border to notes
+TITLE_H = 48.0  # the frame's title bar
+FRAME_GAP = 64.0  # between frames
+MARGIN = 48.0  # view edge to the first frame
+MAX_COLS = 5  # a group wider than this wraps: tall frames read better than very wide ones
+
+
+@dataclass(frozen=True)
+class Rect:
+    """An axis-aligned rectangle in board coordinates."""
+
+    x: float
+    y: float
+    w: float
+    h: float
+
+    def overlaps(self, other: Rect) -> bool:
+        """True when the interiors intersect (touching edges do not count)."""
+        return (
+            self.x < other.x + other.w
+            and other.x < self.x + self.w
+            and self.y < other.y + other.h
+            and other.y < self.y + self.h
+        )
+
+    def as_dict(self) -> dict[str, float]:
+        return {"x": self.x, "y": self.y, "w": self.w, "h": self.h}
+
+
+@dataclass(frozen=True)
+class GroupPlace:
+    """Where one group goes: its frame and the top-left corner of each of its notes."""
+
+    frame: Rect
+    notes: list[tuple[float, float]]
+
+
+def grid_shape(count: int, max_cols: int = MAX_COLS) -> tuple[int, int]:
+    """Columns and rows for `count` notes: near-square, a little wider than tall."""
+    if count <= 0:
+        return 1, 1
+    cols = min(count, max_cols, max(1, math.ceil(math.sqrt(count * 1.3))))
+    return cols, math.ceil(count / cols)
+
+
+def frame_size(count: int, note_w: float = NOTE_W, note_h: float = NOTE_H) -> tuple[float, float]:
+    """Width and height of the frame that holds `count` notes of one size."""
+    cols, rows = grid_shape(count)
+    w = 2 * PAD + cols * note_w + (cols - 1) * NOTE_GAP
+    h = TITLE_H + 2 * PAD + rows * note_h + (rows - 1) * NOTE_GAP
+    return w, h
+
+
+def _shelves(sizes: Sequence[tuple[float, float]], row_width: float) -> list[list[int]]:
+    """Frames in order, left to right, wrapping to a new row past `row_width`."""
+    rows: list[list[int]] = [[]]
+    used = 0.0
+    for i, (w, _) in enumerate(sizes):
+        if rows[-1] and used + FRAME_GAP + w > row_width:
+            rows.append([])
+            used = 0.0
+        used += (FRAME_GAP if rows[-1] else 0.0) + w
+        rows[-1].append(i)
+    return rows
+
+
+def _row_width(sizes: Sequence[tuple[float, float]], view: Rect | None) -> float:
+    """How wide a row of frames may grow: the view's width, else a 16:9 block."""
+    widest = max(w for w, _ in sizes)
+    if view is not None and view.w > 0:
+        return max(widest, view.w - 2 * MARGIN)
+    area = sum((w + FRAME_GAP) * (h + FRAME_GAP) for w, h in sizes)
+    return max(widest, math.sqrt(area * 16 / 9))
+
+
+def _clear_of(block: Rect, avoid: Sequence[Rect]) -> Rect:
+    """Move the block down until it overlaps none of the rectangles to avoid."""
+    for _ in range(len(avoid) + 1):
+        hits = [r for r in avoid if block.overlaps(r)]
+        if not hits:
+            break
+        bottom = max(r.y + r.h for r in hits)
+        block = Rect(block.x, bottom + FRAME_GAP, block.w, block.h)
+    return block
+
+
+def layout_groups(
+    counts: Sequence[int],
+    view: Rect | None = None,
+    note_size: tuple[float, float] = (NOTE_W, NOTE_H),
+    avoid: Sequence[Rect] = (),
+) -> list[GroupPlace]:
+    """Frames for groups of `counts` notes, in order, in rows near the view; notes in a grid."""
+    if not counts:
+        return []
+    note_w, note_h = note_size
+    sizes = [frame_size(c, note_w, note_h) for c in counts]
+    rows = _shelves(sizes, _row_width(sizes, view))
+    # Frames in one row share the row's height, so the grid reads as a grid.
+    heights = [max(sizes[i][1] for i in row) for row in rows]
+    width = max(sum(sizes[i][0] for i in row) + FRAME_GAP * (len(row) - 1) for row in rows)
+    height = sum(heights) + FRAME_GAP * (len(rows) - 1)
+    if view is None:
+        x0, y0 = 0.0, 0.0
+    elif width + 2 * MARGIN <= view.w and height + 2 * MARGIN <= view.h:
+        x0, y0 = view.x + (view.w - width) / 2, view.y + (view.h - height) / 2  # centred
+    else:
+        x0, y0 = view.x + MARGIN, view.y + MARGIN
+    block = _clear_of(Rect(x0, y0, width, height), avoid)
+    places: list[GroupPlace | None] = [None] * len(counts)
+    y = block.y
+    for row, row_h in zip(rows, heights, strict=True):
+        x = block.x
+        for i in row:
+            w, _ = sizes[i]
+            frame = Rect(x, y, w, row_h)
+            cols, _ = grid_shape(counts[i])
+            notes = [
+                (
+                    x + PAD + (j % cols) * (note_w + NOTE_GAP),
+                    y + TITLE_H + PAD + (j // cols) * (note_h + NOTE_GAP),
+                )
+                for j in range(counts[i])
+            ]
+            places[i] = GroupPlace(frame, notes)
+            x += w + FRAME_GAP
+        y += row_h + FRAME_GAP
+    return [p for p in places if p is not None]

@@ -1,0 +1,145 @@
+"""Name every group at once: ask the chat model, then let the embedding model judge the answers."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..llamafile.protocols import Chat, ChatRequest, Embedder
+from . import label as lb
+from .keywords import distinctive_words
+
+VOTE_BONUS = 0.03  # an answer several prompts agree on is likelier to be the shared topic
+KEYWORDS = 3  # shared words offered to the judge beside the model's answers
+
+
+@dataclass
+class Naming:
+    """The chosen labels, and for each group where its label came from."""
+
+    labels: list[str]
+    sources: list[str]  # "model", "keyword" or "fallback"
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    return v / np.maximum(np.linalg.norm(v, axis=-1, keepdims=True), 1e-12)
+
+
+def _central_first(texts: Sequence[str], vecs: np.ndarray) -> list[str]:
+    """The group's notes, those nearest its centre first (what the prompt shows)."""
+    order = np.argsort(-(vecs @ _unit(vecs.mean(axis=0))), kind="stable")
+    return [texts[i] for i in order]
+
+
+def ask(
+    groups: Sequence[Sequence[str]],
+    vecs: Sequence[np.ndarray],
+    chat: Chat,
+    temperature: float = 0.0,
+    seed: int = 0,
+) -> list[list[str | Exception]]:
+    """Every prompt for every group in one concurrent batch; answers grouped per group."""
+    requests: list[ChatRequest] = []
+    per_group = []
+    for texts, v in zip(groups, vecs, strict=True):
+        reqs = lb.prompts(_central_first(texts, v))
+        for r in reqs:
+            r.temperature, r.seed = temperature, seed
+        per_group.append(len(reqs))
+        requests.extend(reqs)
+    answers = chat.complete_many(requests) if requests else []
+    out, i = [], 0
+    for n in per_group:
+        out.append(list(answers[i : i + n]))
+        i += n
+    return out
+
+
+def candidate_pool(
+    groups: Sequence[Sequence[str]], answers: Sequence[Sequence[str | Exception]]
+) -> list[dict[str, tuple[int, str]]]:
+    """Per group: valid candidate -> (votes, source), from answers and shared keywords."""
+    keywords = distinctive_words(groups)
+    pools = []
+    for texts, group_answers, words in zip(groups, answers, keywords, strict=True):
+        votes: Counter[str] = Counter()
+        for a in group_answers:
+            if isinstance(a, str):
+                for c in lb.candidates(a):
+                    votes[c] += 1
+        pool = {c: (n, "model") for c, n in votes.items() if lb.is_valid(c, texts)}
+        for w in words[:KEYWORDS]:
+            if lb.is_valid(w, texts) and not any(lb._key(w) == lb._key(c) for c in pool):
+                pool[w] = (1, "keyword")
+        pools.append(pool)
+    return pools
+
+
+def judge(
+    pools: Sequence[dict[str, tuple[int, str]]],
+    centres: np.ndarray,
+    embedder: Embedder,
+    taken: Sequence[str] = (),
+) -> list[tuple[str, str] | None]:
+    """Pick one distinct label per group: near its own centre, far from the other groups'."""
+    texts = sorted({c for p in pools for c in p})
+    if not texts:
+        return [None] * len(pools)
+    emb = dict(zip(texts, embedder.embed(texts), strict=True))
+    options = []  # (score, group, label, source)
+    for g, pool in enumerate(pools):
+        for c, (votes, source) in pool.items():
+            sims = centres @ emb[c]
+            others = np.delete(sims, g)
+            margin = sims[g] - (others.max() if len(others) else 0.0)
+            options.append((float(margin + VOTE_BONUS * (votes - 1)), g, c, source))
+    # Best-scoring choices first, so a label two groups want goes to the one it fits better.
+    options.sort(key=lambda o: (-o[0], o[1], o[2]))
+    chosen: list[tuple[str, str] | None] = [None] * len(pools)
+    used = list(taken)
+    for _, g, c, source in options:
+        if chosen[g] is None and all(lb._key(c) != lb._key(u) for u in used):
+            chosen[g] = (c, source)
+            used.append(c)
+    return chosen
+
+
+def fallback(groups: Sequence[Sequence[str]], g: int, taken: Sequence[str]) -> str:
+    """The group's most distinctive word not yet used, else a numbered name."""
+    for w in distinctive_words(groups, shared_only=False)[g]:
+        if lb.is_valid(w, groups[g], taken):
+            return w
+    return f"Group {g + 1}"
+
+
+def name_groups(
+    groups: Sequence[Sequence[str]],
+    vecs: Sequence[np.ndarray],
+    embedder: Embedder,
+    chat: Chat,
+    taken: Sequence[str] = (),
+    temperature: float = 0.0,
+    seed: int = 0,
+    cancelled: Callable[[], bool] = lambda: False,
+) -> Naming:
+    """One short, distinct label per group (`vecs`: each group's unit note embeddings)."""
+    answers = ask(groups, vecs, chat, temperature, seed)
+    if cancelled():
+        return Naming([], [])
+    pools = candidate_pool(groups, answers)
+    centres = _unit(np.stack([v.mean(axis=0) for v in vecs]))
+    picks = judge(pools, centres, embedder, taken)
+    labels, sources = [], []
+    used = list(taken)
+    for g, pick in enumerate(picks):
+        if pick is None:
+            label, source = fallback(groups, g, used + [p[0] for p in picks if p]), "fallback"
+        else:
+            label, source = pick
+        used.append(label)
+        labels.append(lb.tidy(label))
+        sources.append(source)
+    return Naming(labels, sources)

@@ -1,0 +1,202 @@
+"""Organize: embed -> choose k -> cluster -> name -> lay out. Pure apart from the two clients."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..llamafile.protocols import Chat, ChatRequest, Embedder
+from . import cluster, kchoice, layout, naming, prepare
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+STAGES = ("embedding", "grouping", "naming", "placing")
+
+
+class Cancelled(Exception):
+    """Organize was cancelled; nothing was changed."""
+
+
+@dataclass
+class Group:
+    """One named group: its notes, its frame and where each note goes inside it."""
+
+    label: str
+    note_ids: list[Any]
+    frame: dict[str, float]
+    positions: dict[Any, tuple[float, float]]
+    source: str = "model"  # where the label came from: model, keyword or fallback
+
+
+@dataclass
+class Result:
+    """Every input note in exactly one group, and seconds per stage."""
+
+    groups: list[Group]
+    timings: dict[str, float] = field(default_factory=dict)
+    k_scores: dict[int, float] = field(default_factory=dict)
+
+
+class _Timed:
+    """Counts the seconds spent inside the model clients (the rest is our own overhead)."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner, self.seconds = inner, 0.0
+        self.model = getattr(inner, "model", "unknown")
+
+    def _time(self, fn: Callable, *args: Any) -> Any:
+        t = time.perf_counter()
+        try:
+            return fn(*args)
+        finally:
+            self.seconds += time.perf_counter() - t
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        return self._time(self.inner.embed, texts)
+
+    def complete(self, request: ChatRequest) -> str:
+        return self._time(self.inner.complete, request)
+
+    def complete_many(self, requests: Sequence[ChatRequest]) -> list[str | Exception]:
+        return self._time(self.inner.complete_many, requests)
+
+
+def embed_notes(texts: Sequence[str], embedder: Embedder) -> np.ndarray:
+    """Unit vectors for notes; identical texts are embedded once."""
+    keys = [prepare.embed_text(t) for t in texts]
+    unique = list(dict.fromkeys(keys))
+    vecs = np.asarray(embedder.embed(unique), dtype=np.float64)
+    if vecs.shape[0] != len(unique):
+        raise ValueError(f"embedder returned {vecs.shape[0]} vectors for {len(unique)} texts")
+    row = {t: i for i, t in enumerate(unique)}
+    vecs = vecs[[row[t] for t in keys]]
+    return vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
+
+
+def group_notes(vecs: np.ndarray, k: int | None = None, seed: int = 0) -> tuple[np.ndarray, dict]:
+    """Cluster labels per note: the asked-for k, else the best-scoring one."""
+    n = len(vecs)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64), {}
+    reduced = cluster.reduce_dims(vecs)
+    if k is not None:
+        k = max(1, min(int(k), n))
+        restarts, polish = kchoice.effort(n)
+        labels, _ = cluster.kmeans(reduced, k, restarts=restarts, seed=seed, polish=max(polish, 1))
+        return labels, {}
+    choice = kchoice.choose_k(reduced, seed=seed, dist=cluster.cosine_distances(vecs))
+    return choice.labels, choice.scores
+
+
+def _ordered(labels: np.ndarray) -> list[list[int]]:
+    """Member indices per group: biggest groups first, notes in input order."""
+    groups = [list(np.flatnonzero(labels == j)) for j in range(int(labels.max()) + 1)]
+    groups = [g for g in groups if g]
+    return sorted(groups, key=lambda g: (-len(g), g[0]))
+
+
+def organize(
+    notes: Sequence[dict[str, Any]],
+    embedder: Embedder,
+    chat: Chat,
+    k: int | None = None,
+    view: dict[str, float] | None = None,
+    progress: Progress | None = None,
+    cancelled: Callable[[], bool] | None = None,
+    seed: int = 0,
+    avoid: Sequence[dict[str, float]] = (),
+) -> Result:
+    """Group and name notes ({"id", "text"}, optional "w", "h"); raises Cancelled if asked."""
+    say = progress or (lambda stage, done, total: None)
+    stop = cancelled or (lambda: False)
+    emb, llm = _Timed(embedder), _Timed(chat)
+    timings: dict[str, float] = {}
+    t_all = t = time.perf_counter()
+
+    def check() -> None:
+        if stop():
+            raise Cancelled("Organize was cancelled.")
+
+    texts = [str(n.get("text") or "") for n in notes]
+    if not notes:
+        return Result([], {"total": 0.0})
+    say("embedding", 0, len(notes))
+    vecs = embed_notes(texts, emb)
+    timings["embed"] = time.perf_counter() - t
+    say("embedding", len(notes), len(notes))
+    check()
+
+    t = time.perf_counter()
+    say("grouping", 0, len(notes))
+    labels, scores = group_notes(vecs, k, seed)
+    members = _ordered(labels)
+    timings["cluster"] = time.perf_counter() - t
+    say("grouping", len(notes), len(notes))
+    check()
+
+    t = time.perf_counter()
+    say("naming", 0, len(members))
+    group_texts = [[texts[i] for i in m] for m in members]
+    named = naming.name_groups(
+        group_texts, [vecs[m] for m in members], emb, llm, seed=seed, cancelled=stop
+    )
+    check()
+    timings["label"] = time.perf_counter() - t
+    say("naming", len(members), len(members))
+
+    t = time.perf_counter()
+    say("placing", 0, len(members))
+    # One cell size per layout (the largest note), so every grid stays regular.
+    note_size = (
+        max(float(n.get("w") or layout.NOTE_W) for n in notes),
+        max(float(n.get("h") or layout.NOTE_H) for n in notes),
+    )
+    places = layout.layout_groups(
+        [len(m) for m in members],
+        layout.Rect(**view) if view else None,
+        note_size,
+        [layout.Rect(**r) for r in avoid],
+    )
+    groups = [
+        Group(
+            label=named.labels[g],
+            note_ids=[notes[i]["id"] for i in m],
+            frame=place.frame.as_dict(),
+            positions={notes[i]["id"]: xy for i, xy in zip(m, place.notes, strict=True)},
+            source=named.sources[g],
+        )
+        for g, (m, place) in enumerate(zip(members, places, strict=True))
+    ]
+    timings["layout"] = time.perf_counter() - t
+    say("placing", len(members), len(members))
+    timings["total"] = time.perf_counter() - t_all
+    timings["model"] = emb.seconds + llm.seconds
+    timings["overhead"] = timings["total"] - timings["model"]
+    return Result(groups, {s: round(v, 4) for s, v in timings.items()}, scores)
+
+
+def suggest_label(
+    texts: Sequence[str],
+    other_group_texts: Sequence[Sequence[str]],
+    embedder: Embedder,
+    chat: Chat,
+    avoid: Sequence[str] = (),
+    seed: int = 1,
+) -> str:
+    """A fresh name for one group ("rename with AI"), distinct from `avoid` and its neighbours."""
+    groups = [list(texts)] + [list(g) for g in other_group_texts if g]
+    vecs = embed_notes([t for g in groups for t in g], embedder)
+    split, i = [], 0
+    for g in groups:
+        split.append(vecs[i : i + len(g)])
+        i += len(g)
+    # Only this group is asked about; the others only pull its label away from theirs.
+    answers = naming.ask(groups[:1], split[:1], chat, temperature=0.7, seed=seed)
+    pools = naming.candidate_pool(groups, answers + [[] for _ in groups[1:]])
+    centres = naming._unit(np.stack([v.mean(axis=0) for v in split]))
+    pick = naming.judge(pools[:1] + [{} for _ in groups[1:]], centres, embedder, taken=avoid)[0]
+    label = pick[0] if pick else naming.fallback(groups, 0, list(avoid))
+    return naming.lb.tidy(label)
