@@ -6,8 +6,8 @@ from server.organize.apply import (
     ORGANIZE_ORIGIN,
     Placement,
     choose_scope,
-    occupied_bounds,
     result_ops,
+    staying_rects,
     undo_ops,
 )
 
@@ -98,8 +98,10 @@ def test_undo_skips_notes_deleted_since_and_groups_already_gone():
                      "fields": {"x": 1, "y": 2, "group_id": None}}]
 
 
-def test_occupied_bounds_covers_what_stays():
+def test_staying_rects_are_what_organize_leaves_in_place():
     s = snap([note("a", x=0, y=0), note("b", x=1000, y=500, group_id="mine")],
              [group("mine", x=900, y=400)])
-    assert occupied_bounds(s, {"a"}) == {"x": 900, "y": 400, "w": 400.0, "h": 300.0}
-    assert occupied_bounds(s, {"a", "b"}) is None
+    assert staying_rects(s, {"a"}) == [
+        {"x": 1000.0, "y": 500.0, "w": 160.0, "h": 120.0},
+        {"x": 900.0, "y": 400.0, "w": 400.0, "h": 300.0}]
+    assert staying_rects(s, {"a", "b"}) == []

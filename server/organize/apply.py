@@ -119,15 +119,9 @@ def undo_ops(undo: Row, current: Row) -> list[Op]:
     return ops
 
 
-def occupied_bounds(snapshot: Row, moving: set[str]) -> dict[str, float] | None:
-    """The box around everything that stays where it is (so new frames can avoid it)."""
-    rects = [n for n in snapshot["notes"] if n["id"] not in moving]
-    staying_groups = {n["group_id"] for n in rects if n["group_id"]}
-    rects += [g for g in snapshot["groups"] if g["id"] in staying_groups]
-    if not rects:
-        return None
-    x0 = min(r["x"] for r in rects)
-    y0 = min(r["y"] for r in rects)
-    x1 = max(r["x"] + r["w"] for r in rects)
-    y1 = max(r["y"] + r["h"] for r in rects)
-    return {"x": x0, "y": y0, "w": x1 - x0, "h": y1 - y0}
+def staying_rects(snapshot: Row, moving: set[str]) -> list[dict[str, float]]:
+    """The rectangles of everything that stays where it is, for new frames to keep clear of."""
+    notes = [n for n in snapshot["notes"] if n["id"] not in moving]
+    staying_groups = {n["group_id"] for n in notes if n["group_id"]}
+    rows = notes + [g for g in snapshot["groups"] if g["id"] in staying_groups]
+    return [{k: float(r[k]) for k in ("x", "y", "w", "h")} for r in rows]

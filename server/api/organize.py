@@ -1,0 +1,115 @@
+"""Organize on a board: start, watch, cancel, undo; and a fresh AI title for one group."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from flask import Blueprint, current_app
+
+from ..errors import ApiError
+from ..live import get_hub
+from ..llamafile.errors import LlamafileError
+from ..llamafile.service import get_ai
+from ..organize import board_run
+from ..organize.jobs import Organizer
+from ..store import get_store
+from .common import client_id, json_body
+
+bp = Blueprint("organize", __name__)
+MAX_GROUPS = 30
+
+
+def organizer() -> Organizer:
+    """The app's Organizer, made on first use."""
+    ext = current_app.extensions
+    if "herd.organizer" not in ext:
+        ext["herd.organizer"] = Organizer(get_store(), get_hub(), board_run.run_pipeline)
+    return ext["herd.organizer"]
+
+
+def require_ai() -> Any:
+    """The AI service when it can organize, else a 503 that says how to fix it."""
+    ai = get_ai()
+    if ai is None or not current_app.config.get("AI_ENABLED", True):
+        raise ApiError(503, "Organize is off: Herd was started with --no-ai. Restart it "
+                            "without --no-ai (make run) to organize notes.", code="ai_off")
+    status = ai.status()
+    if not status.get("ready"):
+        message = status.get("message") or "The local models are not ready."
+        fix = status.get("fix")
+        raise ApiError(503, f"{message} Fix: {fix}" if fix else message, code="ai_unavailable",
+                       details={"ai": status})
+    return ai
+
+
+def organize_params(body: dict[str, Any]) -> dict[str, Any]:
+    """Validated Organize options (see docs/api.md)."""
+    extra = set(body) - {"groups", "note_ids", "keep_groups", "view"}
+    if extra:
+        raise ApiError(400, f"Unknown Organize option(s): {', '.join(sorted(extra))}.")
+    groups = body.get("groups")
+    if groups is not None and (isinstance(groups, bool) or not isinstance(groups, int)
+                               or not 1 <= groups <= MAX_GROUPS):
+        raise ApiError(400, f"'groups' must be null (automatic) or a whole number from 1 to "
+                            f"{MAX_GROUPS}.")
+    note_ids = body.get("note_ids")
+    if note_ids is not None and (not isinstance(note_ids, list)
+                                 or not all(isinstance(i, str) for i in note_ids)):
+        raise ApiError(400, "'note_ids' must be null (every note) or a list of note ids.")
+    keep = body.get("keep_groups", True)
+    if not isinstance(keep, bool):
+        raise ApiError(400, "'keep_groups' must be true or false.")
+    view = body.get("view")
+    if view is not None:
+        ok = isinstance(view, dict) and all(
+            isinstance(view.get(k), int | float) and not isinstance(view.get(k), bool)
+            and math.isfinite(view[k]) for k in ("x", "y", "w", "h"))
+        if not ok:
+            raise ApiError(400, "'view' must be {x, y, w, h} in board coordinates, or null.")
+        view = {k: float(view[k]) for k in ("x", "y", "w", "h")}
+    return {"groups": groups, "note_ids": note_ids, "keep_groups": keep, "view": view}
+
+
+@bp.post("/boards/<board_id>/organize")
+def start(board_id: str):
+    """Begin an Organize; progress and the result reach everyone as live events."""
+    params = organize_params(json_body(required=False))
+    get_store().get_board(board_id)  # 404 before 503: an unknown board is the first problem
+    job = organizer().start(board_id, params, require_ai(), client_id())
+    return {"job": job.public()}, 202
+
+
+@bp.get("/boards/<board_id>/organize/<job_id>")
+def status(board_id: str, job_id: str):
+    return {"job": organizer().get(board_id, job_id).public()}
+
+
+@bp.post("/boards/<board_id>/organize/<job_id>/cancel")
+def cancel(board_id: str, job_id: str):
+    return {"job": organizer().cancel(board_id, job_id).public()}
+
+
+@bp.post("/boards/<board_id>/organize/<job_id>/undo")
+def undo(board_id: str, job_id: str):
+    """Every note and group back as before that Organize, for everyone."""
+    return organizer().undo(board_id, job_id, client_id())
+
+
+@bp.post("/boards/<board_id>/groups/<group_id>/suggest-title")
+def suggest_title(board_id: str, group_id: str):
+    """A fresh AI title for one group, judged against the other groups on the board."""
+    snap = get_store().snapshot(board_id)
+    if not any(g["id"] == group_id for g in snap["groups"]):
+        raise ApiError(404, f"No group {group_id!r} on board {board_id!r}.")
+    texts = [n["text"] for n in snap["notes"] if n["group_id"] == group_id and n["text"].strip()]
+    if not texts:
+        raise ApiError(400, "This group has no notes with text to name it by.")
+    others = [[n["text"] for n in snap["notes"] if n["group_id"] == g["id"] and n["text"]]
+              for g in snap["groups"] if g["id"] != group_id]
+    titles = [g["title"] for g in snap["groups"]]
+    try:
+        title = board_run.suggest_title(texts, [o for o in others if o], titles, require_ai())
+    except LlamafileError as e:
+        raise ApiError(503, e.message, code="ai_unavailable") from None
+    return {"title": title}
