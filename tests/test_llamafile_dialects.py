@@ -1,0 +1,164 @@
+"""Each server dialect, against a fake server on loopback: detection, embeddings, completions."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+from llamafile_fake import (
+    FakeServer,
+    llama_server,
+    llamafiler,
+    old_llamafile,
+    openai_compatible,
+    slow,
+    vec,
+)
+
+from server.llamafile import client
+from server.llamafile.chat import LlamafileChat
+from server.llamafile.embed import LlamafileEmbedder, parse_embeddings
+from server.llamafile.protocols import ChatRequest
+
+TEXTS = ["apples", "a banana", "", "kiwi fruit salad", "apples"]
+REQ = ChatRequest(messages=[{"role": "user", "content": "apples, pears?"}], prefill="They are all")
+
+
+@pytest.fixture
+def fake(request):
+    srv = FakeServer(request.param())
+    yield srv
+    srv.close()
+
+
+def _expected(texts):
+    m = np.array([vec(t) for t in texts], dtype=np.float32)
+    return m / np.linalg.norm(m, axis=1, keepdims=True)
+
+
+PRESETS = [
+    (old_llamafile, client.OLD, "TinyLlama-1.1B-Chat-v1.0.Q5_K_M.gguf", 2, "zephyr"),
+    (llamafiler, client.V2, "all-MiniLM-L6-v2.Q8_0.gguf", 2, None),
+    (llama_server, client.LLAMA_SERVER, "SmolLM2-135M-Instruct.Q4_1.gguf", 4, "chatml"),
+    (openai_compatible, client.OPENAI, "nomic-embed-text:latest", 4, None),
+]
+
+
+@pytest.mark.parametrize(
+    "fake,dialect,model,slots,template", PRESETS, indirect=["fake"], ids=lambda p: str(p)[:12]
+)
+def test_detects_dialect_model_slots_template(fake, dialect, model, slots, template):
+    info = client.Server(fake.url).info()
+    assert (info.dialect, info.model, info.slots, info.template) == (
+        dialect, model, slots, template
+    )
+
+
+@pytest.mark.parametrize("fake", [p[0] for p in PRESETS], indirect=True)
+def test_embeddings_in_order_normalised(fake):
+    v = LlamafileEmbedder(fake.url, batch_size=2).embed(TEXTS)
+    assert v.dtype == np.float32 and v.shape == (5, 3)
+    assert np.allclose(v, _expected(TEXTS), atol=1e-6)
+
+
+@pytest.mark.parametrize("fake", [old_llamafile, llama_server], indirect=True)
+def test_llamacpp_dialects_batch_through_embedding(fake):
+    LlamafileEmbedder(fake.url, batch_size=3).embed([f"t{i}" for i in range(7)])
+    assert [len(b["content"]) for b in fake.calls("/embedding")] == [3, 3, 1]
+
+
+@pytest.mark.parametrize("fake", [llamafiler], indirect=True)
+def test_llamafiler_batches_through_v1_embeddings(fake):
+    LlamafileEmbedder(fake.url, batch_size=4).embed([f"t{i}" for i in range(6)])
+    assert sorted(len(b["input"]) for b in fake.calls("/v1/embeddings")) == [2, 4]
+    assert fake.calls("/embedding") == [{"content": "probe"}]  # detection only
+
+
+@pytest.mark.parametrize("fake", [llama_server], indirect=True)
+def test_cache_means_unchanged_notes_are_not_embedded_twice(fake):
+    e = LlamafileEmbedder(fake.url)
+    first = e.embed(["a", "b"])
+    again = e.embed(["b", "a", "c"])
+    assert [b["content"] for b in fake.calls("/embedding")] == [["a", "b"], ["c"]]
+    assert np.allclose(again[0], first[1]) and np.allclose(again[1], first[0])
+
+
+def test_batches_run_concurrently_up_to_slots():
+    fake = FakeServer(llama_server({
+        ("POST", "/embedding"): slow(0.2, llama_server()[("POST", "/embedding")])
+    }))
+    try:
+        t0 = time.monotonic()
+        LlamafileEmbedder(fake.url, batch_size=1).embed([f"t{i}" for i in range(8)])
+        took = time.monotonic() - t0
+    finally:
+        fake.close()
+    assert fake.max_active == 4  # the server's total_slots
+    assert took < 1.2  # 8 x 0.2 s sequentially would be 1.6 s
+
+
+def test_parse_per_token_vectors_are_mean_pooled():
+    vecs, dialect = parse_embeddings([{"index": 0, "embedding": [[1.0, 0.0], [3.0, 2.0]]}])
+    assert dialect == client.LLAMA_SERVER
+    assert np.allclose(vecs[0], [2.0, 1.0])
+
+
+@pytest.mark.parametrize("fake", [llama_server], indirect=True)
+def test_llama_server_completion_renders_template_with_prefill(fake):
+    out = LlamafileChat(fake.url).complete(REQ)
+    assert out == " fruits"
+    body = fake.calls("/completion")[0]
+    assert body["prompt"].endswith("<|im_start|>assistant\nThey are all")
+    assert "<|im_end|>" in body["stop"] and body["n_predict"] == 16
+
+
+@pytest.mark.parametrize("fake", [old_llamafile], indirect=True)
+def test_old_llamafile_uses_model_name_template(fake):
+    LlamafileChat(fake.url).complete(REQ)
+    assert fake.calls("/completion")[0]["prompt"].endswith("<|assistant|>\nThey are all")
+
+
+@pytest.mark.parametrize("fake", [llamafiler], indirect=True)
+def test_llamafiler_without_known_template_uses_chat_completions(fake):
+    assert LlamafileChat(fake.url).complete(REQ) == " fruits"
+    msgs = fake.calls("/v1/chat/completions")[0]["messages"]
+    assert msgs[-1] == {"role": "assistant", "content": "They are all"}
+
+
+@pytest.mark.parametrize("fake", [openai_compatible], indirect=True)
+def test_openai_prefill_echo_is_stripped(fake):
+    fake.routes[("POST", "/v1/chat/completions")] = lambda b: (
+        200, {"choices": [{"message": {"content": "They are all fruits"}}]})
+    assert LlamafileChat(fake.url).complete(REQ) == " fruits"
+    assert fake.calls("/v1/chat/completions")[0]["model"] == "nomic-embed-text:latest"
+
+
+def test_llama_server_unknown_template_uses_apply_template():
+    routes = llama_server()
+    routes[("GET", "/props")] = lambda b: (200, {"total_slots": 1, "build_info": "x",
+                                                 "model_path": "weird.gguf"})
+    fake = FakeServer(routes)
+    try:
+        LlamafileChat(fake.url).complete(REQ)
+    finally:
+        fake.close()
+    assert fake.calls("/completion")[0]["prompt"] == "<templated>They are all"
+
+
+def test_complete_many_is_concurrent_and_ordered():
+    def reply(body):
+        time.sleep(0.2)
+        return 200, {"content": body["prompt"][-1]}
+
+    fake = FakeServer(llama_server({("POST", "/completion"): reply}))
+    try:
+        reqs = [ChatRequest(messages=[{"role": "user", "content": "x"}], prefill=str(i))
+                for i in range(8)]
+        t0 = time.monotonic()
+        out = LlamafileChat(fake.url).complete_many(reqs)
+        took = time.monotonic() - t0
+    finally:
+        fake.close()
+    assert out == [str(i) for i in range(8)]
+    assert fake.max_active == 4 and took < 1.2

