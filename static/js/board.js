@@ -155,7 +155,10 @@ ctx.fit = () => {
   const { w, h } = ctx.viewportSize();
   const rect = geo.unionRect([...ctx.model.notes.values(), ...ctx.model.groups.values()]
     .map((r) => (r.title !== undefined ? geo.inflate(r, { top: 40, left: 0, right: 0, bottom: 0 }) : r)));
-  ctx.setView(geo.fitView(rect, w, h));
+  // Leave room for the top bar and the bottom toolbars so nothing ends up under them.
+  const top = 70, bottom = 90;
+  const v = geo.fitView(rect, w, Math.max(100, h - top - bottom));
+  ctx.setView({ ...v, ty: v.ty + top });
 };
 
 /** The visible board rectangle (board units). */
