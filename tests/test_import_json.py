@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import sqlite3
 
 import pytest
 from export_samples import TRICKY, make_board
@@ -159,39 +160,36 @@ def test_import_allows_more_than_the_app_wide_body_limit(client, tmp_path):
     assert resp.status_code == 413
 
 
-def test_a_failure_half_way_removes_the_new_board(app, client, monkeypatch):
+def test_a_failure_half_way_creates_nothing(app, client):
     data = export(client, make_board(client))
-    store = get_store(app)
-    real = store.apply_ops
-    calls = []
-
-    def flaky(board_id, ops, client=None):
-        calls.append(board_id)
-        if len(calls) == 2:
-            raise ApiError(500, "disk on fire")
-        return real(board_id, ops, client)
-
-    monkeypatch.setattr(store, "apply_ops", flaky)
-    monkeypatch.setattr(restore, "chunks", lambda ops: [ops[:3], ops[3:]])
+    # The last note collides with the first: the database refuses it mid-insert.
+    data["notes"].append(dict(data["notes"][0]))
+    data["notes"][-1]["id"] = "dup"
+    data["notes"].append(dict(data["notes"][-1]))
     before = board_count(client)
-    resp = client.post("/api/boards/import", data=json.dumps(data))
-    assert resp.status_code == 500 and len(calls) == 2
+    store = get_store(app)
+    clean = jsonfile.validate(data | {"notes": data["notes"][:-1]})
+    clean["notes"].append(dict(clean["notes"][-1]))  # past validation, as a bug would be
+    with pytest.raises(sqlite3.IntegrityError):
+        restore.restore(store, clean)
     assert board_count(client) == before
 
 
-def test_versions_are_rebuilt_with_empty_updates_within_a_budget():
+def test_versions_times_and_origins_come_back_as_exported(app, client):
     clean = {"name": "b", "groups": [{"id": "g", "title": "", "x": 0, "y": 0, "w": 9, "h": 9,
-                                      "version": 3}],
+                                      "origin": "organize", "version": 3,
+                                      "created_at": "2025-01-02T03:04:05.000Z",
+                                      "updated_at": "2025-01-03T03:04:05.000Z"}],
              "notes": [{"id": "n", "text": "", "x": 0, "y": 0, "w": 9, "h": 9,
-                        "color": "yellow", "group_id": "g", "version": 2}]}
-    ops = restore.import_ops(clean)
-    assert [(o["op"], o["kind"]) for o in ops] == [
-        ("create", "group"), ("create", "note"), ("update", "group"), ("update", "group"),
-        ("update", "note")]
-    clean["notes"][0]["version"] = restore.MAX_VERSION_BUMPS + 5
-    assert len(restore.import_ops(clean)) == 2  # too many: versions restart at 1
-    assert restore.chunks([]) == [[]]
-    assert [len(c) for c in restore.chunks([{}] * 25, size=10)] == [10, 10, 5]
+                        "color": "yellow", "group_id": "g", "version": 200_000,
+                        "created_at": "2024-12-31T23:59:59.000Z", "updated_at": None}]}
+    board = restore.restore(get_store(app), clean)
+    snap = get_store(app).snapshot(board["id"])
+    g, n = snap["groups"][0], snap["notes"][0]
+    assert (g["version"], g["origin"], g["created_at"]) == (3, "organize",
+                                                           "2025-01-02T03:04:05.000Z")
+    assert (n["version"], n["created_at"]) == (200_000, "2024-12-31T23:59:59.000Z")
+    assert n["updated_at"]  # a missing time is the import's time
 
 
 def test_validate_defaults_and_limits():

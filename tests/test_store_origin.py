@@ -39,3 +39,9 @@ def test_a_version_1_database_is_migrated_and_its_groups_are_the_users(tmp_path)
     assert store.snapshot("b")["groups"][0]["origin"] == "user"
     store.close()
     assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] >= 2
+
+
+def test_new_ids_never_look_like_command_line_options():
+    from server.store.validate import new_id
+
+    assert all(new_id()[0].isalnum() for _ in range(2000))

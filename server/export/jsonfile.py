@@ -8,13 +8,14 @@ from datetime import datetime
 from typing import Any
 
 from ..errors import ApiError
-from ..store.validate import COLORS, ID_RE, MAX_COORD, MAX_SIZE
+from ..store.validate import COLORS, ID_RE, MAX_COORD, MAX_SIZE, ORIGINS
 
 FORMAT = "herd-board"
 FORMAT_VERSION = 1
 NOTE_FIELDS = ("id", "text", "x", "y", "w", "h", "color", "group_id", "version",
                "created_at", "updated_at")
-GROUP_FIELDS = ("id", "title", "x", "y", "w", "h", "version", "created_at", "updated_at")
+GROUP_FIELDS = ("id", "title", "x", "y", "w", "h", "origin", "version", "created_at",
+                "updated_at")
 _MAX_PROBLEMS = 20
 
 
@@ -140,6 +141,9 @@ def validate(data: Any, max_notes: int = 5000, max_note_chars: int = 10_000,
         row = c.row(g, f"groups[{i}]", gids)
         if row is not None:
             row["title"] = c.text(g, "title", f"groups[{i}]", max_title_chars, "")
+            row["origin"] = g.get("origin") or "user"
+            if row["origin"] not in ORIGINS:
+                c.fail(f"groups[{i}].origin", f"must be one of {', '.join(ORIGINS)}")
             clean_groups.append(row)
     clean_notes, nids = [], set()
     for i, n in enumerate(notes):

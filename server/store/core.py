@@ -15,7 +15,7 @@ from typing import Any
 from ..errors import ApiError
 from . import schema
 from . import validate as v
-from .ops import Batch, row_dict
+from .ops import TABLES, Batch, row_dict
 
 log = logging.getLogger(__name__)
 Publish = Callable[[str, dict[str, Any]], None]
@@ -170,6 +170,30 @@ class Store:
             self._seq(conn, board_id)
             conn.execute("DELETE FROM boards WHERE id = ?", (board_id,))
             outbox.append((board_id, {"type": "board_deleted"}))
+
+    def import_board(self, name: str, groups: list[dict[str, Any]],
+                     notes: list[dict[str, Any]]) -> dict[str, Any]:
+        """A new board holding rows exactly as exported (ids, versions, times), all or nothing.
+
+        The rows must already be validated (export.jsonfile.validate): this only writes them,
+        in the one transaction of the write path, so a failure leaves no half-made board.
+        """
+        board_id, now = v.new_id(), now_iso()
+        with self._write() as (conn, _):
+            conn.execute("INSERT INTO boards (id, name, seq, created_at, updated_at) "
+                         "VALUES (?, ?, 0, ?, ?)", (board_id, name, now, now))
+            for kind, rows in (("group", groups), ("note", notes)):
+                table, cols = TABLES[kind]
+                base = {"origin": "user", "group_id": None, "version": 1}
+                conn.executemany(
+                    f"INSERT INTO {table} ({', '.join(cols)}) "
+                    f"VALUES ({', '.join('?' for _ in cols)})",
+                    [[{**base, **row, "board_id": board_id,
+                       "created_at": row.get("created_at") or now,
+                       "updated_at": row.get("updated_at") or now}[c] for c in cols]
+                     for row in rows])
+            board = board_dict(self._board_row(conn, board_id))
+        return board
 
     # -- the write path ----------------------------------------------------------------
 

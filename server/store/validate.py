@@ -35,8 +35,14 @@ class Limits:
 
 
 def new_id() -> str:
-    """A fresh random id (12 URL-safe characters)."""
-    return secrets.token_urlsafe(9)
+    """A fresh random id: 12 URL-safe characters, never starting with - or _.
+
+    (An id like "-j3ih" would read as an option on the command line: `herd export -j3ih`.)
+    """
+    while True:
+        value = secrets.token_urlsafe(9)
+        if value[0].isalnum():
+            return value
 
 
 def check_id(value: Any, what: str) -> str:
