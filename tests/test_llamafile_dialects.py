@@ -65,7 +65,7 @@ def test_embeddings_in_order_normalised(fake):
 @pytest.mark.parametrize("fake", [old_llamafile, llama_server], indirect=True)
 def test_llamacpp_dialects_batch_through_embedding(fake):
     LlamafileEmbedder(fake.url, batch_size=3).embed([f"t{i}" for i in range(7)])
-    assert [len(b["content"]) for b in fake.calls("/embedding")] == [3, 3, 1]
+    assert sorted(len(b["content"]) for b in fake.calls("/embedding")) == [1, 3, 3]
 
 
 @pytest.mark.parametrize("fake", [llamafiler], indirect=True)
