@@ -5,7 +5,9 @@
     .venv/bin/python bench/load.py --url http://127.0.0.1:8000
 
 Prints writes per second, p50/p99 write latency, and p50/p99 delay from a client sending a
-move until each *other* client's SSE stream delivers it.
+move until each *other* client's SSE stream delivers it. Each move's X-Herd-Client header is
+"c<client>@<send time>": the server echoes it in the live event, so a listener in any
+process knows when the move was sent (time.monotonic is one clock for the whole machine).
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import multiprocessing
 import os
+import re
 import signal
 import socket
 import statistics
@@ -25,7 +29,7 @@ import time
 import urllib.parse
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ECHO = re.compile(rb'"client":"c(\d+)@([0-9.]+)"')
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -37,6 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--rate", type=float, default=10,
                    help="moves per second per client (a throttled drag); 0 = flat out")
     p.add_argument("--notes", type=int, default=3, help="notes each client moves in turn")
+    p.add_argument("--procs", type=int, default=1,
+                   help="client processes (threads of one process share one GIL)")
     args = p.parse_args(argv)
 
     if args.url:
@@ -96,19 +102,8 @@ def request(conn: http.client.HTTPConnection, method: str, path: str, body: dict
     return resp.status, (json.loads(raw) if raw else {})
 
 
-class Shared:
-    """What the threads record: send times of moves, latencies, delivery delays."""
-
-    def __init__(self) -> None:
-        self.sent: dict[tuple[str, float], float] = {}  # (note id, x) -> send time
-        self.latencies: list[float] = []
-        self.delays: list[float] = []
-        self.failed = 0
-        self.resyncs = 0
-        self.lock = threading.Lock()
-
-
 def run(host: str, port: int, args: argparse.Namespace) -> None:
+    """Make the board, run the client processes, print the figures."""
     conn = http.client.HTTPConnection(host, port, timeout=10)
     _, board = request(conn, "POST", "/api/boards", {"name": f"bench {time.ctime()}"})
     b = board["id"]
@@ -119,16 +114,42 @@ def run(host: str, port: int, args: argparse.Namespace) -> None:
     assert status == 200, created
     conn.close()
 
+    procs = max(1, min(args.procs, args.clients))
+    if procs == 1:
+        results = [client_proc(host, port, b, list(range(args.clients)), vars(args), None,
+                               None)]
+    else:
+        ctx = multiprocessing.get_context("spawn")
+        ready, out = ctx.Barrier(procs + 1), ctx.Queue()
+        workers = [ctx.Process(target=client_proc, args=(
+            host, port, b, list(range(k, args.clients, procs)), vars(args), ready, out))
+            for k in range(procs)]
+        for w in workers:
+            w.start()
+        ready.wait(timeout=60)  # every listener connected: start moving together
+        results = [out.get(timeout=args.seconds + 120) for _ in workers]
+        for w in workers:
+            w.join(timeout=30)
+    report(args, results)
+
+
+def client_proc(host: str, port: int, board: str, clients: list[int], opts: dict,
+                ready, out) -> dict:
+    """Run some clients (mover + listener each) in this process; return what they measured."""
+    sys.setswitchinterval(0.0005)  # many threads: do not let one hold the GIL for 5 ms
+    args = argparse.Namespace(**opts)
     shared = Shared()
     stop = threading.Event()
-    listeners = [Listener(host, port, b, f"c{c}", shared, stop) for c in range(args.clients)]
+    listeners = [Listener(host, port, board, c, shared) for c in clients]
     for t in listeners:
         t.start()
     for t in listeners:
         t.ready.wait(10)
+    if ready is not None:
+        ready.wait(timeout=60)
     writers = [threading.Thread(target=move_loop, daemon=True,
-                                args=(host, port, b, c, args, shared, stop))
-               for c in range(args.clients)]
+                                args=(host, port, board, c, args, shared, stop))
+               for c in clients]
     t0 = time.monotonic()
     for t in writers:
         t.start()
@@ -140,7 +161,22 @@ def run(host: str, port: int, args: argparse.Namespace) -> None:
     time.sleep(1)  # let the last events arrive
     for t in listeners:
         t.close()
-    report(args, shared, elapsed)
+    result = {"elapsed": elapsed, "latencies": shared.latencies, "delays": shared.delays,
+              "failed": shared.failed, "resyncs": shared.resyncs}
+    if out is not None:
+        out.put(result)
+    return result
+
+
+class Shared:
+    """What one process's threads record."""
+
+    def __init__(self) -> None:
+        self.latencies: list[float] = []
+        self.delays: list[float] = []
+        self.failed = 0
+        self.resyncs = 0
+        self.lock = threading.Lock()
 
 
 def move_loop(host: str, port: int, board: str, c: int, args: argparse.Namespace,
@@ -153,12 +189,11 @@ def move_loop(host: str, port: int, board: str, c: int, args: argparse.Namespace
     while not stop.is_set() and i < 10_000_000:
         i += 1
         note_id = f"c{c}-n{i % args.notes}"
-        x = c * 200 + i + 0.5  # unique per (note, move): the listeners look it up
         t_send = time.monotonic()
-        shared.sent[(note_id, x)] = t_send
         try:
             status, _ = request(conn, "PATCH", f"/api/boards/{board}/notes/{note_id}",
-                                {"x": x, "y": (i % 100) * 3.0}, client=f"c{c}")
+                                {"x": c * 200 + i % 100, "y": (i % 100) * 3.0},
+                                client=f"c{c}@{t_send:.6f}")
         except (OSError, http.client.HTTPException):
             status = 0
             conn.close()
@@ -178,11 +213,10 @@ def move_loop(host: str, port: int, board: str, c: int, args: argparse.Namespace
 class Listener(threading.Thread):
     """One client's SSE stream: records how long after sending it saw others' moves."""
 
-    def __init__(self, host: str, port: int, board: str, client: str, shared: Shared,
-                 stop: threading.Event) -> None:
+    def __init__(self, host: str, port: int, board: str, client: int, shared: Shared) -> None:
         super().__init__(daemon=True)
         self.host, self.port, self.board, self.client = host, port, board, client
-        self.shared, self.stop_event = shared, stop
+        self.shared = shared
         self.ready = threading.Event()
         self.conn: http.client.HTTPConnection | None = None
 
@@ -191,8 +225,9 @@ class Listener(threading.Thread):
         self.conn.request("GET", f"/api/boards/{self.board}/events")
         resp = self.conn.getresponse()
         self.ready.set()
-        marker = f'"client":"{self.client}"'.encode()
+        me = str(self.client).encode()
         delays: list[float] = []
+        resyncs = 0
         try:
             for _ in range(100_000_000):
                 line = resp.readline()
@@ -201,19 +236,16 @@ class Listener(threading.Thread):
                 if not line.startswith(b"data: "):
                     continue
                 now = time.monotonic()
-                if b'"resync"' in line[:30]:
-                    self.shared.resyncs += 1
-                if marker in line or b'"changes"' not in line[:30]:
-                    continue  # our own echo, presence, ...
-                for change in json.loads(line[6:])["changes"]:
-                    item = change["item"]
-                    t_send = self.shared.sent.get((item["id"], item.get("x")))
-                    if t_send is not None:
-                        delays.append(now - t_send)
+                if line.startswith(b'data: {"type":"resync"'):
+                    resyncs += 1
+                echo = ECHO.search(line, 0, 120)  # "client" comes before "changes"
+                if echo and echo.group(1) != me:
+                    delays.append(now - float(echo.group(2)))
         except (OSError, ValueError, AttributeError, http.client.HTTPException):
             pass  # closed by close() at the end of the run
         with self.shared.lock:
             self.shared.delays.extend(delays)
+            self.shared.resyncs += resyncs
 
     def close(self) -> None:
         if self.conn is not None and self.conn.sock is not None:
@@ -229,12 +261,20 @@ def pct(values: list[float], q: float) -> float:
     return 1000 * ordered[min(len(ordered) - 1, int(q / 100 * len(ordered)))]
 
 
-def report(args: argparse.Namespace, shared: Shared, elapsed: float) -> None:
+def report(args: argparse.Namespace, results: list[dict]) -> None:
+    """Print the figures of every client process together."""
+    shared = Shared()
+    for r in results:
+        shared.latencies += r["latencies"]
+        shared.delays += r["delays"]
+        shared.failed += r["failed"]
+        shared.resyncs += r["resyncs"]
+    elapsed = max(r["elapsed"] for r in results)
     ok = len(shared.latencies)
     expected = ok * (args.clients - 1)
     rate = f"{args.rate:g}/s each" if args.rate > 0 else "flat out"
     print(f"Herd load: {args.clients} clients x {elapsed:.1f} s on one board, moves {rate}, "
-          f"{args.clients} SSE listeners")
+          f"{args.clients} SSE listeners, {len(results)} client process(es)")
     print(f"  writes:       {ok:,} ok, {shared.failed:,} failed, {ok / elapsed:,.1f} requests/s")
     print(f"  write latency: p50 {pct(shared.latencies, 50):.1f} ms, "
           f"p99 {pct(shared.latencies, 99):.1f} ms, "
