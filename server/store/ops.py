@@ -86,9 +86,10 @@ class Batch:
     def create(self, kind: str, item_id: Any, fields: Any) -> dict[str, Any]:
         """Insert a note or group; a client may choose its id (undo brings the same one back)."""
         item_id = new_or_checked_id(item_id, kind)
-        if self.get(kind, item_id) is not None:
+        existing = self.get(kind, item_id)
+        if existing is not None:
             raise ApiError(409, f"A {kind} with id {item_id!r} already exists on this board.",
-                           details={"current": self.get(kind, item_id)})
+                           details={"kind": kind, "current": existing})
         if kind == "note":
             values = v.note_fields(fields, self.limits, partial=False)
             self._count_new_note()
