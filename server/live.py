@@ -1,7 +1,7 @@
 """Live updates: in-process pub/sub per board, with presence and bounded queues.
 
 One process holds every subscriber (gunicorn runs one gevent worker). To scale out, replace
-Hub with a class of the same three methods backed by a broker; nothing else changes.
+Hub with a LiveHub backed by a broker; nothing else changes.
 Works both with OS threads and under gevent: `queue` and `threading` are looked up at call
 time, so gunicorn's monkey-patching turns them into their cooperative versions.
 """
@@ -12,7 +12,7 @@ import json
 import queue
 import threading
 from functools import cached_property
-from typing import Any
+from typing import Any, Protocol
 
 from flask import Flask, current_app
 
@@ -87,6 +87,16 @@ class Subscription:
                 return
 
 
+class LiveHub(Protocol):
+    """What the store and the event stream need from a hub: a broker-backed one for several
+    processes implements these four and hands out Subscription-like objects."""
+
+    def subscribe(self, board_id: str) -> Subscription: ...
+    def unsubscribe(self, sub: Subscription) -> None: ...
+    def publish(self, board_id: str, event: Event) -> None: ...
+    def count(self, board_id: str) -> int: ...
+
+
 class Hub:
     """Per-board fan-out of events to subscriptions; announces presence on join/leave."""
 
@@ -136,6 +146,6 @@ def init_app(app: Flask) -> None:
     app.extensions["herd.live"] = Hub(int(app.config.get("LIVE_QUEUE_SIZE", 512)))
 
 
-def get_hub(app: Flask | None = None) -> Hub:
+def get_hub(app: Flask | None = None) -> LiveHub:
     """The hub of the given app or of the current one."""
     return (app or current_app).extensions["herd.live"]
