@@ -51,6 +51,9 @@ class Child:
             preexec_fn=_die_with_parent,
         )
         self.started = time.monotonic()
+        # gunicorn forks workers that unwind the same `with` blocks when they exit: only the
+        # process that started a server may stop it.
+        self.owner = os.getpid()
 
     def log_tail(self, lines: int = 15) -> str:
         """The last lines of the server's log, for error messages."""
@@ -89,6 +92,8 @@ class Child:
 
     def stop(self, grace: float = 5.0) -> None:
         """SIGTERM the whole process group, then SIGKILL what is left after `grace` seconds."""
+        if os.getpid() != self.owner:
+            return
         if self.proc.poll() is None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.proc.pid, signal.SIGTERM)
