@@ -68,35 +68,63 @@ class Server:
         return {n["id"]: n for n in self.snapshot(board_id)["notes"]}
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory) -> Iterator[Server]:
-    """`herd serve --no-ai` on a free port and a fresh database; stopped after the session."""
-    db = tmp_path_factory.mktemp("e2e") / "herd.db"
-    port = _free_port()
-    log = open(tmp_path_factory.getbasetemp() / "server.log", "w+")  # noqa: SIM115
-    proc = subprocess.Popen([*_herd_command(), "serve", "--no-ai", "--db", str(db),
-                             "--port", str(port)], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
+class ServerProcess:
+    """`herd serve --no-ai` as a child process that can be stopped and started again."""
+
+    def __init__(self, db: Path, port: int, log_path: Path) -> None:
+        self.db, self.port, self.log_path = db, port, log_path
+        self.base = f"http://127.0.0.1:{port}"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> Server:
+        log = open(self.log_path, "a+")  # noqa: SIM115 (closed by stop)
+        self._log = log
+        self.proc = subprocess.Popen(
+            [*_herd_command(), "serve", "--no-ai", "--db", str(self.db), "--port", str(self.port)],
+            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while True:
             try:
-                urllib.request.urlopen(base + "/api/boards", timeout=2).read()
-                break
+                urllib.request.urlopen(self.base + "/api/boards", timeout=2).read()
+                return Server(self.base)
             except (urllib.error.URLError, ConnectionError, TimeoutError):
-                if proc.poll() is not None or time.monotonic() > deadline:
+                if self.proc.poll() is not None or time.monotonic() > deadline:
                     log.seek(0)
                     pytest.fail(f"herd serve did not start:\n{log.read()[-3000:]}")
                 time.sleep(0.2)
-        yield Server(base)
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.proc:
+            self._log.close()
+        self.proc = None
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory) -> Iterator[Server]:
+    """`herd serve --no-ai` on a free port and a fresh database; stopped after the session."""
+    tmp = tmp_path_factory.mktemp("e2e")
+    sp = ServerProcess(tmp / "herd.db", _free_port(), tmp / "server.log")
+    try:
+        yield sp.start()
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+        sp.stop()
+
+
+@pytest.fixture
+def server_process(tmp_path) -> Iterator[ServerProcess]:
+    """A server of the test's own, for tests that stop and restart it."""
+    sp = ServerProcess(tmp_path / "herd.db", _free_port(), tmp_path / "server.log")
+    try:
+        yield sp
+    finally:
+        sp.stop()
 
 
 @pytest.fixture(scope="session")

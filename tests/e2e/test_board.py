@@ -315,3 +315,42 @@ def test_zoom_buttons_and_fit(page, server, open_board):
     assert page.locator("#zoom-label").inner_text() == "10%"
     for button in page.locator(".toolbar button, .zoombar button").all():
         assert button.get_attribute("aria-label") and button.get_attribute("title")
+
+
+def test_copy_paste_and_duplicate(page, server, open_board, wait):
+    b = server.board("Clipboard", notes=[note("a", "Copy me", 0, 0, color="pink")])
+    open_board(page, b)
+    page.click(".note[data-id='a']")
+    page.keyboard.press(f"{MOD}+d")
+    wait(lambda: len(server.notes(b)) == 2, what="duplicate")
+    dup = next(n for i, n in server.notes(b).items() if i != "a")
+    assert (dup["text"], dup["color"], dup["x"]) == ("Copy me", "pink", 24)
+
+    # Copy then paste through real clipboard events: the notes come back with their colour.
+    page.click(".note[data-id='a']", position={"x": 8, "y": 8})
+    page.mouse.move(900, 600)
+    page.evaluate("""() => {
+        const dt = new DataTransfer();
+        document.dispatchEvent(new ClipboardEvent('copy', {clipboardData: dt, bubbles: true}));
+        document.dispatchEvent(new ClipboardEvent('paste', {clipboardData: dt, bubbles: true}));
+    }""")
+    wait(lambda: len(server.notes(b)) == 3, what="pasted copy")
+    assert sorted(n["color"] for n in server.notes(b).values()) == ["pink"] * 3
+
+
+def test_wheel_pans_and_ctrl_wheel_zooms_around_the_pointer(page, server, open_board):
+    b = server.board("Wheel", notes=[note("a", "A", 0, 0)])
+    open_board(page, b)
+    page.evaluate("herd.setView({tx: 100, ty: 100, zoom: 1})")
+    page.mouse.move(400, 300)
+    page.mouse.wheel(0, 120)
+    page.wait_for_function("herd.view.ty === -20")
+    under = page.evaluate("(() => { const v = herd.view; return [(400 - v.tx) / v.zoom,"
+                          " (300 - v.ty) / v.zoom]; })()")
+    page.keyboard.down(MOD)
+    page.mouse.wheel(0, -50)
+    page.keyboard.up(MOD)
+    page.wait_for_function("herd.view.zoom > 1")
+    after = page.evaluate("(() => { const v = herd.view; return [(400 - v.tx) / v.zoom,"
+                          " (300 - v.ty) / v.zoom]; })()")
+    assert abs(after[0] - under[0]) < 0.01 and abs(after[1] - under[1]) < 0.01

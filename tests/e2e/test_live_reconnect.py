@@ -1,0 +1,33 @@
+"""A browser that loses the server reconnects and catches up without reloading."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+
+def test_reconnects_and_catches_up_without_reload(page, server_process):
+    srv = server_process.start()
+    b = srv.board("Reconnect", notes=[{"id": "a", "text": "A", "x": 0, "y": 0}])
+    page.goto(f"{srv.base}/b/{b}")
+    page.wait_for_function("window.herd?.model && window.herd.connection === 'live'")
+    page.evaluate("window.__sameDocument = true")
+
+    server_process.stop()
+    page.wait_for_function("window.herd.connection !== 'live'")
+    page.wait_for_selector("#conn:not(:empty)")
+
+    srv = server_process.start()
+    # Written right after the restart, possibly before the browser is back: either way it
+    # arrives, from the event log (Last-Event-ID) or live.
+    srv.api("POST", f"/api/boards/{b}/ops", {"ops": [
+        {"op": "update", "kind": "note", "id": "a", "fields": {"x": 321, "text": "moved"}},
+        {"op": "create", "kind": "note", "id": "z", "fields": {"text": "new", "x": 0, "y": 300}},
+    ]})
+    page.wait_for_function("window.herd.connection === 'live'", timeout=30_000)
+    page.wait_for_function("window.herd.model.notes.get('a')?.x === 321", timeout=30_000)
+    page.wait_for_selector(".note[data-id='z'] >> text=new")
+    assert page.locator(".note[data-id='a'] .note-text").inner_text() == "moved"
+    assert page.evaluate("window.__sameDocument") is True
+    page.wait_for_selector("#conn:empty", state="attached")
