@@ -37,6 +37,9 @@ class FakeEmbedder:
             rows.append(v / np.linalg.norm(v))
         return np.array(rows, dtype=np.float32).reshape(len(texts), DIM)
 
+    def close(self) -> None:
+        pass
+
 
 class FakeChat:
     """Answers with the word the listed notes share most, or a fixed reply when given one."""
@@ -58,6 +61,9 @@ class FakeChat:
         counts = Counter(w for it in items for w in set(re.findall(r"[a-z]+", it.lower())))
         word = counts.most_common(1)[0][0] if counts else "things"
         return f" {word} things." if request.prefill.endswith("about") else f" {word}s."
+
+    def close(self) -> None:
+        pass
 
     def complete_many(self, requests: Sequence[ChatRequest]) -> list[str | Exception]:
         out: list[str | Exception] = []

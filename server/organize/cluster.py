@@ -9,6 +9,21 @@ import numpy as np
 # time the models take.
 
 
+# Every note on a board shares a common direction (short English notes, one domain); taking half
+# of the board's mean out lets the topics, not that, decide the distances. Measured on the seed
+# list over 10 seeds: ARI 0.89 (min 0.74) raw, 0.92 (min 0.92) at one half, 1.0 fully centred;
+# the retro set stays ~0.5 throughout, but fully centred it splits into too many groups.
+RECENTRE = 0.5
+
+
+def recentre(x: np.ndarray, amount: float = RECENTRE) -> np.ndarray:
+    """Unit rows after subtracting `amount` of the mean row."""
+    if len(x) < 3:
+        return x
+    y = x - amount * x.mean(axis=0)
+    return y / np.maximum(np.linalg.norm(y, axis=1, keepdims=True), 1e-12)
+
+
 def reduce_dims(x: np.ndarray, dims: int = 48) -> np.ndarray:
     """Project onto the top principal directions when that makes k-means much cheaper."""
     n, d = x.shape

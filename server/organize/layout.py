@@ -46,10 +46,10 @@ class GroupPlace:
 
 
 def grid_shape(count: int, max_cols: int = MAX_COLS) -> tuple[int, int]:
-    """Columns and rows for `count` notes: near-square, a little wider than tall."""
+    """Columns and rows for `count` notes: near-square, never taller than wide."""
     if count <= 0:
         return 1, 1
-    cols = min(count, max_cols, max(1, math.ceil(math.sqrt(count * 1.3))))
+    cols = min(max_cols, math.ceil(math.sqrt(count)))
     return cols, math.ceil(count / cols)
 
 

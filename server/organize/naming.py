@@ -14,6 +14,7 @@ from .keywords import distinctive_words
 
 VOTE_BONUS = 0.03  # an answer several prompts agree on is likelier to be the shared topic
 KEYWORDS = 3  # shared words offered to the judge beside the model's answers
+RETRY_VARIANTS = ("category", "about")
 
 
 @dataclass
@@ -40,17 +41,21 @@ def ask(
     chat: Chat,
     temperature: float = 0.0,
     seed: int = 0,
+    variants: Sequence[str] = lb.VARIANTS,
 ) -> list[list[str | Exception]]:
     """Every prompt for every group in one concurrent batch; answers grouped per group."""
     requests: list[ChatRequest] = []
     per_group = []
     for texts, v in zip(groups, vecs, strict=True):
-        reqs = lb.prompts(_central_first(texts, v))
+        reqs = lb.prompts(_central_first(texts, v), variants)
         for r in reqs:
             r.temperature, r.seed = temperature, seed
         per_group.append(len(reqs))
         requests.extend(reqs)
     answers = chat.complete_many(requests) if requests else []
+    if answers and all(isinstance(a, Exception) for a in answers):
+        # Not one answer: the chat server is down or refuses; say so instead of naming blindly.
+        raise answers[0]
     out, i = [], 0
     for n in per_group:
         out.append(list(answers[i : i + n]))
@@ -124,14 +129,29 @@ def name_groups(
     temperature: float = 0.0,
     seed: int = 0,
     cancelled: Callable[[], bool] = lambda: False,
+    variants: Sequence[str] = lb.VARIANTS,
 ) -> Naming:
     """One short, distinct label per group (`vecs`: each group's unit note embeddings)."""
-    answers = ask(groups, vecs, chat, temperature, seed)
+    answers = ask(groups, vecs, chat, temperature, seed, variants)
     if cancelled():
         return Naming([], [])
     pools = candidate_pool(groups, answers)
     centres = _unit(np.stack([v.mean(axis=0) for v in vecs]))
     picks = judge(pools, centres, embedder, taken)
+    missing = [g for g, p in enumerate(picks) if p is None]
+    if missing and not cancelled():
+        # Retry only the groups left without a usable, distinct name, with other wordings.
+        more = ask([groups[g] for g in missing], [vecs[g] for g in missing], chat,
+                   temperature, seed, RETRY_VARIANTS)
+        extra = candidate_pool(groups, [more[missing.index(g)] if g in missing else []
+                                        for g in range(len(groups))])
+        for g in missing:
+            for c, v in extra[g].items():
+                pools[g].setdefault(c, v)
+        named = [p[0] for p in picks if p is not None]
+        retried = judge([pools[g] if g in missing else {} for g in range(len(groups))],
+                        centres, embedder, list(taken) + named)
+        picks = [retried[g] if g in missing else p for g, p in enumerate(picks)]
     labels, sources = [], []
     used = list(taken)
     for g, pick in enumerate(picks):

@@ -81,6 +81,7 @@ def group_notes(vecs: np.ndarray, k: int | None = None, seed: int = 0) -> tuple[
     n = len(vecs)
     if n == 0:
         return np.zeros(0, dtype=np.int64), {}
+    vecs = cluster.recentre(vecs)
     reduced = cluster.reduce_dims(vecs)
     if k is not None:
         k = max(1, min(int(k), n))

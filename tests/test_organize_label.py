@@ -1,0 +1,130 @@
+"""Label cleaning, validation, candidates, the judge, retries and the fallback."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from organize_fakes import FakeChat, FakeEmbedder
+
+from server.organize import label as lb
+from server.organize import naming
+from server.organize.keywords import distinctive_words
+
+
+@pytest.mark.parametrize(
+    "raw, label",
+    [
+        (" fruits.", "fruits"),
+        (" mammals that live in houses", "mammals"),
+        (" related to the metric system, but in", "metric system"),
+        (' "units of measurement" or "metric', "units of measurement"),
+        ("Label: **Building materials**", "Building materials"),
+        (" part of the same family of numbers called", "numbers"),
+        (" names of famous people", "people"),
+        (" types of musical instruments used in bands", "musical instruments"),
+        (" things.", ""),
+        (" the same thing", ""),
+        ("", ""),
+        (" colors.", ""),  # a worked example echoed back, not an answer
+        (" very long phrase with many many words here", "very long phrase"),
+    ],
+)
+def test_clean(raw, label):
+    assert lb.clean(raw) == label
+
+
+def test_clean_never_exceeds_four_words_or_keeps_quotes():
+    for raw in [' "a b c d e f"', "* - Label: 'x y z w v'", "`code` words \u201cquoted\u201d"]:
+        out = lb.clean(raw)
+        assert len(out.split()) <= lb.MAX_WORDS
+        assert not any(q in out for q in "\"'`*\u201c\u201d")
+
+
+def test_candidates_include_the_head_noun():
+    assert lb.candidates(" planning meetings that run long") == ["planning meetings", "meetings"]
+    assert lb.candidates(" units of measurement") == ["units of measurement"]
+
+
+@pytest.mark.parametrize(
+    "label, ok",
+    [
+        ("Fruits", True),
+        ("apples", False),  # one of the notes itself
+        ("Apple", False),  # ... in the singular
+        ("team lunch", False),  # two words lifted from a note
+        ("lunch", True),  # one shared word is fine
+        ("a b c d e", False),
+        ("", False),
+        ("123", False),
+        ("Meetings", False),  # already used by another group
+    ],
+)
+def test_is_valid(label, ok):
+    texts = ["apples", "team lunch was fun", "pears"]
+    assert lb.is_valid(label, texts, taken=["meetings"]) is ok
+
+
+def test_tidy_capitalises_first_letter_only():
+    assert lb.tidy("units of  measurement") == "Units of measurement"
+    assert lb.tidy("CI builds") == "CI builds"
+
+
+def test_prompt_shows_the_notes_and_begins_the_answer():
+    req = lb.prompt(["a", "b"])
+    assert req.prefill == "They are all"
+    assert req.messages[-1]["content"].endswith("- a\n- b")
+    assert req.max_tokens <= 16
+    assert lb.prompt(["x"] * 50).messages[-1]["content"].count("- x") == lb.PROMPT_NOTES
+
+
+def test_distinctive_words_prefers_shared_and_rare_words():
+    groups = [
+        ["meetings run long", "too many meetings", "meetings start late"],
+        ["review comments are harsh", "reviews wait days", "long review queue"],
+    ]
+    words = distinctive_words(groups)
+    assert words[0][0] == "meetings"
+    assert words[1][0] in ("review", "reviews")
+    assert "long" not in words[0][:1]
+
+
+def _groups():
+    groups = [["apple fruit", "pear fruit", "plum fruit"], ["mars planet", "venus planet"]]
+    emb = FakeEmbedder()
+    return groups, [emb.embed(g).astype(np.float64) for g in groups], emb
+
+
+def test_name_groups_distinct_short_and_from_the_model():
+    groups, vecs, emb = _groups()
+    chat = FakeChat()
+    named = naming.name_groups(groups, vecs, emb, chat)
+    assert [x.lower() for x in named.labels] == ["fruits", "planets"]
+    assert named.sources == ["model", "model"]
+    assert len(chat.requests) == 2  # one request per group, all in one batch
+
+
+def test_same_answer_for_two_groups_goes_to_one_and_the_other_is_retried():
+    groups = [["apple", "pear", "plum"], ["mars", "venus"]]  # no shared words to fall back on
+    emb = FakeEmbedder()
+    vecs = [emb.embed(g).astype(np.float64) for g in groups]
+    chat = FakeChat(reply=" fruits.")
+    named = naming.name_groups(groups, vecs, emb, chat)
+    assert len({x.lower() for x in named.labels}) == 2
+    assert len(chat.requests) == 2 + len(naming.RETRY_VARIANTS)  # only the loser is retried
+
+
+def test_unusable_answers_fall_back_to_a_shared_word():
+    groups, vecs, emb = _groups()
+    named = naming.name_groups(groups, vecs, emb, FakeChat(reply=" the same things."))
+    assert [x.lower() for x in named.labels] == ["fruit", "planet"]
+    assert set(named.sources) == {"keyword"}
+
+
+def test_fallback_numbers_a_group_with_nothing_to_say():
+    assert naming.fallback([["a"], ["b"]], 1, []) == "Group 2"
+
+
+def test_chat_down_raises_instead_of_naming_blindly():
+    groups, vecs, emb = _groups()
+    with pytest.raises(RuntimeError):
+        naming.name_groups(groups, vecs, emb, FakeChat(fail=True))

@@ -1,0 +1,110 @@
+"""The whole pipeline with fake models: every note once, deterministic, cancellable, timed."""
+
+from __future__ import annotations
+
+import pytest
+from organize_fakes import FakeChat, FakeEmbedder, topic_notes
+from sklearn.metrics import adjusted_rand_score
+
+from server.organize.layout import Rect
+from server.organize.pipeline import Cancelled, organize, suggest_label
+
+
+def run(**kw):
+    notes, truth = topic_notes()
+    return notes, truth, organize(notes, FakeEmbedder(), FakeChat(), **kw)
+
+
+def test_every_note_in_exactly_one_group_and_topics_recovered():
+    notes, truth, result = run()
+    ids = [i for g in result.groups for i in g.note_ids]
+    assert sorted(ids) == sorted(n["id"] for n in notes)
+    assert len(result.groups) == 4
+    pred = {i: gi for gi, g in enumerate(result.groups) for i in g.note_ids}
+    assert adjusted_rand_score([truth[i] for i in truth], [pred[i] for i in truth]) == 1.0
+    labels = [g.label.lower() for g in result.groups]
+    assert sorted(labels) == ["colors", "fruits", "planets", "tools"] or len(set(labels)) == 4
+
+
+def test_same_notes_same_groups():
+    _, _, a = run()
+    _, _, b = run()
+    assert [g.note_ids for g in a.groups] == [g.note_ids for g in b.groups]
+    assert [g.label for g in a.groups] == [g.label for g in b.groups]
+
+
+def test_asked_for_k_is_honoured():
+    _, _, result = run(k=2)
+    assert len(result.groups) == 2
+    _, _, result = run(k=50)
+    assert len(result.groups) == 20  # at most one group per note
+
+
+def test_positions_for_every_note_inside_frames_near_the_view():
+    view = {"x": 5000, "y": -3000, "w": 1600, "h": 900}
+    notes, _, result = run(view=view)
+    for g in result.groups:
+        f = Rect(**g.frame)
+        assert set(g.positions) == set(g.note_ids)
+        for x, y in g.positions.values():
+            assert f.x <= x and x + 160 <= f.x + f.w and f.y <= y and y + 120 <= f.y + f.h
+        assert f.x >= view["x"] and f.y >= view["y"]
+
+
+def test_progress_reports_each_stage_in_order():
+    seen = []
+    run(progress=lambda stage, done, total: seen.append((stage, done, total)))
+    stages = list(dict.fromkeys(s for s, _, _ in seen))
+    assert stages == ["embedding", "grouping", "naming", "placing"]
+    assert ("embedding", 20, 20) in seen and ("naming", 4, 4) in seen
+
+
+@pytest.mark.parametrize("after", [1, 2, 3])
+def test_cancel_at_any_stage_raises(after):
+    calls = []
+
+    def cancelled():
+        calls.append(1)
+        return len(calls) >= after
+
+    with pytest.raises(Cancelled):
+        run(cancelled=cancelled)
+
+
+def test_timings_cover_the_stages_and_split_model_time():
+    _, _, result = run()
+    t = result.timings
+    assert {"embed", "cluster", "label", "layout", "total", "model", "overhead"} <= set(t)
+    assert t["total"] >= t["model"] >= 0
+    assert t["overhead"] == pytest.approx(t["total"] - t["model"], abs=1e-3)
+
+
+def test_duplicate_texts_are_embedded_once():
+    notes = [{"id": i, "text": "same apple fruit"} for i in range(5)]
+    notes += [{"id": 10 + i, "text": f"{w} planet"} for i, w in enumerate(["mars", "venus"])]
+    emb = FakeEmbedder()
+    result = organize(notes, emb, FakeChat())
+    assert sum(len(g.note_ids) for g in result.groups) == 7
+    assert emb.calls[0].count("same apple fruit") == 1
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, 3])
+def test_tiny_inputs(count):
+    notes = [{"id": i, "text": f"note {i}"} for i in range(count)]
+    result = organize(notes, FakeEmbedder(), FakeChat())
+    assert sum(len(g.note_ids) for g in result.groups) == count
+    assert len(result.groups) == (1 if count else 0)
+
+
+def test_empty_texts_do_not_break_anything():
+    notes = [{"id": i, "text": t} for i, t in enumerate(["", "  ", "apple", "pear"])]
+    result = organize(notes, FakeEmbedder(), FakeChat())
+    assert sorted(i for g in result.groups for i in g.note_ids) == [0, 1, 2, 3]
+
+
+def test_suggest_label_avoids_given_names():
+    texts = ["apple fruit", "pear fruit", "plum fruit"]
+    others = [["mars planet", "venus planet"]]
+    assert suggest_label(texts, others, FakeEmbedder(), FakeChat()).lower() == "fruits"
+    fresh = suggest_label(texts, others, FakeEmbedder(), FakeChat(), avoid=["Fruits"])
+    assert fresh.lower() not in ("fruits", "planets") and fresh
