@@ -90,7 +90,10 @@ def kmeans(
     labels = d2.argmin(axis=2)
     inertia = np.take_along_axis(d2, labels[:, :, None], axis=2)[:, :, 0].sum(axis=1)
     # Lloyd stops at local optima that single-note moves still improve: polish the best few.
-    results = [hartigan(x, labels[r]) for r in np.argsort(inertia, kind="stable")[:polish]]
+    order = np.argsort(inertia, kind="stable")
+    if polish <= 0:
+        return renumber(labels[order[0]]), float(inertia[order[0]])
+    results = [hartigan(x, labels[r]) for r in order[:polish]]
     best = min(range(len(results)), key=lambda i: results[i][1])  # first of ties: deterministic
     return renumber(results[best][0]), results[best][1]
 

@@ -14,7 +14,7 @@ from .cluster import cosine_distances, kmeans, silhouette
 # so the share of notes left in such groups costs score. Measured on the shared sets with
 # lambda 0..1: 0.3 and above pick the natural k on the seed list; 0.1 still over-splits.
 SMALL_PENALTY = 0.3
-MAX_K = 30
+MAX_K = 20  # each group costs a label prompt; past ~20 groups a board is no longer sorted
 
 
 @dataclass

@@ -9,7 +9,7 @@ from ..llamafile.protocols import ChatRequest
 from . import prepare
 
 MAX_WORDS = 4
-PROMPT_NOTES = 8  # the most central notes only: short prompts keep naming fast on 2 cores
+PROMPT_NOTES = 6  # the most central notes only: prompt tokens are most of the naming time
 STOPS = ["\n", ".", ",", ";", ":", "(", "!", "?", '"']
 
 # A tiny model answers "They are all ..." with a noun phrase wrapped in filler; these are the

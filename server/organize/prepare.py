@@ -6,7 +6,7 @@ import re
 
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-PROMPT_WORDS = 16  # a long note's first words are enough for naming its group
+PROMPT_WORDS = 12  # a long note's first words are enough for naming its group
 EMBED_CHARS = 1000  # far below the server's batch limit of 512 tokens
 
 
