@@ -141,3 +141,13 @@ def test_render_chatml_with_prefill():
         "<|im_start|>assistant\nThey are all"
     )
     assert render("gemma", msgs, "P").startswith("<start_of_turn>user\nS\n\nU<end_of_turn>")
+
+
+def test_convert_is_deterministic(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    _tiny_bert(tmp_path / "a")
+    _tiny_bert(tmp_path / "b")
+    convert_minilm(tmp_path / "a", tmp_path / "a.gguf")
+    convert_minilm(tmp_path / "b", tmp_path / "b.gguf")
+    assert (tmp_path / "a.gguf").read_bytes() == (tmp_path / "b.gguf").read_bytes()

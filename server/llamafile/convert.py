@@ -50,15 +50,17 @@ def _vocab(model_dir: Path) -> tuple[list[str], list[int]]:
     return tokens, types
 
 
-def convert_minilm(model_dir: Path, out_path: Path, f16: bool = True) -> None:
-    """Write `out_path` (a GGUF) from a sentence-transformers BERT directory."""
+def convert_minilm(
+    model_dir: Path, out_path: Path, f16: bool = True, name: str = "all-MiniLM-L6-v2"
+) -> None:
+    """Write `out_path` (a GGUF) from a sentence-transformers BERT directory; deterministic."""
     import gguf
     from safetensors.numpy import load_file
 
     hp = json.loads((model_dir / "config.json").read_text())
     n_layers = hp["num_hidden_layers"]
     w = gguf.GGUFWriter(str(out_path), gguf.MODEL_ARCH_NAMES[gguf.MODEL_ARCH.BERT])
-    w.add_name(model_dir.name if model_dir.name != "model" else "all-MiniLM-L6-v2")
+    w.add_name(name)
     w.add_context_length(hp["max_position_embeddings"])
     w.add_embedding_length(hp["hidden_size"])
     w.add_feed_forward_length(hp["intermediate_size"])
