@@ -162,3 +162,18 @@ def test_complete_many_is_concurrent_and_ordered():
         fake.close()
     assert out == [str(i) for i in range(8)]
     assert fake.max_active == 4 and took < 1.2
+
+
+def test_disk_cache_survives_a_restart(tmp_path):
+    from server.llamafile.cache import EmbeddingCache
+
+    fake = FakeServer(llama_server())
+    try:
+        first = LlamafileEmbedder(fake.url, cache=EmbeddingCache(path=tmp_path / "e.db"))
+        a = first.embed(["alpha", "beta"])
+        again = LlamafileEmbedder(fake.url, cache=EmbeddingCache(path=tmp_path / "e.db"))
+        b = again.embed(["beta", "alpha"])
+    finally:
+        fake.close()
+    assert len(fake.calls("/embedding")) == 1
+    assert np.allclose(a[::-1], b)
