@@ -37,6 +37,11 @@ DEFAULTS: dict[str, Any] = {
     "MAX_NOTES_PER_BOARD": 5_000,
     "MAX_CONTENT_LENGTH": 1_000_000,
     "MAX_TITLE_CHARS": 200,
+    # Storage and live updates.
+    "DB_SYNCHRONOUS": "NORMAL",  # NORMAL survives a killed server; FULL also a power cut
+    "EVENTS_KEEP": 1000,  # live events kept per board for reconnecting browsers
+    "LIVE_QUEUE_SIZE": 512,  # events a slow listener may fall behind before it must resync
+    "SSE_PING_SECONDS": 15,
 }
 
 _ENV = {
@@ -48,6 +53,7 @@ _ENV = {
     "HERD_CHAT_URL": "CHAT_URL",
     "HERD_LLAMAFILE": "LLAMAFILE_PATH",
     "HERD_CACHE_DIR": "CACHE_DIR",
+    "HERD_DB_SYNCHRONOUS": "DB_SYNCHRONOUS",
 }
 
 
