@@ -302,7 +302,7 @@ async function refreshAi(ctx) {
   chip.dataset.state = state;
   chip.querySelector('.label').textContent = { ready: 'AI ready', starting: 'AI not ready', off: 'AI off' }[state];
   chip.title = ai.ready ? `AI ready: ${[ai.embed?.model, ai.chat?.model].filter(Boolean).join(' + ')}` : (ai.message || 'AI is not available');
-  chip.setAttribute('aria-label', chip.title);
+  chip.setAttribute('aria-label', `AI status: ${chip.title}`);
   if (ai.enabled && !ai.ready) setTimeout(() => refreshAi(ctx), 5000);
 }
 
@@ -401,8 +401,9 @@ function organizePopover(ctx, anchor) {
     try {
       const { job } = await api.organize(ctx.boardId, body);
       pop.remove();
-      ctx.organizeJob = job;
       ctx.myJob = job.id;
+      // Live progress may have overtaken this answer: keep the newer state.
+      if (ctx.organizeJob?.id !== job.id) ctx.organizeJob = job;
       showOrganize(ctx);
       pollJob(ctx, job.id);
     } catch (err) {
@@ -477,7 +478,12 @@ function showOrganize(ctx) {
       action: job.undoable !== false ? 'Undo' : undefined,
       ms: mine ? 15000 : 6000,
       onAction: async () => {
-        try { await api.undoOrganize(ctx.boardId, job.id); } catch (e) { showError(e); }
+        try {
+          await api.undoOrganize(ctx.boardId, job.id);
+          // The undo's live event carries our client id (so it is skipped as an echo): refetch.
+          await ctx.resync();
+          toast('Organize undone: every note is back where it was.');
+        } catch (e) { showError(e); }
       },
     });
   } else if (job.state === 'failed') {

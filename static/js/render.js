@@ -125,7 +125,8 @@ export function createRenderer(layer) {
   function setView(view) {
     layer.style.transform = `translate(${view.tx}px, ${view.ty}px) scale(${view.zoom})`;
     // Frame titles stay readable when zoomed out: they scale up as the board scales down.
-    layer.style.setProperty('--inv-zoom', String(Math.min(4, Math.max(1, 1 / view.zoom))));
+    // Capped so a title never grows past the gap above its frame.
+    layer.style.setProperty('--inv-zoom', String(Math.min(1.6, Math.max(1, 1 / view.zoom))));
     layer.classList.toggle('far', view.zoom < 0.35);
   }
 

@@ -69,10 +69,11 @@ class Server:
 
 
 class ServerProcess:
-    """`herd serve --no-ai` as a child process that can be stopped and started again."""
+    """`herd serve` (--no-ai unless ai=True) as a child process that can be stopped and started
+    again."""
 
-    def __init__(self, db: Path, port: int, log_path: Path) -> None:
-        self.db, self.port, self.log_path = db, port, log_path
+    def __init__(self, db: Path, port: int, log_path: Path, ai: bool = False) -> None:
+        self.db, self.port, self.log_path, self.ai = db, port, log_path, ai
         self.base = f"http://127.0.0.1:{port}"
         self.proc: subprocess.Popen | None = None
 
@@ -80,9 +81,10 @@ class ServerProcess:
         log = open(self.log_path, "a+")  # noqa: SIM115 (closed by stop)
         self._log = log
         self.proc = subprocess.Popen(
-            [*_herd_command(), "serve", "--no-ai", "--db", str(self.db), "--port", str(self.port)],
+            [*_herd_command(), "serve", *([] if self.ai else ["--no-ai"]), "--db", str(self.db),
+             "--port", str(self.port)],
             cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + (180 if self.ai else 60)  # the models take a while
         while True:
             try:
                 urllib.request.urlopen(self.base + "/api/boards", timeout=2).read()
@@ -115,6 +117,24 @@ def server(tmp_path_factory) -> Iterator[Server]:
         yield sp.start()
     finally:
         sp.stop()
+
+
+@pytest.fixture
+def ai_server(tmp_path) -> Iterator[Server]:
+    """`herd serve` with the bundled local models (skipped when they are not prepared)."""
+    if not _models_ready():
+        pytest.skip("the bundled models are not prepared (herd models prepare)")
+    sp = ServerProcess(tmp_path / "herd.db", _free_port(), tmp_path / "server.log", ai=True)
+    try:
+        yield sp.start()
+    finally:
+        sp.stop()
+
+
+def _models_ready() -> bool:
+    proc = subprocess.run([*_herd_command(), "models", "status"], cwd=ROOT, capture_output=True,
+                          text=True, timeout=60)
+    return proc.returncode == 0  # non-zero when anything is missing
 
 
 @pytest.fixture

@@ -1,0 +1,85 @@
+"""Organize on the board, in Chromium: options popover, progress, glide, toast with Undo."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+SEED = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "seed-ideas.json"
+SEED_WORDS = ["pasta", "thomas dolby", "alpha", "apples", "cats", "pears", "meters", "brick",
+              "dogs", "beta", "howard jones", "concrete", "asphalt", "milk", "rebar",
+              "gillian gilbert", "hamsters", "bread", "butter", "wendy carlos", "gamma", "birds",
+              "bananas", "rick wakeman", "inches", "glass", "feet", "gary numan", "miles",
+              "lumber", "kilometers", "geoff downes"]
+
+
+def paste(pg, text: str) -> None:
+    pg.evaluate("""text => {
+        const dt = new DataTransfer();
+        dt.setData('text/plain', text);
+        document.dispatchEvent(new ClipboardEvent('paste', {clipboardData: dt, bubbles: true}));
+    }""", text)
+
+
+def test_organize_without_ai_says_why_and_changes_nothing(page, server, open_board):
+    b = server.board("No AI", notes=[{"id": "a", "text": "apples", "x": 0, "y": 0}])
+    open_board(page, b)
+    page.wait_for_selector("#ai-status[data-state=off]")
+    assert page.locator("#ai-status").inner_text() == "AI off"
+    page.get_by_role("button", name="Organize notes into groups").click()
+    page.get_by_role("dialog", name="Organize").get_by_role("button", name="Organize").click()
+    toast = page.wait_for_selector(".toast.error")
+    assert "--no-ai" in toast.inner_text()
+    snap = server.snapshot(b)
+    assert snap["groups"] == [] and snap["notes"][0]["x"] == 0
+    # The AI status popover explains it too.
+    page.get_by_role("button", name="AI status").click()
+    page.wait_for_selector(".ai-pop >> text=Local AI is off")
+
+
+@pytest.mark.integration
+def test_organize_with_the_local_models_in_two_browsers_then_undo(browser, ai_server):
+    srv = ai_server
+    b = srv.board("Seed ideas")
+    words = [n["text"] for n in json.loads(SEED.read_text())["notes"]] if SEED.exists() \
+        else SEED_WORDS
+    c1 = browser.new_context(viewport={"width": 1280, "height": 800})
+    c2 = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        p1, p2 = c1.new_page(), c2.new_page()
+        for pg in (p1, p2):
+            pg.goto(f"{srv.base}/b/{b}")
+            pg.wait_for_function("window.herd?.model && window.herd.connection === 'live'")
+        p1.wait_for_selector("#ai-status[data-state=ready]")
+        p1.mouse.move(640, 400)
+        paste(p1, "\n".join(f"- {w}" for w in words))
+        p2.wait_for_function(f"window.herd.model.notes.size === {len(words)}")
+        p1.wait_for_function("!window.herd.busy()")
+        before = {n["id"]: (n["x"], n["y"]) for n in srv.snapshot(b)["notes"]}
+
+        p1.get_by_role("button", name="Organize notes into groups").click()
+        p1.get_by_role("dialog", name="Organize").get_by_role("button", name="Organize").click()
+        for pg in (p1, p2):
+            pg.wait_for_selector(".toast >> text=/Organized \\d+ notes into \\d+ groups/",
+                                 timeout=120_000)
+            pg.wait_for_function("window.herd.model.groups.size >= 2")
+        titles = p2.locator(".frame-title").all_inner_texts()
+        assert len(titles) >= 2 and all(t.strip() for t in titles)
+        snap = srv.snapshot(b)
+        assert all(n["group_id"] for n in snap["notes"])
+
+        p1.locator(".toast").filter(has_text="Organized").get_by_role("button", name="Undo").click()
+        for pg in (p1, p2):
+            pg.wait_for_function("window.herd.model.groups.size === 0")
+            pg.wait_for_function(
+                "pos => Object.entries(pos).every(([id, [x, y]]) => {"
+                " const n = window.herd.model.notes.get(id); return n.x === x && n.y === y; })",
+                arg=before)
+        assert {n["id"]: (n["x"], n["y"]) for n in srv.snapshot(b)["notes"]} == before
+    finally:
+        c1.close()
+        c2.close()
