@@ -89,8 +89,12 @@ def test_merge_small_moves_singletons_to_the_nearest_group():
     assert merged[3] == merged[0]
 
 
-def test_reduce_dims_keeps_small_inputs():
-    x, _ = blobs([5, 5])
-    assert cluster.reduce_dims(x) is x
+def test_reduce_dims_keeps_distances_of_few_points():
+    x, _ = blobs([5, 5], dim=100)
+    r = cluster.reduce_dims(x, 48)
+    assert r.shape == (10, 10)
+    d = lambda a: ((a[:, None] - a[None]) ** 2).sum(-1)  # noqa: E731
+    assert np.allclose(d(x), d(r))
+    assert cluster.reduce_dims(x, 200) is x
     big = np.random.default_rng(0).standard_normal((300, 128))
     assert cluster.reduce_dims(big, 48).shape == (300, 48)

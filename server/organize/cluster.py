@@ -25,13 +25,14 @@ def recentre(x: np.ndarray, amount: float = RECENTRE) -> np.ndarray:
 
 
 def reduce_dims(x: np.ndarray, dims: int = 48) -> np.ndarray:
-    """Project onto the top principal directions when that makes k-means much cheaper."""
+    """Coordinates in the top principal directions: k-means and its inertia are unchanged
+    when n <= dims (n points span at most n - 1 directions), and nearly so above."""
     n, d = x.shape
-    if d <= dims or n <= 2 * dims:
+    if d <= dims or n < 2:
         return x
     centred = x - x.mean(axis=0)
     _, _, vt = np.linalg.svd(centred, full_matrices=False)
-    return centred @ vt[:dims].T
+    return centred @ vt[: min(dims, n)].T
 
 
 def _sq_dists(x: np.ndarray, sq: np.ndarray, centres: np.ndarray) -> np.ndarray:
