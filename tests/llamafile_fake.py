@@ -183,7 +183,13 @@ def slow(seconds: float, then: Handler) -> Handler:
 
 if __name__ == "__main__":
     # Run as a stand-in .llamafile: `... --port N` serves the llama-server preset until killed.
+    # With FAKE_EMBED_ONLY=1 it acts like llamafile 0.10: --embedding refuses completions.
+    import os
     import sys
 
     port = int(sys.argv[sys.argv.index("--port") + 1])
-    FakeServer(llama_server(), port).thread.join()
+    over = {}
+    if os.environ.get("FAKE_EMBED_ONLY") and "--embedding" in sys.argv:
+        over[("POST", "/completion")] = lambda b: (501, {"error": {
+            "code": 501, "message": "This server does not support completions."}})
+    FakeServer(llama_server(over), port).thread.join()

@@ -169,3 +169,25 @@ def test_api_ai_not_configured(tmp_path):
     app = create_app({"DATABASE": str(tmp_path / "h.db"), "TESTING": True, "AI_ENABLED": True})
     st = app.test_client().get("/api/ai").get_json()
     assert st["enabled"] is True and st["ready"] is False and st["embed"] is None
+
+
+def test_status_of_a_loading_server_says_loading():
+    fake = FakeServer(llama_server({("GET", "/health"): lambda b: (
+        503, {"error": {"code": 503, "message": "Loading model"}})}))
+    try:
+        st = AIService(fake.url, fake.url).status()
+    finally:
+        fake.close()
+    assert not st["ready"] and "still loading" in st["message"]
+
+
+def test_embedding_only_llamafile_gets_a_second_instance_for_chat(fake_llamafile, tmp_path,
+                                                                  monkeypatch):
+    monkeypatch.setenv("FAKE_EMBED_ONLY", "1")
+    with runtime.start_llamafile(fake_llamafile, tmp_path) as urls:
+        assert urls["EMBED_URL"] != urls["CHAT_URL"]
+        from server.llamafile.chat import LlamafileChat
+        from server.llamafile.protocols import ChatRequest
+
+        req = ChatRequest(messages=[{"role": "user", "content": "hi"}])
+        assert LlamafileChat(urls["CHAT_URL"]).complete(req) == " fruits"

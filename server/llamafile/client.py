@@ -238,18 +238,19 @@ class Server:
         if self._info is not None:
             self._info.dialect = dialect
 
+    def check(self, timeout: float = 2.0) -> None:
+        """Cheap liveness, no retries: raises LlamafileError (unreachable, loading, ...)."""
+        resp = self.call("GET", "/health", timeout=timeout, retry=False, ok404=True)
+        if resp.status_code == 404:
+            # llamafiler and most OpenAI servers have no /health: any answer will do.
+            self.call("GET", "/v1/models", timeout=timeout, retry=False, ok404=True)
+
     def health(self, timeout: float = 2.0) -> bool:
-        """Cheap liveness: True when the server answers and is not loading."""
+        """True when the server answers and is not loading."""
         try:
-            resp = self.call("GET", "/health", timeout=timeout, retry=False, ok404=True)
+            self.check(timeout)
         except LlamafileError:
             return False
-        if resp.status_code == 404:
-            # llamafiler and most OpenAI servers have no /health: any answer at / will do.
-            try:
-                self.call("GET", "/v1/models", timeout=timeout, retry=False, ok404=True)
-            except LlamafileError:
-                return False
         return True
 
     def _detect(self) -> ServerInfo:

@@ -40,12 +40,26 @@ def chat_command(server: Path, model: Path, port: int) -> list[str]:
     ]  # fmt: skip
 
 
-def llamafile_command(path: Path, port: int) -> list[str]:
+def llamafile_command(path: Path, port: int, embedding: bool = True) -> list[str]:
     """A user's .llamafile; through sh, since APE binaries are also shell scripts."""
     return [
-        "sh", str(path), "--server", "--nobrowser", "--embedding",
+        "sh", str(path), "--server", "--nobrowser", *(["--embedding"] if embedding else []),
         "--host", "127.0.0.1", "--port", str(port),
     ]  # fmt: skip
+
+
+def _refuses_chat(url: str) -> bool:
+    """True when the server is embeddings-only (llamafile 0.10+ with --embedding is)."""
+    from .chat import LlamafileChat
+    from .protocols import ChatRequest
+
+    try:
+        LlamafileChat(url).complete(
+            ChatRequest(messages=[{"role": "user", "content": "hi"}], max_tokens=1)
+        )
+    except LlamafileError as e:
+        return e.kind == "chat_refused"
+    return False
 
 
 def _spawn(name: str, make_cmd, log: Path) -> Child:
@@ -109,13 +123,23 @@ def start_llamafile(path: str | Path, cache_dir: str | Path, timeout: float = 30
     p = Path(path).expanduser()
     if not p.is_file():
         raise LlamafileError("start_failed", f"No such llamafile: {p}. Give the path to the file.")
+    logs = Path(cache_dir) / "logs"
     with sigterm_as_exit():
-        child = _ready(p.name, lambda port: llamafile_command(p, port),
-                       Path(cache_dir) / "logs" / "llamafile.log", timeout)
+        children = [_ready(p.name, lambda port: llamafile_command(p, port),
+                           logs / "llamafile.log", timeout)]
         try:
-            yield {"EMBED_URL": child.url, "CHAT_URL": child.url, "AI_SOURCE": "llamafile"}
+            chat_url = children[0].url
+            if _refuses_chat(chat_url):
+                # Newer llamafiles serve only embeddings with --embedding: run a second one
+                # of the same file for labels.
+                children.append(_ready(f"{p.name} (chat)",
+                                       lambda port: llamafile_command(p, port, embedding=False),
+                                       logs / "llamafile-chat.log", timeout))
+                chat_url = children[1].url
+            yield {"EMBED_URL": children[0].url, "CHAT_URL": chat_url, "AI_SOURCE": "llamafile"}
         finally:
-            child.stop()
+            for child in children:
+                child.stop()
 
 
 @contextlib.contextmanager

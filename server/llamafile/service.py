@@ -98,9 +98,11 @@ def _start_hint(source: str) -> str | None:
 def _role(server: Server) -> tuple[dict[str, Any], LlamafileError | None]:
     out: dict[str, Any] = {"url": server.url, "model": None, "dialect": None, "ready": False}
     try:
-        if not server.health():
-            server.forget()
-            raise LlamafileError("unreachable", server.unreachable_message(), server.url)
+        try:
+            server.check()
+        except LlamafileError:
+            server.forget()  # it may come back as another server or model
+            raise
         info = server.info()
         out.update(model=info.model, dialect=info.dialect, ready=True)
         return out, None
