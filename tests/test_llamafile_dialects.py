@@ -177,3 +177,9 @@ def test_disk_cache_survives_a_restart(tmp_path):
         fake.close()
     assert len(fake.calls("/embedding")) == 1
     assert np.allclose(a[::-1], b)
+
+
+@pytest.mark.parametrize("fake", [openai_compatible], indirect=True)
+def test_model_can_be_named_in_the_url(fake):
+    LlamafileEmbedder(fake.url + "#all-minilm").embed(["x"])
+    assert fake.calls("/v1/embeddings")[0]["model"] == "all-minilm"

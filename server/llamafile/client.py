@@ -2,6 +2,8 @@
 
 Every call has a timeout; only safe failures are retried (connection refused or reset, and
 503 while the model loads), and every failure becomes a LlamafileError that says what to do.
+A URL may name the model after a '#' (http://127.0.0.1:11434#nomic-embed-text) for servers
+that host several, such as Ollama.
 """
 
 from __future__ import annotations
@@ -70,6 +72,7 @@ class Server:
         load_wait: float = 60.0,
         start_hint: str | None = None,
     ) -> None:
+        url, _, self.model_override = url.partition("#")
         self.url = url.rstrip("/")
         self.role = role
         self.timeout = timeout
@@ -263,7 +266,7 @@ class Server:
         else:
             probe = self.call("POST", "/embedding", {"content": "probe"}, timeout=10.0, ok404=True)
             dialect = V2 if probe.status_code != 404 else OPENAI
-        model_id = self._model_id(props)
+        model_id = self.model_override or self._model_id(props)
         model = os.path.basename(model_id.rstrip("/")) or model_id
         slots = int(props.get("total_slots") or 0)
         if not slots and dialect in (OLD, LLAMA_SERVER):
