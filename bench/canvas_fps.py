@@ -102,7 +102,7 @@ def circle(cx: float, cy: float, r: float, i: int) -> tuple[float, float]:
     return cx + r * math.cos(a), cy + r * math.sin(a)
 
 
-def run(seconds: float, n: int) -> None:
+def run(seconds: float, n: int, extra_css: str | None = None) -> None:
     from playwright.sync_api import sync_playwright
 
     port = _free_port()
@@ -127,6 +127,8 @@ def run(seconds: float, n: int) -> None:
                 page = browser.new_page(viewport={"width": 1280, "height": 800})
                 page.goto(f"{base}/b/{board}")
                 page.wait_for_function(f"window.herd?.model?.notes.size === {n}")
+                if extra_css:  # try a styling idea against the same scenarios
+                    page.add_style_tag(content=extra_css)
                 page.wait_for_function("window.herd.connection === 'live'")
                 results = {}
                 mouse = page.mouse
@@ -201,8 +203,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=4.0)
     ap.add_argument("--notes", type=int, default=1000)
+    ap.add_argument("--extra-css", help="CSS added to the page, to compare a styling idea")
     args = ap.parse_args()
-    run(args.seconds, args.notes)
+    run(args.seconds, args.notes, args.extra_css)
 
 
 if __name__ == "__main__":

@@ -75,7 +75,7 @@ ctx.lookup = (kind, id) => S.visible(ctx.model, kind).get(id);
  * @param {{record?:boolean, inverse?:object[], glide?:boolean}} [opts]
  * @returns {Promise<boolean>} whether the server took it
  */
-ctx.commit = async function commit(ops, { record = true, inverse, glide = false } = {}) {
+ctx.commit = async function commit(ops, { record = true, inverse, glide = false, onConflict } = {}) {
   if (!ops.length) return true;
   const inv = record ? (inverse ?? S.invertOps(ctx.lookup, ops, [...ctx.model.notes.values()])) : null;
   const token = ++tokenSeq;
@@ -90,6 +90,11 @@ ctx.commit = async function commit(ops, { record = true, inverse, glide = false 
   } catch (e) {
     render(S.fail(ctx.model, token, e));
     if (entry) S.forget(ctx.history, entry);
+    // A 409 has been adopted (details.current); the caller may re-apply its change on top.
+    if (e.status === 409 && onConflict) {
+      const retry = onConflict(e.details?.current);
+      return retry ? ctx.commit(retry, { record, glide }) : false;
+    }
     showError(e);
     return false;
   } finally {
@@ -214,6 +219,8 @@ ctx.editNote = (id, { draft = false } = {}) => {
   const node = ctx.renderer.noteEl(id);
   const row = ctx.model.notes.get(id);
   if (!node || !row || node.classList.contains('editing')) return;
+  const startText = row.text || '';
+  const startVersion = row.version; // what the user saw when they began typing
   const ta = document.createElement('textarea');
   ta.className = 'note-edit';
   ta.value = row.text || '';
@@ -246,7 +253,18 @@ ctx.editNote = (id, { draft = false } = {}) => {
     }
     const now = ctx.model.notes.get(id);
     if (save && now && text !== (now.text || '')) {
-      await ctx.commit([{ op: 'update', kind: 'note', id, fields: { text }, version: now.version }]);
+      // Sent with the version we saw, so a concurrent edit is not silently overwritten. If only
+      // other fields moved on (someone dragged it), our text still applies on top; if someone
+      // changed the text too, theirs is kept and we say so.
+      await ctx.commit([{ op: 'update', kind: 'note', id, fields: { text }, version: startVersion }], {
+        onConflict: (cur) => {
+          if (cur && (cur.text ?? '') === startText) {
+            return [{ op: 'update', kind: 'note', id, fields: { text }, version: cur.version }];
+          }
+          toast('Someone else changed this note while you were typing; their text is kept.', { kind: 'error' });
+          return null;
+        },
+      });
     }
   };
   ta.addEventListener('keydown', (e) => {

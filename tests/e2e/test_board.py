@@ -354,3 +354,28 @@ def test_wheel_pans_and_ctrl_wheel_zooms_around_the_pointer(page, server, open_b
     after = page.evaluate("(() => { const v = herd.view; return [(400 - v.tx) / v.zoom,"
                           " (300 - v.ty) / v.zoom]; })()")
     assert abs(after[0] - under[0]) < 0.01 and abs(after[1] - under[1]) < 0.01
+
+
+def test_text_edit_survives_a_concurrent_move_but_not_a_concurrent_text_edit(
+        page, server, open_board, wait):
+    b = server.board("Conflicts", notes=[note("a", "A", 0, 0), note("b", "B", 300, 0)])
+    open_board(page, b)
+    # Someone moves `a` while we type in it: our text lands on top of their move.
+    page.dblclick(".note[data-id='a']")
+    page.wait_for_selector(".note[data-id='a'] textarea:focus")
+    server.api("PATCH", f"/api/boards/{b}/notes/a", {"x": 40})
+    page.wait_for_function("window.herd.model.server.note.get('a').x === 40")
+    page.keyboard.type(" typed")
+    page.keyboard.press("Escape")
+    wait(lambda: server.notes(b)["a"]["text"] == "A typed", what="text re-applied on top")
+    assert server.notes(b)["a"]["x"] == 40
+    # Someone changes the text of `b` while we type in it: theirs is kept, and we are told.
+    page.dblclick(".note[data-id='b']")
+    page.wait_for_selector(".note[data-id='b'] textarea:focus")
+    server.api("PATCH", f"/api/boards/{b}/notes/b", {"text": "Theirs"})
+    page.wait_for_function("window.herd.model.server.note.get('b').text === 'Theirs'")
+    page.keyboard.type(" mine")
+    page.keyboard.press("Escape")
+    page.wait_for_selector(".toast.error >> text=their text is kept")
+    assert server.notes(b)["b"]["text"] == "Theirs"
+    page.wait_for_selector(".note[data-id='b'] .note-text >> text=Theirs")
