@@ -139,7 +139,7 @@ class Server:
                     "stuck: try again, or restart it.",
                     self.url,
                 ) from e
-            except requests.ConnectionError as e:
+            except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as e:
                 # Refused while starting, or reset because it died mid-request: both are safe
                 # to retry for our calls (embeddings and completions change nothing).
                 if self._again(retry, start, delay):
@@ -148,6 +148,10 @@ class Server:
                     continue
                 self.forget()
                 raise LlamafileError("unreachable", self.unreachable_message(), self.url) from e
+            except requests.RequestException as e:  # anything else: still one error type
+                raise LlamafileError(
+                    "bad_response", f"{self.url}{path} failed: {e}", self.url
+                ) from e
             if resp.status_code == 503 and retry and time.monotonic() - start < self.load_wait:
                 time.sleep(min(delay, 0.5))
                 delay = min(delay * 2, 1.0)
