@@ -72,6 +72,21 @@ def test_organize_with_the_local_models_in_two_browsers_then_undo(browser, ai_se
         snap = srv.snapshot(b)
         assert all(n["group_id"] for n in snap["notes"])
 
+        # "Rename with AI" from a frame's menu, in the other browser: a fresh label is applied.
+        p2.evaluate("window.herd.fit()")
+        frame = p2.locator(".frame").first
+        frame.locator(".frame-title").hover()
+        frame.get_by_role("button", name="Group options").click()
+        with p2.expect_response(lambda r: r.url.endswith("/suggest-title")) as info:
+            p2.get_by_role("menuitem", name="Rename with AI").click()
+        assert info.value.status == 200
+        title = info.value.json()["title"]
+        assert 0 < len(title.split()) <= 4
+        gid = frame.get_attribute("data-id")
+        p1.wait_for_function("([g, t]) => window.herd.model.groups.get(g)?.title === t",
+                             arg=[gid, title])
+        assert p2.locator(".toast.error").count() == 0
+
         p1.locator(".toast").filter(has_text="Organized").get_by_role("button", name="Undo").click()
         for pg in (p1, p2):
             pg.wait_for_function("window.herd.model.groups.size === 0")
