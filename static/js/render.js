@@ -157,7 +157,8 @@ function makeFrame(id) {
   const menu = el('button', 'frame-menu-btn', { type: 'button', 'aria-label': 'Group options', title: 'Group options' });
   menu.textContent = '⋯';
   head.append(title, menu);
-  n.append(head);
+  const grip = el('div', 'frame-resize', { title: 'Drag to resize the group', 'aria-hidden': 'true' });
+  n.append(head, grip);
   n._r = {};
   return n;
 }

@@ -118,6 +118,8 @@ export function installTools(ctx) {
   /** Which tool a press starts, from what is under the pointer and the modifiers. */
   function pickTool(e, p) {
     if (e.button === 1 || spaceDown) return panTool(p);
+    const grip = e.target.closest('.frame-resize');
+    if (grip) return resizeTool(p, grip.parentElement.dataset.id);
     const noteEl = e.target.closest('.note');
     const headEl = e.target.closest('.frame-head');
     if (noteEl || headEl) {
@@ -174,6 +176,27 @@ export function installTools(ctx) {
         if (!moved && !additive) ctx.clearSelection();
       },
       cancel() { box.hidden = true; },
+    };
+  }
+
+  /** Resize a frame from its bottom-right corner; one op on release. */
+  function resizeTool(p0, gid) {
+    const g0 = ctx.model.groups.get(gid);
+    if (!g0) return null;
+    ctx.select(['group:' + gid]);
+    let fields = null;
+    return {
+      move(p) {
+        const z = ctx.view.zoom;
+        fields = { w: Math.max(160, Math.round(g0.w + (p.x - p0.x) / z)),
+          h: Math.max(100, Math.round(g0.h + (p.y - p0.y) / z)) };
+        ctx.preview([{ op: 'update', kind: 'group', id: gid, fields }]);
+      },
+      release() {
+        ctx.discard('drag');
+        if (fields) ctx.commit([{ op: 'update', kind: 'group', id: gid, fields }]);
+      },
+      cancel() { ctx.discard('drag'); },
     };
   }
 

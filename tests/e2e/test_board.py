@@ -282,6 +282,15 @@ def test_groups_frame_title_move_and_membership(page, server, open_board, wait):
     page.keyboard.press("Enter")
     wait(lambda: server.snapshot(b)["groups"][0]["title"] == "Fruits", what="renamed")
 
+    # Resize the frame from its corner.
+    g0 = server.snapshot(b)["groups"][0]
+    page.hover(f".frame[data-id='{gid}'] .frame-title")
+    zoom = page.evaluate("window.herd.view.zoom")
+    drag(page, f".frame[data-id='{gid}'] .frame-resize", 100, 50)
+    settled(page)
+    wait(lambda: abs(server.snapshot(b)["groups"][0]["w"] - (g0["w"] + 100 / zoom)) < 2,
+         what="frame resized")
+
     # Remove the group: its notes stay.
     page.click(f".frame[data-id='{gid}'] .frame-title")
     page.get_by_role("button", name="Remove the selected groups (notes stay)").click()
@@ -379,3 +388,11 @@ def test_text_edit_survives_a_concurrent_move_but_not_a_concurrent_text_edit(
     page.wait_for_selector(".toast.error >> text=their text is kept")
     assert server.notes(b)["b"]["text"] == "Theirs"
     page.wait_for_selector(".note[data-id='b'] .note-text >> text=Theirs")
+
+
+def test_keyboard_shortcuts_help(page, server, open_board):
+    open_board(page, server.board("Help"))
+    page.keyboard.press("?")
+    page.wait_for_selector(".help-pop >> text=Keyboard shortcuts")
+    page.get_by_role("button", name="Keyboard shortcuts").click()
+    page.wait_for_selector(".help-pop", state="detached")
