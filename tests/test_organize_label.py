@@ -25,7 +25,7 @@ from server.organize.keywords import distinctive_words
         (" things.", ""),
         (" the same thing", ""),
         ("", ""),
-        (" colors.", ""),  # a worked example echoed back, not an answer
+        (" cities.", ""),  # a worked example echoed back, not an answer
         (" very long phrase with many many words here", "very long phrase"),
     ],
 )
@@ -43,6 +43,8 @@ def test_clean_never_exceeds_four_words_or_keeps_quotes():
 def test_candidates_include_the_head_noun():
     assert lb.candidates(" planning meetings that run long") == ["planning meetings", "meetings"]
     assert lb.candidates(" units of measurement") == ["units of measurement"]
+    assert lb.candidates(" teamwork and collaboration") == [
+        "teamwork and collaboration", "collaboration", "teamwork"]
 
 
 @pytest.mark.parametrize(

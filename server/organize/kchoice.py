@@ -14,6 +14,10 @@ from .cluster import cosine_distances, kmeans, silhouette
 # so the share of notes left in such groups costs score. Measured on the shared sets with
 # lambda 0..1: 0.3 and above pick the natural k on the seed list; 0.1 still over-splits.
 SMALL_PENALTY = 0.3
+# Between near-equal scores, prefer about sqrt(n) groups of about sqrt(n) notes: a board reads
+# best when neither the groups nor their notes are too many. Small enough to only break near-ties
+# (on the retro set it steadies k over seeds; it never moved the seed list off its 7 topics).
+SIZE_PRIOR = 0.02
 MAX_K = 20  # each group costs a label prompt; past ~20 groups a board is no longer sorted
 
 
@@ -52,10 +56,13 @@ def effort(n: int) -> tuple[int, int]:
 
 
 def score(dist: np.ndarray, labels: np.ndarray, min_size: int) -> float:
-    """Silhouette minus the penalty for the share of notes in groups below `min_size`."""
+    """Silhouette minus penalties for notes in groups below `min_size` and for k far from
+    sqrt(n)."""
     sizes = np.bincount(labels)
-    small = sizes[sizes < min_size].sum() / len(labels)
-    return silhouette(dist, labels) - SMALL_PENALTY * small
+    n, k = len(labels), len(sizes)
+    small = sizes[sizes < min_size].sum() / n
+    prior = abs(math.log(k / math.sqrt(n)))
+    return silhouette(dist, labels) - SMALL_PENALTY * small - SIZE_PRIOR * prior
 
 
 def choose_k(x: np.ndarray, seed: int = 0, dist: np.ndarray | None = None) -> Choice:

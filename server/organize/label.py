@@ -44,11 +44,13 @@ _PREFIX = re.compile(r"^\s*(?:label|title|name|category|topic|answer|group)\s*[:
 # sentence-like notes); the prefix is identical in every request, so the server's prompt cache
 # keeps its cost near zero after the first call.
 EXAMPLES = [
-    (["red", "blue", "green", "yellow"], "colors"),
+    (["Paris", "Tokyo", "Cairo"], "cities"),
     (["the printer jams every morning", "we ran out of paper again", "the scanner is offline"],
      "office equipment"),
-    (["hammer", "saw", "screwdriver"], "tools"),
-]
+    (["the bus was late twice", "parking costs too much", "the bike rack is full"], "commuting"),
+]  # measured on 43 groups (true topics and k-means groups of both shared sets): 31 answers
+# named the topic and none echoed an example; "hammer, saw -> tools" as an example drew
+# "tools" for most groups of software notes.
 EXAMPLE_LABELS = {label for _, label in EXAMPLES}
 QUESTION = "What do these have in common?\n"
 VARIANTS = ("examples",)  # measured: extra wordings cost time and won fewer good names
@@ -112,10 +114,18 @@ def head_word(label: str) -> str:
     return "" if last.lower() in GENERIC else last
 
 
+def first_conjunct(label: str) -> str:
+    """'Teamwork and collaboration' -> 'Teamwork': one topic is a tighter name than two."""
+    head, sep, _ = label.partition(" and ")
+    return head.strip() if sep and head.strip().lower() not in GENERIC else ""
+
+
 def candidates(raw: str) -> list[str]:
-    """The usable labels in one answer: its cleaned phrase and that phrase's head noun."""
+    """The usable labels in one answer: its cleaned phrase, its head noun, its first half."""
     phrase = clean(raw)
-    return [c for c in dict.fromkeys([phrase, head_word(phrase)]) if c]
+    first = first_conjunct(phrase)
+    options = [phrase, head_word(phrase), first, head_word(first)]
+    return [c for c in dict.fromkeys(options) if c]
 
 
 def _key(text: str) -> str:
