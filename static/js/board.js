@@ -393,6 +393,10 @@ function onEvent(ev) {
     changed();
   } else if (ev.type === 'board_deleted') {
     ctx.deleted = true;
+    const msg = document.getElementById('board-missing');
+    msg.querySelector('h2').textContent = 'This board was deleted';
+    msg.querySelector('p').textContent = 'Someone deleted this board. Its notes are gone for everyone.';
+    msg.hidden = false;
     changed();
   } else if (ev.type === 'resync') {
     resync();

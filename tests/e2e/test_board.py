@@ -396,3 +396,14 @@ def test_keyboard_shortcuts_help(page, server, open_board):
     page.wait_for_selector(".help-pop >> text=Keyboard shortcuts")
     page.get_by_role("button", name="Keyboard shortcuts").click()
     page.wait_for_selector(".help-pop", state="detached")
+
+
+def test_unknown_board_and_board_deleted_while_open(page, server, open_board):
+    page.goto(server.base + "/b/no-such-board")
+    page.wait_for_selector("#board-missing >> text=does not exist")
+    b = server.board("Doomed", notes=[note("a", "A", 0, 0)])
+    open_board(page, b)
+    server.api("DELETE", f"/api/boards/{b}")
+    page.wait_for_selector("#board-missing >> text=This board was deleted")
+    page.get_by_role("link", name="All boards", exact=True).click()
+    page.wait_for_url(server.base + "/")
