@@ -384,7 +384,8 @@ function onEvent(ev) {
   if (ev.type === 'changes') {
     if (typeof ev.seq === 'number') ctx.model.seq = Math.max(ctx.model.seq, ev.seq);
     if (ev.client && ev.client === CLIENT_ID) return; // our own echo: already applied
-    render(S.applyRemote(ctx.model, ev.changes), { glide: true });
+    const many = (ev.changes || []).length > 12;
+    render(S.applyRemote(ctx.model, ev.changes), { glide: many ? true : 'fast' });
   } else if (ev.type === 'presence') {
     ctx.presence = ev.count;
     changed();

@@ -18,7 +18,10 @@ export function createRenderer(layer) {
   let glideTimer = null;
   const gliding = new Set();
 
-  /** Create, update or remove the element of one item to match the model. */
+  /**
+   * Create, update or remove the element of one item to match the model.
+   * @param {{glide?: boolean|'fast'}} [opts] animate a position change (remote changes only)
+   */
   function renderItem(model, kind, id, { glide = false } = {}) {
     const row = kind === 'note' ? model.notes.get(id) : model.groups.get(id);
     let node = els[kind].get(id);
@@ -35,7 +38,9 @@ export function createRenderer(layer) {
     }
     const r = node._r;
     if (glide && (r.x !== row.x || r.y !== row.y)) {
-      node.classList.add('glide');
+      // 'fast' follows someone's live drag closely; a big rearrangement glides slowly.
+      node.classList.remove('glide', 'glide-fast');
+      node.classList.add(glide === 'fast' ? 'glide-fast' : 'glide');
       gliding.add(node);
       clearTimeout(glideTimer);
       glideTimer = setTimeout(endGlide, 700);
@@ -54,7 +59,7 @@ export function createRenderer(layer) {
   }
 
   function endGlide() {
-    for (const n of gliding) n.classList.remove('glide');
+    for (const n of gliding) n.classList.remove('glide', 'glide-fast');
     gliding.clear();
   }
 
