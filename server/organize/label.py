@@ -128,7 +128,7 @@ def candidates(raw: str) -> list[str]:
     return [c for c in dict.fromkeys(options) if c]
 
 
-def _key(text: str) -> str:
+def key(text: str) -> str:
     """Comparison form: lower case, single spaces, trailing plural 's' dropped per word."""
     words = re.sub(r"[^a-z0-9 ]+", " ", text.lower()).split()
     return " ".join(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w
@@ -140,12 +140,12 @@ def is_valid(label: str, texts: Sequence[str], taken: Sequence[str] = ()) -> boo
     words = label.split()
     if not 1 <= len(words) <= MAX_WORDS or not re.search(r"[A-Za-z]", label):
         return False
-    key = _key(label)
-    if any(key == _key(t) for t in texts):
+    mine = key(label)
+    if any(mine == key(t) for t in texts):
         return False  # a note's own text names that note, not the group
-    if len(words) >= 2 and any(key in _key(t) for t in texts):
+    if len(words) >= 2 and any(mine in key(t) for t in texts):
         return False
-    return all(key != _key(t) for t in taken)
+    return all(mine != key(t) for t in taken)
 
 
 def tidy(label: str) -> str:

@@ -25,13 +25,13 @@ class Naming:
     sources: list[str]  # "model", "keyword" or "fallback"
 
 
-def _unit(v: np.ndarray) -> np.ndarray:
+def unit(v: np.ndarray) -> np.ndarray:
     return v / np.maximum(np.linalg.norm(v, axis=-1, keepdims=True), 1e-12)
 
 
 def _central_first(texts: Sequence[str], vecs: np.ndarray) -> list[str]:
     """The group's notes, those nearest its centre first (what the prompt shows)."""
-    order = np.argsort(-(vecs @ _unit(vecs.mean(axis=0))), kind="stable")
+    order = np.argsort(-(vecs @ unit(vecs.mean(axis=0))), kind="stable")
     return [texts[i] for i in order]
 
 
@@ -77,7 +77,7 @@ def candidate_pool(
                     votes[c] += 1
         pool = {c: (n, "model") for c, n in votes.items() if lb.is_valid(c, texts)}
         for w in words[:KEYWORDS]:
-            if lb.is_valid(w, texts) and not any(lb._key(w) == lb._key(c) for c in pool):
+            if lb.is_valid(w, texts) and not any(lb.key(w) == lb.key(c) for c in pool):
                 pool[w] = (1, "keyword")
         pools.append(pool)
     return pools
@@ -106,7 +106,7 @@ def judge(
     chosen: list[tuple[str, str] | None] = [None] * len(pools)
     used = list(taken)
     for _, g, c, source in options:
-        if chosen[g] is None and all(lb._key(c) != lb._key(u) for u in used):
+        if chosen[g] is None and all(lb.key(c) != lb.key(u) for u in used):
             chosen[g] = (c, source)
             used.append(c)
     return chosen
@@ -136,7 +136,7 @@ def name_groups(
     if cancelled():
         return Naming([], [])
     pools = candidate_pool(groups, answers)
-    centres = _unit(np.stack([v.mean(axis=0) for v in vecs]))
+    centres = unit(np.stack([v.mean(axis=0) for v in vecs]))
     picks = judge(pools, centres, embedder, taken)
     missing = [g for g, p in enumerate(picks) if p is None]
     if missing and not cancelled():

@@ -11,6 +11,7 @@ import numpy as np
 
 from ..llamafile.protocols import Chat, ChatRequest, Embedder
 from . import cluster, kchoice, layout, naming, prepare
+from . import label as label_mod
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 STAGES = ("embedding", "grouping", "naming", "placing")
@@ -89,7 +90,9 @@ def group_notes(vecs: np.ndarray, k: int | None = None, seed: int = 0) -> tuple[
         labels, _ = cluster.kmeans(reduced, k, restarts=restarts, seed=seed, polish=max(polish, 1))
         return labels, {}
     choice = kchoice.choose_k(reduced, seed=seed, dist=cluster.cosine_distances(vecs))
-    return choice.labels, choice.scores
+    # The size prior makes singletons rare; an outlier note still joins its nearest group.
+    labels = cluster.merge_small(reduced, choice.labels, 2) if n >= 8 else choice.labels
+    return labels, choice.scores
 
 
 def _ordered(labels: np.ndarray) -> list[list[int]]:
@@ -197,7 +200,7 @@ def suggest_label(
     # Only this group is asked about; the others only pull its label away from theirs.
     answers = naming.ask(groups[:1], split[:1], chat, temperature=0.7, seed=seed)
     pools = naming.candidate_pool(groups, answers + [[] for _ in groups[1:]])
-    centres = naming._unit(np.stack([v.mean(axis=0) for v in split]))
+    centres = naming.unit(np.stack([v.mean(axis=0) for v in split]))
     pick = naming.judge(pools[:1] + [{} for _ in groups[1:]], centres, embedder, taken=avoid)[0]
     label = pick[0] if pick else naming.fallback(groups, 0, list(avoid))
-    return naming.lb.tidy(label)
+    return label_mod.tidy(label)
