@@ -31,8 +31,9 @@ def reduce_dims(x: np.ndarray, dims: int = 48) -> np.ndarray:
     if d <= dims or n < 2:
         return x
     centred = x - x.mean(axis=0)
-    _, _, vt = np.linalg.svd(centred, full_matrices=False)
-    return centred @ vt[: min(dims, n)].T
+    # Eigenvectors of the d x d scatter matrix: the SVD's directions at a fraction of its cost.
+    _, vecs = np.linalg.eigh(centred.T @ centred)
+    return centred @ vecs[:, ::-1][:, : min(dims, n)]
 
 
 def _sq_dists(x: np.ndarray, sq: np.ndarray, centres: np.ndarray) -> np.ndarray:

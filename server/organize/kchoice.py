@@ -65,14 +65,21 @@ def score(dist: np.ndarray, labels: np.ndarray, min_size: int) -> float:
     return silhouette(dist, labels) - SMALL_PENALTY * small - SIZE_PRIOR * prior
 
 
-def choose_k(x: np.ndarray, seed: int = 0, dist: np.ndarray | None = None) -> Choice:
-    """Cluster for every candidate k and keep the best-scoring one (ties: the smaller k)."""
+def choose_k(
+    x: np.ndarray,
+    seed: int = 0,
+    dist: np.ndarray | None = None,
+    board_size: int | None = None,
+) -> Choice:
+    """Cluster for every candidate k and keep the best-scoring one (ties: the smaller k).
+
+    `x` may be a sample of a board of `board_size` notes: k range and effort follow the board."""
     n = len(x)
-    ks = k_candidates(n)
-    if ks == [1]:
+    ks = [k for k in k_candidates(board_size or n) if k < n]
+    if not ks or ks == [1]:
         return Choice(1, np.zeros(n, dtype=np.int64), {1: 0.0})
     dist = cosine_distances(x) if dist is None else dist
-    restarts, polish = effort(n)
+    restarts, polish = effort(board_size or n)
     min_size = min_group_size(n)
     best: Choice | None = None
     scores: dict[int, float] = {}

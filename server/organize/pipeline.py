@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from ..llamafile.protocols import Chat, ChatRequest, Embedder
 from . import cluster, kchoice, layout, naming, prepare
@@ -15,6 +16,7 @@ from . import label as label_mod
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 STAGES = ("embedding", "grouping", "naming", "placing")
+SAMPLE = 300  # notes the k choice looks at on big boards
 
 
 class Cancelled(Exception):
@@ -79,6 +81,13 @@ def embed_notes(texts: Sequence[str], embedder: Embedder) -> np.ndarray:
 
 def group_notes(vecs: np.ndarray, k: int | None = None, seed: int = 0) -> tuple[np.ndarray, dict]:
     """Cluster labels per note: the asked-for k, else the best-scoring one."""
+    # Small matrices: one BLAS thread is as fast, and many times faster when the model servers
+    # (or other jobs) keep the cores busy; threads spinning against each other cost seconds.
+    with threadpool_limits(limits=1):
+        return _group_notes(vecs, k, seed)
+
+
+def _group_notes(vecs: np.ndarray, k: int | None, seed: int) -> tuple[np.ndarray, dict]:
     n = len(vecs)
     if n == 0:
         return np.zeros(0, dtype=np.int64), {}
@@ -89,9 +98,17 @@ def group_notes(vecs: np.ndarray, k: int | None = None, seed: int = 0) -> tuple[
         restarts, polish = kchoice.effort(n)
         labels, _ = cluster.kmeans(reduced, k, restarts=restarts, seed=seed, polish=max(polish, 1))
         return labels, {}
-    choice = kchoice.choose_k(reduced, seed=seed, dist=cluster.cosine_distances(vecs))
+    if n > SAMPLE:
+        # Big boards: choose k on a seeded sample (the best k barely moves), then cluster all.
+        pick = np.sort(np.random.default_rng(seed).choice(n, SAMPLE, replace=False))
+        choice = kchoice.choose_k(reduced[pick], seed, cluster.cosine_distances(vecs[pick]), n)
+        restarts, polish = kchoice.effort(n)
+        labels, _ = cluster.kmeans(reduced, choice.k, restarts=restarts, seed=seed, polish=polish)
+    else:
+        choice = kchoice.choose_k(reduced, seed=seed, dist=cluster.cosine_distances(vecs))
+        labels = choice.labels
     # The size prior makes singletons rare; an outlier note still joins its nearest group.
-    labels = cluster.merge_small(reduced, choice.labels, 2) if n >= 8 else choice.labels
+    labels = cluster.merge_small(reduced, labels, 2) if n >= 8 else labels
     return labels, choice.scores
 
 
