@@ -15,19 +15,26 @@ from .procs import Child, free_port, sigterm_as_exit
 
 
 def threads() -> int:
-    """Threads per server: the cores we may use, at most 4 (tiny models stop scaling there)."""
+    """Threads per server: half the cores each (two servers), at most 4; HERD_LLAMA_THREADS wins.
+
+    Measured on a busy 2-core machine: with 2 threads per server, ggml's threads wait on each
+    other whenever one is descheduled, and 8 labels took 10-45 s; with 1 thread, 1-2 s.
+    The servers also run with --poll 0: idle threads sleep instead of spinning on shared cores.
+    """
+    if os.environ.get("HERD_LLAMA_THREADS"):
+        return max(1, int(os.environ["HERD_LLAMA_THREADS"]))
     try:
         n = len(os.sched_getaffinity(0))
     except AttributeError:
         n = os.cpu_count() or 2
-    return max(1, min(4, n))
+    return max(1, min(4, n // 2))
 
 
 def embed_command(server: Path, model: Path, port: int) -> list[str]:
     """llama-server for embeddings: mean pooling, batch = ubatch = the model's 512 positions."""
     return [
         str(server), "-m", str(model), "--host", "127.0.0.1", "--port", str(port),
-        "--embeddings", "--pooling", "mean", "-t", str(threads()),
+        "--embeddings", "--pooling", "mean", "-t", str(threads()), "--poll", "0",
         "-c", "2048", "-b", "512", "-ub", "512", "-np", "4", "--no-webui",
     ]  # fmt: skip
 
@@ -36,7 +43,7 @@ def chat_command(server: Path, model: Path, port: int) -> list[str]:
     """llama-server for labels: 4 slots of 2048 tokens, enough for a cluster's prompt."""
     return [
         str(server), "-m", str(model), "--host", "127.0.0.1", "--port", str(port),
-        "-t", str(threads()), "-c", "8192", "-np", "4", "--no-webui",
+        "-t", str(threads()), "--poll", "0", "-c", "8192", "-np", "4", "--no-webui",
     ]  # fmt: skip
 
 
