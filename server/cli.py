@@ -26,6 +26,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `herd` console script."""
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["serve"]:
+        # The board runs on gevent: patch before requests (and ssl) are imported, as gevent
+        # asks; gunicorn's worker patching again later is then a no-op.
+        from gevent import monkey
+
+        monkey.patch_all()
     args = build_parser().parse_args(argv)
     return int(args.func(args) or 0)
 
