@@ -66,7 +66,13 @@ export function installChrome(ctx) {
   });
 
   refreshAi(ctx);
-  ctx.onChange(() => update(ctx));
+  // Many changes can land in one frame (a drag, a burst of live events): update once per frame.
+  let queued = false;
+  ctx.onChange(() => {
+    if (queued) return;
+    queued = true;
+    requestAnimationFrame(() => { queued = false; update(ctx); });
+  });
   update(ctx);
 }
 
