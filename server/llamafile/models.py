@@ -75,6 +75,7 @@ def read_manifest(cache_dir: str | Path) -> dict[str, dict]:
 
 def _write_manifest(cache_dir: str | Path, manifest: dict[str, dict]) -> None:
     path = models_dir(cache_dir) / "manifest.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".part")
     tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True))
     os.replace(tmp, path)
