@@ -95,6 +95,8 @@ def start_bundled(cache_dir: str | Path, timeout: float = 120.0) -> Iterator[dic
                     children[i].wait_ready(timeout)
                 except LlamafileError:
                     children[i].stop()
+                    if "address already in use" not in children[i].log_tail().lower():
+                        raise
                     children[i] = _ready(name, make, children[i].log_path, timeout)
             yield {
                 "EMBED_URL": children[0].url,
