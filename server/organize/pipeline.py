@@ -112,6 +112,11 @@ def _group_notes(vecs: np.ndarray, k: int | None, seed: int) -> tuple[np.ndarray
     return labels, choice.scores
 
 
+def _rect(r: dict[str, float]) -> layout.Rect:
+    """A board rectangle from a {"x", "y", "w", "h"} dict (other keys ignored)."""
+    return layout.Rect(float(r["x"]), float(r["y"]), float(r["w"]), float(r["h"]))
+
+
 def _ordered(labels: np.ndarray) -> list[list[int]]:
     """Member indices per group: biggest groups first, notes in input order."""
     groups = [list(np.flatnonzero(labels == j)) for j in range(int(labels.max()) + 1)]
@@ -177,9 +182,9 @@ def organize(
     )
     places = layout.layout_groups(
         [len(m) for m in members],
-        layout.Rect(**view) if view else None,
+        _rect(view) if view else None,
         note_size,
-        [layout.Rect(**r) for r in avoid],
+        [_rect(r) for r in avoid],
     )
     groups = [
         Group(
