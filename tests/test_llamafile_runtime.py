@@ -191,3 +191,29 @@ def test_embedding_only_llamafile_gets_a_second_instance_for_chat(fake_llamafile
 
         req = ChatRequest(messages=[{"role": "user", "content": "hi"}])
         assert LlamafileChat(urls["CHAT_URL"]).complete(req) == " fruits"
+
+
+def _fake_bundle(tmp_path: Path, script: str) -> models.Bundle:
+    server = tmp_path / "llama-server"
+    server.write_text(script)
+    server.chmod(0o755)
+    return models.Bundle(server, tmp_path / "chat.gguf", tmp_path / "embed.gguf")
+
+
+def test_bundled_servers_start_together_and_stop(tmp_path, monkeypatch):
+    b = _fake_bundle(tmp_path, f'#!/bin/sh\nexec "{sys.executable}" "{FAKE}" "$@"\n')
+    monkeypatch.setattr(models, "bundle", lambda cache: b)
+    with runtime.start_bundled(tmp_path) as urls:
+        assert urls["EMBED_URL"] != urls["CHAT_URL"] and urls["AI_SOURCE"] == "bundled"
+        pids = urls["AI_PIDS"]
+        assert len(pids) == 2
+    assert all(_gone(p) for p in pids)
+
+
+def test_bundled_server_that_fails_reports_its_log(tmp_path, monkeypatch):
+    b = _fake_bundle(tmp_path, "#!/bin/sh\necho 'failed to load model' >&2\nexit 1\n")
+    monkeypatch.setattr(models, "bundle", lambda cache: b)
+    with pytest.raises(LlamafileError) as ei:
+        with runtime.start_bundled(tmp_path):
+            pass
+    assert ei.value.kind == "start_failed" and "failed to load model" in ei.value.message
