@@ -118,3 +118,37 @@ def test_bundled_servers_start_quickly_and_stop(bundle, cache_dir):
     for pid in pids:
         with pytest.raises(ProcessLookupError):
             os.killpg(pid, 0)
+
+
+def test_herd_serve_starts_the_models_and_sigterm_leaves_no_orphans(bundle, tmp_path):
+    import subprocess
+    import sys
+
+    import requests
+
+    port = free_port()
+    herd = [sys.executable, "-m", "server.cli", "serve", "--port", str(port),
+            "--db", str(tmp_path / "herd.db")]
+    proc = subprocess.Popen(herd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        status, deadline = None, time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                status = requests.get(f"http://127.0.0.1:{port}/api/ai", timeout=5).json()
+                break
+            except requests.RequestException:
+                time.sleep(0.2)
+        assert status and status["ready"], status
+        out = subprocess.run(["pgrep", "-P", str(proc.pid), "-f", "llama-server"],
+                             capture_output=True, text=True)
+        servers = [int(p) for p in out.stdout.split()]
+        assert len(servers) == 2
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(20)
+    finally:
+        proc.kill()
+        proc.wait()
+    time.sleep(0.5)
+    for pid in servers:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
