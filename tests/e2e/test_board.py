@@ -407,3 +407,27 @@ def test_unknown_board_and_board_deleted_while_open(page, server, open_board):
     page.wait_for_selector("#board-missing >> text=This board was deleted")
     page.get_by_role("link", name="All boards", exact=True).click()
     page.wait_for_url(server.base + "/")
+
+
+def test_pinch_zooms_on_a_touch_screen(browser, server, open_board):
+    b = server.board("Pinch", notes=[note("a", "A", 0, 0)])
+    ctx = browser.new_context(viewport={"width": 1000, "height": 700}, has_touch=True)
+    try:
+        page = ctx.new_page()
+        open_board(page, b)
+        page.evaluate("herd.setView({tx: 0, ty: 0, zoom: 1})")
+        cdp = ctx.new_cdp_session(page)
+
+        def touch(kind: str, spread: float) -> None:
+            points = [{"x": 500 - spread, "y": 350, "id": 1},
+                      {"x": 500 + spread, "y": 350, "id": 2}]
+            cdp.send("Input.dispatchTouchEvent",
+                     {"type": kind, "touchPoints": [] if kind == "touchEnd" else points})
+
+        touch("touchStart", 50)
+        for spread in range(60, 160, 10):
+            touch("touchMove", spread)
+        touch("touchEnd", 150)
+        page.wait_for_function("herd.view.zoom > 2")
+    finally:
+        ctx.close()
