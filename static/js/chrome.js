@@ -59,7 +59,19 @@ export function installChrome(ctx) {
     if (e.target.closest?.('input, textarea, dialog') || e.ctrlKey || e.metaKey || e.altKey) return;
     if (e.key === 'o' || e.key === 'O') organizePopover(ctx, $('#organize-btn'));
   });
-  $('#import-file').addEventListener('change', (e) => importFile(ctx, e.target));
+  $('#import-file').addEventListener('change', (e) => importFile(ctx, e.target.files?.[0], e.target));
+  // Dropping a .txt/.md list or a board .json on the canvas imports it like the menu does.
+  ctx.viewport.addEventListener('dragover', (e) => {
+    if ([...(e.dataTransfer?.types || [])].includes('Files')) { e.preventDefault(); ctx.viewport.classList.add('drop'); }
+  });
+  ctx.viewport.addEventListener('dragleave', () => ctx.viewport.classList.remove('drop'));
+  ctx.viewport.addEventListener('drop', (e) => {
+    ctx.viewport.classList.remove('drop');
+    const file = e.dataTransfer?.files?.[0];
+    if (!file) return;
+    e.preventDefault();
+    importFile(ctx, file);
+  });
   $('#help-btn').addEventListener('click', (e) => helpPopover(e.currentTarget));
   document.addEventListener('keydown', (e) => {
     if (e.key === '?' && !e.target.closest?.('input, textarea, dialog')) helpPopover($('#help-btn'));
@@ -272,9 +284,8 @@ async function download(url) {
   }
 }
 
-async function importFile(ctx, input) {
-  const file = input.files?.[0];
-  input.value = '';
+async function importFile(ctx, file, input = null) {
+  if (input) input.value = '';
   if (!file) return;
   if (file.size > 1_000_000) { toast('That file is over 1 MB, too large to import.', { kind: 'error' }); return; }
   const text = await file.text();

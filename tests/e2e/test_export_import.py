@@ -80,3 +80,18 @@ def test_import_of_a_broken_file_is_a_readable_error(page, server, open_board):
     toast = page.wait_for_selector(".toast.error")
     assert "JSON" in toast.inner_text()
     assert server.notes(b) == {}
+
+
+def test_dropping_a_text_file_on_the_canvas_imports_it(page, server, open_board, wait):
+    b = server.board("Drop")
+    open_board(page, b)
+    page.evaluate("""() => {
+        const dt = new DataTransfer();
+        dt.items.add(new File(['• red\\n• green\\n'], 'colours.txt', {type: 'text/plain'}));
+        const vp = document.getElementById('viewport');
+        const init = {dataTransfer: dt, bubbles: true, cancelable: true};
+        vp.dispatchEvent(new DragEvent('dragover', init));
+        vp.dispatchEvent(new DragEvent('drop', init));
+    }""")
+    wait(lambda: sorted(n["text"] for n in server.notes(b).values()) == ["green", "red"],
+         what="dropped file imported")
