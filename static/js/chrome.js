@@ -546,6 +546,7 @@ const SHORTCUTS = [
   ['Ctrl+G / Ctrl+Shift+G', 'Group the selection / remove the group'],
   ['Ctrl+Z / Ctrl+Shift+Z, Ctrl+Y', 'Undo / redo'],
   ['O', 'Organize'],
+  ['Drop a .txt, .md or .json file', 'Import it (one note per line, or a whole board)'],
 ];
 
 function helpPopover(anchor) {
