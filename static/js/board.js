@@ -72,10 +72,12 @@ ctx.lookup = (kind, id) => S.visible(ctx.model, kind).get(id);
 /**
  * Apply a batch locally and send it as one /ops call.
  * @param {object[]} ops
- * @param {{record?:boolean, inverse?:object[], glide?:boolean}} [opts]
+ * @param {{record?:boolean, inverse?:object[], glide?:boolean|'fast', quiet?:boolean,
+ *   onConflict?:(current:object)=>object[]|null}} [opts] quiet: no toast (intermediate drag
+ *   positions: the release reports any error once); onConflict: ops to re-apply after a 409
  * @returns {Promise<boolean>} whether the server took it
  */
-ctx.commit = async function commit(ops, { record = true, inverse, glide = false, onConflict } = {}) {
+ctx.commit = async function commit(ops, { record = true, inverse, glide = false, onConflict, quiet = false } = {}) {
   if (!ops.length) return true;
   const inv = record ? (inverse ?? S.invertOps(ctx.lookup, ops, [...ctx.model.notes.values()])) : null;
   const token = ++tokenSeq;
@@ -95,7 +97,7 @@ ctx.commit = async function commit(ops, { record = true, inverse, glide = false,
       const retry = onConflict(e.details?.current);
       return retry ? ctx.commit(retry, { record, glide }) : false;
     }
-    showError(e);
+    if (!quiet) showError(e);
     return false;
   } finally {
     inFlight -= 1;

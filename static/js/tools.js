@@ -230,7 +230,7 @@ export function installTools(ctx) {
         const now = performance.now();
         if (now - lastSent >= DRAG_SEND_MS && !ctx.busy()) {
           lastSent = now;
-          ctx.commit(ops, { record: false });
+          ctx.commit(ops, { record: false, quiet: true });
         }
       },
       release() {
