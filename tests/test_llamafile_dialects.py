@@ -183,3 +183,17 @@ def test_disk_cache_survives_a_restart(tmp_path):
 def test_model_can_be_named_in_the_url(fake):
     LlamafileEmbedder(fake.url + "#all-minilm").embed(["x"])
     assert fake.calls("/v1/embeddings")[0]["model"] == "all-minilm"
+
+
+def test_a_server_restarted_with_another_model_is_noticed():
+    routes = llama_server()
+    fake = FakeServer(routes)
+    try:
+        srv = client.Server(fake.url)
+        assert srv.info().model == "SmolLM2-135M-Instruct.Q4_1.gguf"
+        routes[("GET", "/props")] = lambda b: (200, {"model_path": "other.gguf", "build_info": "x"})
+        assert srv.info().model == "SmolLM2-135M-Instruct.Q4_1.gguf"  # remembered...
+        srv.info_ttl = 0
+        assert srv.info().model == "other.gguf"  # ...but not forever
+    finally:
+        fake.close()

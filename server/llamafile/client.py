@@ -82,6 +82,8 @@ class Server:
         self.start_hint = start_hint
         self._local = threading.local()
         self._info: ServerInfo | None = None
+        self._info_at = 0.0
+        self.info_ttl = 60.0
         self._lock = threading.Lock()
 
     # -- HTTP -------------------------------------------------------------------------------
@@ -231,13 +233,16 @@ class Server:
         self._info = None
 
     def info(self) -> ServerInfo:
-        """Detect the dialect once (thread-safe) and remember it."""
+        """Detect the dialect once (thread-safe) and remember it for `info_ttl` seconds."""
         info = self._info
-        if info is not None:
+        # Re-detect now and then: a server restarted on the same port may hold another model,
+        # and the embedding cache is keyed by the model.
+        if info is not None and time.monotonic() - self._info_at < self.info_ttl:
             return info
         with self._lock:
-            if self._info is None:
+            if self._info is None or time.monotonic() - self._info_at >= self.info_ttl:
                 self._info = self._detect()
+                self._info_at = time.monotonic()
             return self._info
 
     def set_dialect(self, dialect: str) -> None:
