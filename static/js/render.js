@@ -149,7 +149,7 @@ function el(tag, cls, attrs = {}) {
 function makeNote(id) {
   const n = el('div', 'note', { 'data-kind': 'note', role: 'note' });
   n.dataset.id = id;
-  n.append(el('div', 'note-text'));
+  n.append(el('div', 'note-text'), el('div', 'note-resize', { title: 'Drag to resize', 'aria-hidden': 'true' }));
   n._r = {};
   return n;
 }

@@ -118,8 +118,8 @@ export function installTools(ctx) {
   /** Which tool a press starts, from what is under the pointer and the modifiers. */
   function pickTool(e, p) {
     if (e.button === 1 || spaceDown) return panTool(p);
-    const grip = e.target.closest('.frame-resize');
-    if (grip) return resizeTool(p, grip.parentElement.dataset.id);
+    const grip = e.target.closest('.frame-resize, .note-resize');
+    if (grip) return resizeTool(p, grip.parentElement.dataset.kind, grip.parentElement.dataset.id);
     const noteEl = e.target.closest('.note');
     const headEl = e.target.closest('.frame-head');
     if (noteEl || headEl) {
@@ -179,22 +179,23 @@ export function installTools(ctx) {
     };
   }
 
-  /** Resize a frame from its bottom-right corner; one op on release. */
-  function resizeTool(p0, gid) {
-    const g0 = ctx.model.groups.get(gid);
-    if (!g0) return null;
-    ctx.select(['group:' + gid]);
+  /** Resize a note or a frame from its bottom-right corner; one op on release. */
+  function resizeTool(p0, kind, id) {
+    const r0 = S.visible(ctx.model, kind).get(id);
+    if (!r0) return null;
+    ctx.select([kind + ':' + id]);
+    const [minW, minH] = kind === 'note' ? [60, 40] : [160, 100];
     let fields = null;
     return {
       move(p) {
         const z = ctx.view.zoom;
-        fields = { w: Math.max(160, Math.round(g0.w + (p.x - p0.x) / z)),
-          h: Math.max(100, Math.round(g0.h + (p.y - p0.y) / z)) };
-        ctx.preview([{ op: 'update', kind: 'group', id: gid, fields }]);
+        fields = { w: Math.max(minW, Math.round(r0.w + (p.x - p0.x) / z)),
+          h: Math.max(minH, Math.round(r0.h + (p.y - p0.y) / z)) };
+        ctx.preview([{ op: 'update', kind, id, fields }]);
       },
       release() {
         ctx.discard('drag');
-        if (fields) ctx.commit([{ op: 'update', kind: 'group', id: gid, fields }]);
+        if (fields) ctx.commit([{ op: 'update', kind, id, fields }]);
       },
       cancel() { ctx.discard('drag'); },
     };

@@ -431,3 +431,20 @@ def test_pinch_zooms_on_a_touch_screen(browser, server, open_board):
         page.wait_for_function("herd.view.zoom > 2")
     finally:
         ctx.close()
+
+
+def test_resize_a_note_from_its_corner_and_undo(page, server, open_board, wait):
+    b = server.board("Resize", notes=[note("a", "A long note that wants more room", 0, 0)])
+    open_board(page, b)
+    page.evaluate("herd.setView({tx: 100, ty: 100, zoom: 1})")
+    page.click(".note[data-id='a']")
+    box = page.locator(".note[data-id='a'] .note-resize").bounding_box()
+    page.mouse.move(box["x"] + 7, box["y"] + 7)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 107, box["y"] + 57, steps=6)
+    page.mouse.up()
+    wait(lambda: (server.notes(b)["a"]["w"], server.notes(b)["a"]["h"]) == (260, 170),
+         what="note resized")
+    page.keyboard.press(f"{MOD}+z")
+    wait(lambda: (server.notes(b)["a"]["w"], server.notes(b)["a"]["h"]) == (160, 120),
+         what="resize undone")
