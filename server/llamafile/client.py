@@ -191,7 +191,7 @@ class Server:
                 self.url,
             )
         m = re.search(r"input \((\d+) tokens\) is too large.*?batch size: (\d+)", msg)
-        if "too large" in low or "too long" in low or "exceeds" in low:
+        if any(s in low for s in ("too large", "too long", "exceeds", "context length")):
             return LlamafileError(
                 "input_too_large",
                 f"{self.url} refused an input as too large: {msg}",
