@@ -11,6 +11,7 @@ from .. import config as config_mod
 
 
 def add_parser(sub: Any) -> None:
+    """Register `herd models prepare|status|path`."""
     p = sub.add_parser("models", help="prepare the bundled local models (llama-server + GGUFs)")
     p.add_argument("--cache-dir", default=None, help="default ~/.cache/herd (or HERD_CACHE_DIR)")
     msub = p.add_subparsers(dest="models_command", required=True)
@@ -23,6 +24,7 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run one `herd models` subcommand; 1 with a message when something is missing."""
     from ..llamafile import models
     from ..llamafile.errors import LlamafileError
 

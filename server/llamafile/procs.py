@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import requests
@@ -110,7 +111,7 @@ class Child:
 
 
 @contextlib.contextmanager
-def sigterm_as_exit():
+def sigterm_as_exit() -> Iterator[None]:
     """Turn SIGTERM into SystemExit while inside, so `finally` blocks stop the children."""
     import threading
 

@@ -127,7 +127,9 @@ def _ready(name: str, make_cmd, log: Path, timeout: float) -> Child:
 
 
 @contextlib.contextmanager
-def start_llamafile(path: str | Path, cache_dir: str | Path, timeout: float = 300.0):
+def start_llamafile(
+    path: str | Path, cache_dir: str | Path, timeout: float = 300.0
+) -> Iterator[dict[str, Any]]:
     """Run the user's .llamafile for both roles; yield its URL; stop it on the way out."""
     p = Path(path).expanduser()
     if not p.is_file():
