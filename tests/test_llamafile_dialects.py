@@ -197,3 +197,7 @@ def test_a_server_restarted_with_another_model_is_noticed():
         assert srv.info().model == "other.gguf"  # ...but not forever
     finally:
         fake.close()
+
+
+def test_nothing_to_embed_asks_nobody():
+    assert LlamafileEmbedder("http://127.0.0.1:9").embed([]).shape[0] == 0

@@ -81,6 +81,8 @@ class LlamafileEmbedder:
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Unit-length float32 rows for texts, in order; cached texts cost nothing."""
         texts = list(texts)
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
         info = self.server.info()
         cached = self.cache.get_many(info.model_id, texts)
         todo = sorted({t for t, v in zip(texts, cached, strict=True) if v is None})
@@ -90,8 +92,6 @@ class LlamafileEmbedder:
             by_text = dict(zip(todo, fresh, strict=True))
             cached = [v if v is not None else by_text[t] for t, v in
                       zip(texts, cached, strict=True)]
-        if not texts:
-            return np.zeros((0, 0), dtype=np.float32)
         return np.vstack(cached).astype(np.float32, copy=False)
 
     def embed_uncached(self, texts: Sequence[str]) -> np.ndarray:
