@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import selectors
 import socket
 import subprocess
@@ -128,4 +129,14 @@ def test_a_bad_database_path_fails_fast_with_one_line(tmp_path):
                         "--port", "1"], capture_output=True, text=True, timeout=60)
     assert r.returncode == 2
     assert r.stderr.startswith("herd serve: cannot use the database ")
+    assert "Traceback" not in r.stderr
+
+
+def test_unprepared_models_say_what_to_run_without_a_traceback(tmp_path):
+    herd = Path(sys.executable).with_name("herd")
+    env = {**os.environ, "HERD_CACHE_DIR": str(tmp_path / "empty-cache")}
+    r = subprocess.run([str(herd), "serve", "--db", str(tmp_path / "h.db"), "--port", "1"],
+                       capture_output=True, text=True, timeout=60, env=env)
+    assert r.returncode == 2
+    assert "herd models prepare" in r.stderr and "--no-ai" in r.stderr
     assert "Traceback" not in r.stderr

@@ -31,12 +31,19 @@ def run(args: argparse.Namespace) -> int:
     if problem:
         print(f"herd serve: {problem}", file=sys.stderr)
         return 2
+    from ..llamafile.errors import LlamafileError
+
     with contextlib.ExitStack() as stack:
         if cfg["AI_ENABLED"]:
             from ..llamafile import runtime
 
-            # Starts local servers when no URL was given; returns the URLs to use.
-            cfg.update(stack.enter_context(runtime.servers_for(cfg)))
+            try:
+                # Starts local servers when no URL was given; returns the URLs to use.
+                cfg.update(stack.enter_context(runtime.servers_for(cfg)))
+            except LlamafileError as e:
+                print(f"herd serve: {e.message}\n(or start the board without AI: herd serve "
+                      "--no-ai)", file=sys.stderr)
+                return 2
         _gunicorn(cfg)
     return 0
 
