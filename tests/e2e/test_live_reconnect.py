@@ -31,3 +31,28 @@ def test_reconnects_and_catches_up_without_reload(page, server_process):
     assert page.locator(".note[data-id='a'] .note-text").inner_text() == "moved"
     assert page.evaluate("window.__sameDocument") is True
     page.wait_for_selector("#conn:empty", state="attached")
+
+
+def test_too_far_behind_gets_resync_and_refetches(page, server_process):
+    srv = server_process.start()
+    b = srv.board("Resync", notes=[{"id": "a", "text": "A", "x": 0, "y": 0}])
+    page.goto(f"{srv.base}/b/{b}")
+    page.wait_for_function("window.herd?.model && window.herd.connection === 'live'")
+    page.evaluate("window.__sameDocument = true")
+    fetches = []
+    page.on("request", lambda r: fetches.append(r.url)
+            if r.method == "GET" and r.url.endswith(f"/api/boards/{b}") else None)
+
+    # Keep the browser away while more changes happen than the server keeps (1,000 events).
+    page.route("**/events*", lambda route: route.abort())
+    server_process.stop()
+    srv = server_process.start()
+    for i in range(1, 1101):  # the log is pruned every 50 events to the last 1,000
+        srv.api("POST", f"/api/boards/{b}/ops", {"ops": [
+            {"op": "update", "kind": "note", "id": "a", "fields": {"x": i}}]})
+    page.unroute("**/events*")
+
+    page.wait_for_function("window.herd.model.notes.get('a')?.x === 1100", timeout=60_000)
+    page.wait_for_function("window.herd.connection === 'live'")
+    assert fetches, "the board was refetched after resync"
+    assert page.evaluate("window.__sameDocument") is True
