@@ -33,6 +33,7 @@ class FakeEmbedder:
         rows = []
         for t in texts:
             words = re.findall(r"[a-z]+", t.lower()) or ["empty"]
+            words = [w[:-1] if len(w) > 3 and w.endswith("s") else w for w in words]  # plurals
             v = sum(word_vector(w) for w in words)
             rows.append(v / np.linalg.norm(v))
         return np.array(rows, dtype=np.float32).reshape(len(texts), DIM)

@@ -105,14 +105,23 @@ def test_name_groups_distinct_short_and_from_the_model():
     assert len(chat.requests) == 2  # one request per group, all in one batch
 
 
-def test_same_answer_for_two_groups_goes_to_one_and_the_other_is_retried():
-    groups = [["apple", "pear", "plum"], ["mars", "venus"]]  # no shared words to fall back on
+def test_an_answer_that_fits_one_group_only_is_retried_for_the_other():
+    groups = [["apple fruit", "pear fruit", "plum fruit"], ["mars", "venus"]]
     emb = FakeEmbedder()
     vecs = [emb.embed(g).astype(np.float64) for g in groups]
     chat = FakeChat(reply=" fruits.")
     named = naming.name_groups(groups, vecs, emb, chat)
     assert len({x.lower() for x in named.labels}) == 2
-    assert len(chat.requests) == 2 + len(naming.RETRY_VARIANTS)  # only the loser is retried
+    assert named.labels[0].lower() == "fruits"
+    assert len(chat.requests) == 2 + len(naming.RETRY_VARIANTS)  # only the other is retried
+
+
+def test_made_up_labels_far_from_the_notes_are_refused():
+    groups = [["mars", "venus"], ["oak", "pine"]]
+    emb = FakeEmbedder()
+    vecs = [emb.embed(g).astype(np.float64) for g in groups]
+    named = naming.name_groups(groups, vecs, emb, FakeChat(reply=" vehicles."))
+    assert "Vehicles" not in named.labels
 
 
 def test_unusable_answers_fall_back_to_a_shared_word():

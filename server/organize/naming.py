@@ -12,6 +12,7 @@ from ..llamafile.protocols import Chat, ChatRequest, Embedder
 from . import label as lb
 from .keywords import distinctive_words
 
+MIN_SIM = 0.15  # a label this far from its own notes is made up (measured: good ones 0.19-0.8)
 VOTE_BONUS = 0.03  # an answer several prompts agree on is likelier to be the shared topic
 KEYWORDS = 3  # shared words offered to the judge beside the model's answers
 RETRY_VARIANTS = ("category", "about")
@@ -48,8 +49,9 @@ def ask(
     per_group = []
     for texts, v in zip(groups, vecs, strict=True):
         reqs = lb.prompts(_central_first(texts, v), variants)
-        for r in reqs:
-            r.temperature, r.seed = temperature, seed
+        for j, r in enumerate(reqs):
+            # A variant asked twice at a temperature above 0 gives two different samples.
+            r.temperature, r.seed = temperature, seed + j
         per_group.append(len(reqs))
         requests.extend(reqs)
     answers = chat.complete_many(requests) if requests else []
@@ -98,6 +100,8 @@ def judge(
     for g, pool in enumerate(pools):
         for c, (votes, source) in pool.items():
             sims = centres @ emb[c]
+            if sims[g] < MIN_SIM:
+                continue
             others = np.delete(sims, g)
             margin = sims[g] - (others.max() if len(others) else 0.0)
             options.append((float(margin + VOTE_BONUS * (votes - 1)), g, c, source))

@@ -17,6 +17,8 @@ from . import label as label_mod
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 STAGES = ("embedding", "grouping", "naming", "placing")
 SAMPLE = 300  # notes the k choice looks at on big boards
+# Rename with AI: one group, so several sampled answers cost little, and a fresh name is the point.
+RENAME_VARIANTS = ("examples", "examples", "examples", "category")
 
 
 class Cancelled(Exception):
@@ -220,7 +222,8 @@ def suggest_label(
         split.append(vecs[i : i + len(g)])
         i += len(g)
     # Only this group is asked about; the others only pull its label away from theirs.
-    answers = naming.ask(groups[:1], split[:1], chat, temperature=0.7, seed=seed)
+    answers = naming.ask(groups[:1], split[:1], chat, temperature=0.8, seed=seed,
+                         variants=RENAME_VARIANTS)
     pools = naming.candidate_pool(groups, answers + [[] for _ in groups[1:]])
     centres = naming.unit(np.stack([v.mean(axis=0) for v in split]))
     pick = naming.judge(pools[:1] + [{} for _ in groups[1:]], centres, embedder, taken=avoid)[0]
