@@ -10,7 +10,7 @@ import { createRenderer } from './render.js';
 import { connect } from './live.js';
 import { installTools } from './tools.js';
 import { installChrome } from './chrome.js';
-import { toast, showError } from './ui.js';
+import { toast, showError, editInPlace } from './ui.js';
 
 const boardId = document.body.dataset.boardId;
 const viewport = document.getElementById('viewport');
@@ -349,35 +349,13 @@ ctx.editTitle = (gid) => {
   const row = ctx.model.groups.get(gid);
   if (!node || !row || node.querySelector('.frame-title-edit')) return;
   const titleEl = node.querySelector('.frame-title');
-  const input = document.createElement('input');
-  input.className = 'frame-title-edit';
-  input.value = row.title || '';
-  input.maxLength = 200;
-  input.setAttribute('aria-label', 'Group title');
-  titleEl.hidden = true;
-  titleEl.after(input);
-  input.focus();
-  input.select();
-  let done = false;
-  const finish = async (save) => {
-    if (done) return;
-    done = true;
-    const title = input.value.trim();
-    input.remove();
-    titleEl.hidden = false;
-    viewport.focus({ preventScroll: true });
-    const now = ctx.model.groups.get(gid);
-    if (save && now && title !== (now.title || '')) {
-      await ctx.commit([{ op: 'update', kind: 'group', id: gid, fields: { title } }]);
-    }
-  };
-  input.addEventListener('keydown', (e) => {
-    e.stopPropagation();
-    if (e.key === 'Enter') { e.preventDefault(); finish(true); }
-    if (e.key === 'Escape') { e.preventDefault(); finish(false); }
+  editInPlace(titleEl, {
+    value: row.title, label: 'Group title', className: 'frame-title-edit', allowEmpty: true,
+    place: (input) => titleEl.after(input),
+    afterClose: () => viewport.focus({ preventScroll: true }),
+    onDone: (title) => ctx.model.groups.get(gid)
+      && ctx.commit([{ op: 'update', kind: 'group', id: gid, fields: { title } }]),
   });
-  input.addEventListener('blur', () => finish(true));
-  input.addEventListener('pointerdown', (e) => e.stopPropagation());
 };
 
 // ---- live ----

@@ -4,7 +4,7 @@
 
 import { api } from './api.js';
 import { COLORS } from './state.js';
-import { toast, showError } from './ui.js';
+import { toast, showError, editInPlace } from './ui.js';
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -133,37 +133,18 @@ function setText(node, text) {
   if (node && node.textContent !== text) node.textContent = text;
 }
 
-async function renameBoard(ctx) {
+function renameBoard(ctx) {
   const btn = $('#board-name');
-  const input = document.createElement('input');
-  input.className = 'board-name-edit';
-  input.value = ctx.model.board.name || '';
-  input.maxLength = 200;
-  input.setAttribute('aria-label', 'Board name');
-  btn.hidden = true;
-  btn.after(input);
-  input.focus();
-  input.select();
-  let done = false;
-  const finish = async (save) => {
-    if (done) return;
-    done = true;
-    const name = input.value.trim();
-    input.remove();
-    btn.hidden = false;
-    if (save && name && name !== ctx.model.board.name) {
+  editInPlace(btn, {
+    value: ctx.model.board.name, label: 'Board name', className: 'board-name-edit',
+    place: (input) => btn.after(input),
+    onDone: async (name) => {
       try {
         ctx.model.board = await api.renameBoard(ctx.boardId, name);
         update(ctx);
       } catch (e) { showError(e); }
-    }
-  };
-  input.addEventListener('keydown', (e) => {
-    e.stopPropagation();
-    if (e.key === 'Enter') finish(true);
-    if (e.key === 'Escape') finish(false);
+    },
   });
-  input.addEventListener('blur', () => finish(true));
 }
 
 /** A small floating menu anchored under a button. items: [{label, title?, run, danger?} | 'sep']. */

@@ -1,7 +1,7 @@
 // The start page: list boards (name, notes, last change), create, rename, delete.
 
 import { api } from './api.js';
-import { toast, showError, confirmDialog, timeAgo } from './ui.js';
+import { toast, showError, confirmDialog, timeAgo, editInPlace } from './ui.js';
 
 const list = document.getElementById('boards');
 const empty = document.getElementById('no-boards');
@@ -77,35 +77,16 @@ async function load() {
 }
 
 function rename(li, board) {
-  const name = li.querySelector('.card-name');
-  const input = document.createElement('input');
-  input.className = 'rename-input';
-  input.value = board.name;
-  input.maxLength = 200;
-  input.setAttribute('aria-label', 'New board name');
-  name.hidden = true;
-  li.querySelector('a').before(input);
-  input.focus();
-  input.select();
-  let done = false;
-  const finish = async (save) => {
-    if (done) return;
-    done = true;
-    const value = input.value.trim();
-    input.remove();
-    name.hidden = false;
-    if (save && value && value !== board.name) {
+  editInPlace(li.querySelector('.card-name'), {
+    value: board.name, label: 'New board name', className: 'rename-input',
+    place: (input) => li.querySelector('a').before(input),
+    onDone: async (value) => {
       try {
         await api.renameBoard(board.id, value);
         await load();
       } catch (e) { showError(e); }
-    }
-  };
-  input.addEventListener('keydown', (e) => {
-    if (e.key === 'Enter') finish(true);
-    if (e.key === 'Escape') finish(false);
+    },
   });
-  input.addEventListener('blur', () => finish(true));
 }
 
 async function remove(board) {

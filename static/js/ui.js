@@ -95,3 +95,39 @@ export function timeAgo(iso, now = Date.now()) {
   if (s < 172800) return 'yesterday';
   return new Date(t).toLocaleDateString(undefined, { day: 'numeric', month: 'short', year: 'numeric' });
 }
+
+/**
+ * Edit a short text in place: an input replaces `shown` until Enter or blur (save) or Escape.
+ * `place(input)` puts the input in the page; `onDone(value)` gets the trimmed new value when
+ * it should be saved (changed, and non-empty unless `allowEmpty`).
+ */
+export function editInPlace(shown, { value, label, className, place, onDone, allowEmpty = false,
+  afterClose = () => {} }) {
+  const input = document.createElement('input');
+  input.className = className;
+  input.value = value || '';
+  input.maxLength = 200;
+  input.setAttribute('aria-label', label);
+  shown.hidden = true;
+  place(input);
+  input.focus();
+  input.select();
+  let done = false;
+  const finish = async (save) => {
+    if (done) return;
+    done = true;
+    const next = input.value.trim();
+    input.remove();
+    shown.hidden = false;
+    afterClose();
+    if (save && next !== (value || '') && (next || allowEmpty)) await onDone(next);
+  };
+  input.addEventListener('keydown', (e) => {
+    e.stopPropagation(); // typing here is text, not board shortcuts
+    if (e.key === 'Enter') { e.preventDefault(); finish(true); }
+    if (e.key === 'Escape') { e.preventDefault(); finish(false); }
+  });
+  input.addEventListener('blur', () => finish(true));
+  input.addEventListener('pointerdown', (e) => e.stopPropagation());
+  return input;
+}
