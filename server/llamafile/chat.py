@@ -2,38 +2,20 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from .client import LLAMA_SERVER, OLD, V2, Server
+from .client import LLAMA_SERVER, OLD, V2
 from .errors import LlamafileError
 from .protocols import ChatRequest
+from .role import RoleClient
 from .templates import TEMPLATES, render
 
 
-class LlamafileChat:
+class LlamafileChat(RoleClient):
     """Chat (see protocols.py) for one server URL."""
 
-    def __init__(self, server: Server | str, *, max_concurrency: int | None = None) -> None:
-        self.server = server if isinstance(server, Server) else Server(server, role="chat")
-        self.max_concurrency = max_concurrency
-        self._pool: ThreadPoolExecutor | None = None
-        self._pool_lock = threading.Lock()
-
-    @property
-    def model(self) -> str:
-        """The server's model name ('unknown' until the server answers)."""
-        try:
-            return self.server.info().model
-        except LlamafileError:
-            return "unknown"
-
-    @property
-    def dialect(self) -> str:
-        """The dialect detected for this server."""
-        return self.server.info().dialect
+    role = "chat"
 
     def complete(self, request: ChatRequest) -> str:
         """The continuation text (without the prefill)."""
@@ -67,13 +49,7 @@ class LlamafileChat:
 
         if workers == 1:
             return [one(r) for r in requests]
-        with self._pool_lock:
-            if self._pool is None or self._pool._max_workers < workers:
-                old, self._pool = self._pool, ThreadPoolExecutor(workers, "herd-chat")
-                if old is not None:
-                    old.shutdown(wait=False)
-            pool = self._pool
-        return list(pool.map(one, requests))
+        return list(self._executor(workers).map(one, requests))
 
     # -- per dialect ----------------------------------------------------------------------
 
@@ -151,8 +127,3 @@ class LlamafileChat:
                 f"{str(data)[:120]}",
                 self.server.url,
             ) from e
-
-    def close(self) -> None:
-        """Stop the worker threads."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=False)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -12,6 +10,7 @@ import numpy as np
 from .cache import EmbeddingCache
 from .client import LLAMA_SERVER, OLD, OPENAI, V2, Server
 from .errors import LlamafileError
+from .role import RoleClient
 
 
 def parse_embeddings(data: Any) -> tuple[list[np.ndarray], str | None]:
@@ -38,8 +37,10 @@ def parse_embeddings(data: Any) -> tuple[list[np.ndarray], str | None]:
     return out, dialect
 
 
-class LlamafileEmbedder:
+class LlamafileEmbedder(RoleClient):
     """Embedder (see protocols.py) for one server URL."""
+
+    role = "embed"
 
     def __init__(
         self,
@@ -49,34 +50,9 @@ class LlamafileEmbedder:
         cache: EmbeddingCache | None = None,
         max_concurrency: int | None = None,
     ) -> None:
-        self.server = server if isinstance(server, Server) else Server(server, role="embed")
+        super().__init__(server, max_concurrency=max_concurrency)
         self.batch_size = batch_size
         self.cache = cache if cache is not None else EmbeddingCache()
-        self.max_concurrency = max_concurrency
-        self._pool: ThreadPoolExecutor | None = None
-        self._pool_lock = threading.Lock()
-
-    @property
-    def model(self) -> str:
-        """The server's model name ('unknown' until the server answers)."""
-        try:
-            return self.server.info().model
-        except LlamafileError:
-            return "unknown"
-
-    @property
-    def dialect(self) -> str:
-        """The dialect detected for this server."""
-        return self.server.info().dialect
-
-    def _executor(self, workers: int) -> ThreadPoolExecutor:
-        # Long-lived, so each worker thread keeps its pooled HTTP session between calls.
-        with self._pool_lock:
-            if self._pool is None or self._pool._max_workers < workers:
-                old, self._pool = self._pool, ThreadPoolExecutor(workers, "herd-embed")
-                if old is not None:
-                    old.shutdown(wait=False)
-            return self._pool
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Unit-length float32 rows for texts, in order; cached texts cost nothing."""
@@ -195,8 +171,3 @@ class LlamafileEmbedder:
     def _single(self, text: str) -> np.ndarray:
         vecs, _ = parse_embeddings(self.server.post_json("/embedding", {"content": text}))
         return vecs[0]
-
-    def close(self) -> None:
-        """Stop the worker threads."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=False)
