@@ -1,4 +1,13 @@
-// Small shared UI pieces: toasts and confirm dialogs. Text is always set with textContent.
+// Small shared UI pieces: toasts, confirm dialogs, in-place editing and tiny DOM helpers.
+// Text is always set with textContent.
+
+/** The first element matching a CSS selector. */
+export const $ = (sel) => document.querySelector(sel);
+
+/** Set a node's text only when it differs (saves layout work on frequent updates). */
+export function setText(node, text) {
+  if (node && node.textContent !== text) node.textContent = text;
+}
 
 /**
  * Show a toast. Errors stay longer; an optional action button (e.g. Undo) runs `onAction`.

@@ -1,0 +1,245 @@
+// The local AI in the board UI: the AI status chip and its popover, the Organize popover,
+// its progress panel, cancel and polling, and renaming a group with AI.
+
+import { api } from './api.js';
+import { $, setText, toast, showError } from './ui.js';
+import { closePopovers, place } from './popover.js';
+
+/** Ask the local model for a fresh title for group `gid` and apply it. */
+export async function renameWithAi(ctx, gid) {
+  const el = ctx.renderer.frameEl(gid);
+  el?.classList.add('thinking');
+  try {
+    const { title } = await api.suggestTitle(ctx.boardId, gid);
+    const g = ctx.model.groups.get(gid);
+    if (g && title && title !== g.title) {
+      await ctx.commit([{ op: 'update', kind: 'group', id: gid, fields: { title } }]);
+    }
+  } catch (e) {
+    showError(e);
+  } finally {
+    el?.classList.remove('thinking');
+  }
+}
+
+// ---- AI status ----
+
+/** Fetch the AI status into ctx.ai and show it on the chip; re-checks while it starts. */
+export async function refreshAi(ctx) {
+  const chip = $('#ai-status');
+  try {
+    ctx.ai = await api.ai();
+  } catch (e) {
+    ctx.ai = { enabled: false, ready: false, message: e.status === 404 ? 'This server has no AI status yet.' : e.message };
+  }
+  const ai = ctx.ai;
+  const state = ai.ready ? 'ready' : ai.enabled ? 'starting' : 'off';
+  chip.dataset.state = state;
+  chip.querySelector('.label').textContent = { ready: 'AI ready', starting: 'AI not ready', off: 'AI off' }[state];
+  chip.title = ai.ready ? `AI ready: ${[ai.embed?.model, ai.chat?.model].filter(Boolean).join(' + ')}` : (ai.message || 'AI is not available');
+  chip.setAttribute('aria-label', `AI status: ${chip.title}`);
+  if (ai.enabled && !ai.ready) setTimeout(() => refreshAi(ctx), 5000);
+}
+
+/** Show what the local AI is running (or why not) under `anchor`. */
+export function aiPopover(ctx, anchor) {
+  closePopovers();
+  const ai = ctx.ai || {};
+  const pop = document.createElement('div');
+  pop.className = 'popover ai-pop';
+  pop.setAttribute('role', 'dialog');
+  pop.setAttribute('aria-label', 'AI status');
+  const h = document.createElement('h3');
+  h.textContent = ai.ready ? 'Local AI is ready' : ai.enabled ? 'Local AI is not ready' : 'Local AI is off';
+  pop.append(h);
+  for (const [role, info] of [['Embeddings', ai.embed], ['Labels', ai.chat]]) {
+    if (!info) continue;
+    const row = document.createElement('div');
+    row.className = 'ai-row';
+    row.textContent = `${role}: ${info.model || 'unknown model'}${info.dialect ? ` · ${info.dialect}` : ''} · ${info.ready ? 'ready' : 'not ready'}`;
+    pop.append(row);
+  }
+  if (ai.message) {
+    const p = document.createElement('p');
+    p.textContent = ai.message;
+    pop.append(p);
+  }
+  if (ai.fix) {
+    const code = document.createElement('code');
+    code.className = 'fix';
+    code.textContent = ai.fix;
+    pop.append(code);
+  }
+  const note = document.createElement('p');
+  note.className = 'muted';
+  note.textContent = 'Everything runs on this machine; no note leaves it.';
+  pop.append(note);
+  place(pop, anchor);
+}
+
+// ---- Organize ----
+
+/** Toggle the Organize popover (number of groups, scope, keep groups) under `anchor`. */
+export function organizePopover(ctx, anchor) {
+  if (document.querySelector('.organize-pop')) { ctx.closePopovers(); return; }
+  ctx.closePopovers();
+  const selected = ctx.selectedNotes().length;
+  const pop = document.createElement('form');
+  pop.className = 'popover organize-pop';
+  pop.setAttribute('role', 'dialog');
+  pop.setAttribute('aria-label', 'Organize');
+  const h = document.createElement('h3');
+  h.textContent = 'Organize into groups';
+  const sub = document.createElement('p');
+  sub.className = 'muted';
+  sub.textContent = 'Notes are grouped by meaning and each group is named by the local AI.';
+  pop.append(h, sub);
+
+  const groupsRow = field('Number of groups');
+  const sel = document.createElement('select');
+  sel.name = 'groups';
+  sel.setAttribute('aria-label', 'Number of groups');
+  sel.append(new Option('Automatic', 'auto'));
+  for (let k = 2; k <= 20; k++) sel.append(new Option(String(k), String(k)));
+  groupsRow.append(sel);
+
+  const scopeRow = field('Notes');
+  const scopeAll = radio('scope', 'all', `All notes (${ctx.model.notes.size})`, !selected);
+  const scopeSel = radio('scope', 'selected', `Selected notes (${selected})`, !!selected);
+  scopeSel.querySelector('input').disabled = !selected;
+  scopeRow.append(scopeAll, scopeSel);
+
+  const keep = document.createElement('label');
+  keep.className = 'check';
+  const keepBox = document.createElement('input');
+  keepBox.type = 'checkbox';
+  keepBox.name = 'keep';
+  keepBox.checked = true;
+  keep.append(keepBox, document.createTextNode(' Keep notes in my groups where they are'));
+
+  const go = document.createElement('button');
+  go.type = 'submit';
+  go.className = 'btn primary wide';
+  go.textContent = 'Organize';
+  const aiState = document.createElement('p');
+  aiState.className = 'ai-warn';
+  if (ctx.ai && !ctx.ai.ready) aiState.textContent = ctx.ai.message || 'The local AI is not ready.';
+  pop.append(groupsRow, scopeRow, keep, aiState, go);
+  pop.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const scope = pop.querySelector('input[name=scope]:checked')?.value;
+    const body = {
+      groups: sel.value === 'auto' ? null : Number(sel.value),
+      note_ids: scope === 'selected' ? ctx.selectedNotes().map((n) => n.id) : null,
+      keep_groups: keepBox.checked,
+      view: ctx.visibleRect(),
+    };
+    go.disabled = true;
+    try {
+      const { job } = await api.organize(ctx.boardId, body);
+      pop.remove();
+      ctx.myJob = job.id;
+      // Live progress may have overtaken this answer: keep the newer state.
+      if (ctx.organizeJob?.id !== job.id) ctx.organizeJob = job;
+      showOrganize(ctx);
+      pollJob(ctx, job.id);
+    } catch (err) {
+      go.disabled = false;
+      showError(err);
+    }
+  });
+  pop.addEventListener('keydown', (e) => { if (e.key === 'Escape') pop.remove(); e.stopPropagation(); });
+  place(pop, anchor);
+  sel.focus();
+}
+
+function field(label) {
+  const d = document.createElement('fieldset');
+  d.className = 'field';
+  const l = document.createElement('legend');
+  l.textContent = label;
+  d.append(l);
+  return d;
+}
+
+function radio(name, value, label, checked) {
+  const l = document.createElement('label');
+  l.className = 'radio';
+  const i = document.createElement('input');
+  i.type = 'radio';
+  i.name = name;
+  i.value = value;
+  i.checked = checked;
+  l.append(i, document.createTextNode(' ' + label));
+  return l;
+}
+
+/** Live events bring progress to everyone; the starter also polls in case events lag. */
+async function pollJob(ctx, jobId) {
+  while (ctx.organizeJob?.id === jobId && ctx.organizeJob.state === 'running') {
+    await new Promise((r) => setTimeout(r, 1000));
+    try {
+      const { job } = await api.organizeJob(ctx.boardId, jobId);
+      if (ctx.organizeJob?.id === jobId && job.state !== ctx.organizeJob.state) {
+        ctx.organizeJob = job;
+        showOrganize(ctx);
+      }
+    } catch { /* live events still carry it */ }
+  }
+}
+
+const STAGES = { embedding: 'Reading notes', grouping: 'Finding groups', naming: 'Naming groups', placing: 'Placing notes' };
+let shownJobState = null;
+
+/** Show the Organize job's progress, or its outcome once as a toast. */
+export function showOrganize(ctx) {
+  const job = ctx.organizeJob;
+  const box = $('#organize-progress');
+  if (!job) { box.hidden = true; return; }
+  const key = `${job.id}:${job.state}`;
+  if (job.state === 'running') {
+    box.hidden = false;
+    setText(box.querySelector('.op-stage'), job.stage ? `${STAGES[job.stage] || job.stage}…` : 'Starting…');
+    const what = { embedding: 'notes', naming: 'groups', placing: 'notes', grouping: 'notes' }[job.stage] || 'notes';
+    setText(box.querySelector('.op-counts'), job.total ? `${job.done} of ${job.total} ${what}` : '');
+    box.querySelector('.op-bar div').style.width = job.total ? `${Math.round((100 * job.done) / job.total)}%` : '8%';
+    $('#organize-btn').disabled = true;
+    return;
+  }
+  box.hidden = true;
+  $('#organize-btn').disabled = false;
+  if (shownJobState === key) return;
+  shownJobState = key;
+  if (job.state === 'done') {
+    const mine = ctx.myJob === job.id;
+    toast(`Organized ${job.notes} note${job.notes === 1 ? '' : 's'} into ${job.groups} group${job.groups === 1 ? '' : 's'}`, {
+      action: job.undoable !== false ? 'Undo' : undefined,
+      ms: mine ? 15000 : 6000,
+      onAction: async () => {
+        try {
+          await api.undoOrganize(ctx.boardId, job.id);
+          // The undo's live event carries our client id (so it is skipped as an echo): refetch.
+          await ctx.resync();
+          toast('Organize undone: every note is back where it was.');
+        } catch (e) { showError(e); }
+      },
+    });
+  } else if (job.state === 'failed') {
+    toast(job.message || 'Organize failed; the board is unchanged.', { kind: 'error' });
+  } else if (job.state === 'cancelled') {
+    toast('Organize was cancelled; the board is unchanged.');
+  }
+}
+
+/** Cancel the running Organize job. */
+export async function cancelOrganize(ctx) {
+  const job = ctx.organizeJob;
+  if (!job) return;
+  try {
+    const res = await api.cancelOrganize(ctx.boardId, job.id);
+    ctx.organizeJob = res.job;
+    showOrganize(ctx);
+  } catch (e) {
+    showError(e);
+  }
+}

@@ -1,0 +1,54 @@
+// Floating popovers: a generic menu anchored under a button, placing any popover under its
+// anchor, and closing whichever is open. Only one popover is open at a time.
+
+/** Remove every open popover. */
+export function closePopovers() {
+  document.querySelectorAll('.popover').forEach((p) => p.remove());
+}
+
+/** A small floating menu anchored under a button. items: [{label, title?, run, danger?} | 'sep']. */
+export function popover(anchor, items, { className = '', label = 'Menu' } = {}) {
+  closePopovers();
+  const pop = document.createElement('div');
+  pop.className = `popover menu ${className}`;
+  pop.setAttribute('role', 'menu');
+  pop.setAttribute('aria-label', label);
+  for (const it of items) {
+    if (it === 'sep') { pop.append(Object.assign(document.createElement('hr'), { className: 'menu-sep' })); continue; }
+    if (it.heading) {
+      const h = document.createElement('div');
+      h.className = 'menu-heading';
+      h.textContent = it.heading;
+      pop.append(h);
+      continue;
+    }
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.className = 'menu-item' + (it.danger ? ' danger' : '');
+    b.setAttribute('role', 'menuitem');
+    b.textContent = it.label;
+    if (it.title) b.title = it.title;
+    if (it.hint) {
+      const k = document.createElement('span');
+      k.className = 'menu-hint';
+      k.textContent = it.hint;
+      b.append(k);
+    }
+    b.addEventListener('click', () => { pop.remove(); it.run(); });
+    pop.append(b);
+  }
+  place(pop, anchor);
+  pop.querySelector('button')?.focus();
+  pop.addEventListener('keydown', (e) => { if (e.key === 'Escape') { pop.remove(); anchor.focus?.(); } });
+  return pop;
+}
+
+/** Add `pop` to the page just under `anchor`, right-aligned to it and kept on screen. */
+export function place(pop, anchor) {
+  document.body.append(pop);
+  const r = anchor.getBoundingClientRect();
+  const pw = pop.offsetWidth;
+  const left = Math.max(8, Math.min(window.innerWidth - pw - 8, r.right - pw));
+  pop.style.left = `${r.right - pw < 8 ? Math.max(8, r.left) : left}px`;
+  pop.style.top = `${r.bottom + 6}px`;
+}

@@ -1,0 +1,49 @@
+// The keyboard shortcuts sheet, opened from the help button or with "?".
+
+import { closePopovers } from './popover.js';
+
+const SHORTCUTS = [
+  ['N or double-click', 'Add a note'],
+  ['Enter', 'Edit the selected note or group title'],
+  ['Esc or Ctrl+Enter', 'Finish editing'],
+  ['Drag the canvas', 'Pan (Hand tool, H)'],
+  ['Space + drag, wheel', 'Pan'],
+  ['Shift + drag', 'Select an area (or Select tool, V)'],
+  ['Shift + click', 'Add to / remove from the selection'],
+  ['Ctrl + wheel, pinch', 'Zoom around the pointer'],
+  ['+ / −, Ctrl+0', 'Zoom in / out, 100%'],
+  ['Shift+1', 'Fit to content'],
+  ['Arrow keys', 'Nudge the selection (Shift: more)'],
+  ['Delete, Backspace', 'Delete the selection'],
+  ['Ctrl+D', 'Duplicate'],
+  ['Ctrl+C / Ctrl+V', 'Copy / paste notes; paste a list for one note per line'],
+  ['Ctrl+G / Ctrl+Shift+G', 'Group the selection / remove the group'],
+  ['Ctrl+Z / Ctrl+Shift+Z, Ctrl+Y', 'Undo / redo'],
+  ['O', 'Organize'],
+  ['Drop a .txt, .md or .json file', 'Import it (one note per line, or a whole board)'],
+];
+
+/** Toggle the keyboard shortcuts sheet above `anchor`. */
+export function helpPopover(anchor) {
+  if (document.querySelector('.help-pop')) { document.querySelector('.help-pop').remove(); return; }
+  closePopovers();
+  const pop = document.createElement('div');
+  pop.className = 'popover help-pop';
+  pop.setAttribute('role', 'dialog');
+  pop.setAttribute('aria-label', 'Keyboard shortcuts');
+  const h = document.createElement('h3');
+  h.textContent = 'Keyboard shortcuts';
+  const dl = document.createElement('dl');
+  for (const [keys, what] of SHORTCUTS) {
+    const dt = document.createElement('dt');
+    dt.textContent = keys;
+    const dd = document.createElement('dd');
+    dd.textContent = what;
+    dl.append(dt, dd);
+  }
+  pop.append(h, dl);
+  document.body.append(pop);
+  const r = anchor.getBoundingClientRect();
+  pop.style.right = `${Math.max(8, window.innerWidth - r.right)}px`;
+  pop.style.bottom = `${window.innerHeight - r.top + 8}px`;
+}
