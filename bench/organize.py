@@ -31,6 +31,7 @@ from server.llamafile.embed import LlamafileEmbedder  # noqa: E402
 from server.organize.pipeline import organize  # noqa: E402
 
 DATASETS = ("seed-ideas", "team-retro")
+OWN = ROOT / "bench" / "data"
 FIGURES = ("ari", "groups", "topics", "label_good", "label_ok", "short", "copied", "distinct",
            "missing", "duplicated")
 # Ways one idea comes back on a big board: the same note reworded, repeated, qualified.
@@ -111,11 +112,14 @@ def main() -> int:
         print(f"servers: embed {e_url} ({emb_client.model}), chat {c_url} ({chat.model})")
         print(f"runs per pipeline and dataset: {args.runs}\n")
         all_notes = []
-        for name in DATASETS:
-            path = shared / "datasets" / f"{name}.json"
+        # The shared sets, then our own (bench/data/: written for checking, never tuned on).
+        paths = [shared / "datasets" / f"{name}.json" for name in DATASETS]
+        for path in paths + sorted(OWN.glob("*.json")):
+            name = path.stem
             data = json.loads(path.read_text())
             texts = [n["text"] for n in data["notes"]]
-            all_notes += texts
+            if path.parent != OWN:
+                all_notes += texts  # the big board stays made of the shared notes
             print(f"{name} ({len(texts)} notes, {len(data['topics'])} topics)")
             for label, fn in (("herd", lambda t=texts: ours(t, embedder, chat)),
                               ("baseline", lambda d=path: baseline(shared, d, e_url, c_url))):
