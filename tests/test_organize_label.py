@@ -139,3 +139,29 @@ def test_chat_down_raises_instead_of_naming_blindly():
     groups, vecs, emb = _groups()
     with pytest.raises(RuntimeError):
         naming.name_groups(groups, vecs, emb, FakeChat(fail=True))
+
+
+class _TableEmbedder:
+    """Fixed vectors per text, to place candidate labels exactly."""
+
+    def __init__(self, table):
+        self.table = table
+
+    def embed(self, texts):
+        return np.array([self.table[t] for t in texts], dtype=np.float64)
+
+
+def test_judge_prefers_a_label_that_describes_its_notes_over_a_vague_one():
+    # Group 0's centre is e0, group 1's is e1. "vague" is barely near group 0 but a little further
+    # from group 1 (fit 0.26, margin 0.01); "named" fits group 0 well but is near group 1 too
+    # (fit 0.44, margin -0.05). Margin alone picked "vague"; fit plus margin picks "named".
+    centres = np.eye(3)[:2]
+    vague = naming.unit(np.array([0.26, 0.25, 0.93]))
+    named = naming.unit(np.array([0.44, 0.49, 0.75]))
+    emb = _TableEmbedder({"vague": vague, "named": named, "other": np.array([0.0, 1.0, 0.0])})
+    fit = centres @ named
+    assert fit[0] - fit[1] < 0 < (centres @ vague)[0] - (centres @ vague)[1]
+    picks = naming.judge([{"vague": (1, "model"), "named": (1, "model")}, {"other": (1, "model")}],
+                         centres, emb)
+    assert picks[0] == ("named", "model")
+    assert picks[1] == ("other", "model")

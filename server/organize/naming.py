@@ -91,7 +91,9 @@ def judge(
     embedder: Embedder,
     taken: Sequence[str] = (),
 ) -> list[tuple[str, str] | None]:
-    """Pick one distinct label per group: near its own centre, far from the other groups'."""
+    """Pick one distinct label per group: near its own centre, far from the other groups'.
+
+    Score: similarity to its own centre plus its margin over the nearest other centre."""
     texts = sorted({c for p in pools for c in p})
     if not texts:
         return [None] * len(pools)
@@ -104,7 +106,11 @@ def judge(
                 continue
             others = np.delete(sims, g)
             margin = sims[g] - (others.max() if len(others) else 0.0)
-            options.append((float(margin + VOTE_BONUS * (votes - 1)), g, c, source))
+            # Fit plus margin: a label must describe its notes, not only sit apart from the
+            # other groups. By margin alone a vague answer equally far from every group
+            # ("elements of chemistry" for alpha, beta, gamma: 0.26 to its notes, margin 0.01)
+            # beat one that names them ("letters": 0.44, margin -0.05, near another group too).
+            options.append((float(sims[g] + margin + VOTE_BONUS * (votes - 1)), g, c, source))
     # Best-scoring choices first, so a label two groups want goes to the one it fits better.
     options.sort(key=lambda o: (-o[0], o[1], o[2]))
     chosen: list[tuple[str, str] | None] = [None] * len(pools)
