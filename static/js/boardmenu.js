@@ -65,14 +65,23 @@ export function installImport(ctx) {
   });
 }
 
+const MAX_BOARD_FILE = 32_000_000;
+const MAX_LIST_FILE = 1_000_000;
+
 /** Import a .txt/.md list into this board, or a board .json as a new board; clears `input`. */
 async function importFile(ctx, file, input = null) {
   if (input) input.value = '';
   if (!file) return;
-  if (file.size > 1_000_000) { toast('That file is over 1 MB, too large to import.', { kind: 'error' }); return; }
+  const isBoard = /\.json$/i.test(file.name) || file.type === 'application/json';
+  // The server's limits: a board export may be large (32 MB); a text list is a request body.
+  const limit = isBoard ? MAX_BOARD_FILE : MAX_LIST_FILE;
+  if (file.size > limit) {
+    toast(`That file is over ${limit / 1_000_000} MB, too large to import.`, { kind: 'error' });
+    return;
+  }
   const text = await file.text();
   try {
-    if (/\.json$/i.test(file.name) || file.type === 'application/json') {
+    if (isBoard) {
       let data;
       try { data = JSON.parse(text); } catch { throw new Error('That .json file is not valid JSON, so it cannot be a Herd board.'); }
       const board = await api.importBoard(data);

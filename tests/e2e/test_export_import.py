@@ -72,6 +72,22 @@ def test_import_json_board_opens_the_new_board(page, server, open_board, wait):
     assert page.locator(".note-text").inner_text() == "kept"
 
 
+def test_a_board_file_over_1_mb_imports_from_the_browser(page, server, open_board, wait):
+    src = server.board("Small", notes=[{"id": "a", "text": "x", "x": 0, "y": 0}])
+    open_board(page, src)
+    data = {"format": "herd-board", "format_version": 1, "board": {"name": "Big workshop"},
+            "groups": [],
+            "notes": [{"id": f"n{i}", "text": f"idea {i} " + "words " * 60, "x": (i % 40) * 180,
+                       "y": (i // 40) * 140} for i in range(3000)]}
+    payload = json.dumps(data).encode()
+    assert len(payload) > 1_000_000  # past the API's usual body limit
+    page.set_input_files("#import-file", files=[{
+        "name": "big.json", "mimeType": "application/json", "buffer": payload}])
+    page.wait_for_url(lambda url: "/b/" in url and not url.endswith(src))
+    page.wait_for_function("window.herd && window.herd.model && window.herd.model.notes.size")
+    assert page.evaluate("window.herd.model.notes.size") == 3000
+
+
 def test_import_of_a_broken_file_is_a_readable_error(page, server, open_board):
     b = server.board("Broken import")
     open_board(page, b)
