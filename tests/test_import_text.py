@@ -5,7 +5,8 @@ from __future__ import annotations
 from server import create_app
 from server.export.textimport import default_centre, grid, text_ops
 
-LIST = "# Ideas\n- Commas, and more\n* \"Quoted\" idea\n\n1. Party 🎉\n2) שלום עולם\n• مرحبا\n"
+LIST = ("- Commas, and more\n* \"Quoted\" idea\n\n1. Party 🎉\n2) שלום עולם\n• مرحبا\n"
+        "#hashtag idea\n")
 
 
 def test_grid_matches_the_paste_grid():
@@ -18,8 +19,8 @@ def test_grid_matches_the_paste_grid():
 def test_lines_become_notes_with_markers_dropped():
     ops = text_ops(LIST, {"notes": [], "groups": []})
     texts = [o["fields"]["text"] for o in ops]
-    assert texts == ["# Ideas", "Commas, and more", '"Quoted" idea', "Party 🎉", "שלום עולם",
-                     "مرحبا"]
+    assert texts == ["Commas, and more", '"Quoted" idea', "Party 🎉", "שלום עולם", "مرحبا",
+                     "#hashtag idea"]
     assert all(o["op"] == "create" and o["kind"] == "note" for o in ops)
 
 
@@ -38,7 +39,7 @@ def test_import_text_route(client):
                        headers={"X-Herd-Client": "tab-1"})
     assert resp.status_code == 200
     body = resp.get_json()
-    assert [r["text"] for r in body["results"]][1:3] == ["Commas, and more", '"Quoted" idea']
+    assert [r["text"] for r in body["results"]][:2] == ["Commas, and more", '"Quoted" idea']
     assert body["seq"] == 2  # one write, one live event
     assert all(r["y"] >= 200 for r in body["results"])
     board = client.get(f"/api/boards/{bid}").get_json()
@@ -70,3 +71,59 @@ def test_import_text_over_the_note_limit_creates_nothing(tmp_path):
     resp = client.post(f"/api/boards/{bid}/import-text", json={"text": "a\nb\nc\nd"})
     assert resp.status_code == 413 and resp.get_json()["error"]["code"] == "too_large"
     assert client.get(f"/api/boards/{bid}").get_json()["notes"] == []
+
+
+MARKDOWN = """Loose idea first
+
+# Fruit
+
+- apple
+- a note on
+  two lines
+
+## Tools ##
+1. saw
+# Ungrouped
+
+- left over
+"""
+
+
+def test_markdown_headings_become_frames_holding_their_notes():
+    ops = text_ops(MARKDOWN, {"notes": [], "groups": []}, (0, 0))
+    groups = {o["id"]: o["fields"] for o in ops if o["kind"] == "group"}
+    assert [g["title"] for g in groups.values()] == ["Fruit", "Tools"]
+    notes = [o["fields"] for o in ops if o["kind"] == "note"]
+    by_group = {}
+    for n in notes:
+        by_group.setdefault(groups[n["group_id"]]["title"] if n["group_id"] else None,
+                            []).append(n["text"])
+    assert by_group == {"Fruit": ["apple", "a note on\ntwo lines"], "Tools": ["saw"],
+                        None: ["Loose idea first", "left over"]}
+    for n in notes:  # every grouped note sits inside its frame
+        if n["group_id"]:
+            f = groups[n["group_id"]]
+            assert f["x"] <= n["x"] and n["x"] + 160 <= f["x"] + f["w"]
+            assert f["y"] <= n["y"] and n["y"] + 120 <= f["y"] + f["h"]
+
+
+def test_a_markdown_export_comes_back_grouped(client):
+    bid = client.post("/api/boards", json={"name": "src"}).get_json()["id"]
+    client.post(f"/api/boards/{bid}/ops", json={"ops": [
+        {"op": "create", "kind": "group", "id": "g", "fields": {"title": "Ideas, big ones",
+                                                                 "w": 600, "h": 400}},
+        {"op": "create", "kind": "note", "fields": {"text": "two\nlines", "group_id": "g",
+                                                     "x": 10, "y": 60}},
+        {"op": "create", "kind": "note", "fields": {"text": "Comma, \"quote\" 🎉",
+                                                     "group_id": "g", "x": 200, "y": 60}},
+        {"op": "create", "kind": "note", "fields": {"text": "alone", "x": 900, "y": 900}}]})
+    md = client.get(f"/api/boards/{bid}/export?format=md").get_data(as_text=True)
+    dst = client.post("/api/boards", json={"name": "dst"}).get_json()["id"]
+    assert client.post(f"/api/boards/{dst}/import-text", json={"text": md}).status_code == 200
+
+    def outline(board):
+        snap = client.get(f"/api/boards/{board}").get_json()
+        titles = {g["id"]: g["title"] for g in snap["groups"]}
+        return sorted((titles.get(n["group_id"], ""), n["text"]) for n in snap["notes"])
+
+    assert outline(dst) == outline(bid)
