@@ -74,13 +74,36 @@ def _shelves(sizes: Sequence[tuple[float, float]], row_width: float) -> list[lis
     return rows
 
 
+def _block(sizes: Sequence[tuple[float, float]], row_width: float) -> tuple[float, float]:
+    """Width and height of the frames packed in rows no wider than `row_width`."""
+    rows = _shelves(sizes, row_width)
+    width = max(sum(sizes[i][0] for i in row) + FRAME_GAP * (len(row) - 1) for row in rows)
+    height = sum(max(sizes[i][1] for i in row) for row in rows) + FRAME_GAP * (len(rows) - 1)
+    return width, height
+
+
 def _row_width(sizes: Sequence[tuple[float, float]], view: Rect | None) -> float:
-    """How wide a row of frames may grow: the view's width, else a 16:9 block."""
+    """How wide a row of frames may grow: the view's width when the groups fit in it, else
+    the width whose block has the view's shape (16:9 without a view), so that fitting the
+    result to the screen shows it as large as it can be, not as a tall narrow column."""
     widest = max(w for w, _ in sizes)
-    if view is not None and view.w > 0:
-        return max(widest, view.w - 2 * MARGIN)
+    if view is not None and view.w > 0 and view.h > 0:
+        inside = max(widest, view.w - 2 * MARGIN)
+        w, h = _block(sizes, inside)
+        if h <= view.h - 2 * MARGIN:
+            return inside
+        aspect = view.w / view.h
+    else:
+        aspect = 16 / 9
     area = sum((w + FRAME_GAP) * (h + FRAME_GAP) for w, h in sizes)
-    return max(widest, math.sqrt(area * 16 / 9))
+    guess = math.sqrt(area * aspect)
+    candidates = [max(widest, guess * f) for f in (0.8, 0.9, 1.0, 1.15, 1.3, 1.5, 1.75, 2.0)]
+
+    def misfit(width: float) -> float:
+        w, h = _block(sizes, width)
+        return abs(math.log((w / h) / aspect))
+
+    return min(candidates, key=lambda c: (round(misfit(c), 3), c))
 
 
 def _clear_of(block: Rect, avoid: Sequence[Rect]) -> Rect:

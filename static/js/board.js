@@ -158,9 +158,11 @@ ctx.zoomTo = (zoom) => {
   ctx.setView(geo.zoomAround(ctx.view, { x: w / 2, y: h / 2 }, zoom));
 };
 
-ctx.fit = () => {
+/** Fit the view to some notes and groups (default: everything on the board). */
+ctx.fit = (rows = [...ctx.model.notes.values(), ...ctx.model.groups.values()]) => {
+  if (!rows.length) return;
   const { w, h } = ctx.viewportSize();
-  const rect = geo.unionRect([...ctx.model.notes.values(), ...ctx.model.groups.values()]
+  const rect = geo.unionRect(rows
     .map((r) => (r.title !== undefined ? geo.inflate(r, { top: 40, left: 0, right: 0, bottom: 0 }) : r)));
   // Leave room for the top bar and the bottom toolbars so nothing ends up under them.
   const top = 70, bottom = 90;

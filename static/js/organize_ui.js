@@ -212,6 +212,8 @@ export function showOrganize(ctx) {
   shownJobState = key;
   if (job.state === 'done') {
     const mine = ctx.myJob === job.id;
+    // Whoever asked for it is shown the result whole, title bars included, as FigJam does.
+    if (mine) ctx.fit([...ctx.model.groups.values()].filter((g) => g.origin === 'organize'));
     toast(`Organized ${job.notes} note${job.notes === 1 ? '' : 's'} into ${job.groups} group${job.groups === 1 ? '' : 's'}`, {
       action: job.undoable !== false ? 'Undo' : undefined,
       ms: mine ? 15000 : 6000,

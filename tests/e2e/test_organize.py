@@ -69,6 +69,11 @@ def test_organize_with_the_local_models_in_two_browsers_then_undo(browser, ai_se
             pg.wait_for_function("window.herd.model.groups.size >= 2")
         titles = p2.locator(".frame-title").all_inner_texts()
         assert len(titles) >= 2 and all(t.strip() for t in titles)
+        # The one who asked is shown the whole result: every new frame's title is on screen.
+        p1.wait_for_function("""() => [...document.querySelectorAll('.frame-title')].every(t => {
+            const r = t.getBoundingClientRect();
+            return r.width > 0 && r.left >= 0 && r.top >= 0 && r.right <= innerWidth
+                && r.bottom <= innerHeight; })""", timeout=5_000)
         snap = srv.snapshot(b)
         assert all(n["group_id"] for n in snap["notes"])
 
