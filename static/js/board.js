@@ -212,6 +212,13 @@ function onEvent(ev) {
   if (ev.type === 'changes') {
     if (typeof ev.seq === 'number') ctx.model.seq = Math.max(ctx.model.seq, ev.seq);
     if (ev.client && ev.client === CLIENT_ID) return; // our own echo: already applied
+    if (ctx.myJob && ev.client === `organize:${ctx.myJob}`) {
+      // The Organize this user asked for is their action: ctrl+Z takes it back like any other.
+      const ops = S.changesToOps(ctx.lookup, ev.changes || []);
+      if (ops.length) {
+        S.record(ctx.history, { ops, inverse: S.invertOps(ctx.lookup, ops, [...ctx.model.notes.values()]) });
+      }
+    }
     const many = (ev.changes || []).length > 12;
     render(S.applyRemote(ctx.model, ev.changes), { glide: many ? true : 'fast' });
   } else if (ev.type === 'presence') {

@@ -9,7 +9,7 @@
 
 export const COLORS = ['yellow', 'orange', 'pink', 'purple', 'blue', 'green', 'gray', 'white'];
 export const NOTE_FIELDS = ['text', 'x', 'y', 'w', 'h', 'color', 'group_id'];
-export const GROUP_FIELDS = ['title', 'x', 'y', 'w', 'h'];
+export const GROUP_FIELDS = ['title', 'x', 'y', 'w', 'h', 'origin'];
 
 /**
  * A model from GET /api/boards/{b}.
@@ -233,6 +233,31 @@ export function invertOps(lookup, ops, notes = []) {
     seen.add(key);
   }
   // Deleting notes before their group keeps the server's group-delete from touching them.
+  deletes.sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'note' ? -1 : 1));
+  return [...createGroups, ...createNotes, ...updates, ...deletes];
+}
+
+/**
+ * A remote change event as the ops that would make it (so an Organize this client asked for
+ * can join its undo history like its own action). Same order rules as invertOps.
+ * @param {(kind:string, id:string) => object|undefined} lookup row before the change
+ * @param {object[]} changes [{kind, op: 'upsert'|'delete', item}]
+ */
+export function changesToOps(lookup, changes) {
+  const createGroups = [], createNotes = [], updates = [], deletes = [];
+  for (const { kind, op, item } of changes) {
+    const fields = kind === 'note' ? NOTE_FIELDS : GROUP_FIELDS;
+    const before = lookup(kind, item.id);
+    if (op === 'delete') {
+      if (before) deletes.push({ op: 'delete', kind, id: item.id });
+    } else if (!before) {
+      (kind === 'group' ? createGroups : createNotes)
+        .push({ op: 'create', kind, id: item.id, fields: pick(item, fields) });
+    } else {
+      const changed = fields.filter((f) => item[f] !== undefined && item[f] !== before[f]);
+      if (changed.length) updates.push({ op: 'update', kind, id: item.id, fields: pick(item, changed) });
+    }
+  }
   deletes.sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'note' ? -1 : 1));
   return [...createGroups, ...createNotes, ...updates, ...deletes];
 }

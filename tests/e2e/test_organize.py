@@ -103,3 +103,36 @@ def test_organize_with_the_local_models_in_two_browsers_then_undo(browser, ai_se
     finally:
         c1.close()
         c2.close()
+
+
+@pytest.mark.integration
+def test_ctrl_z_takes_back_an_organize_and_ctrl_shift_z_brings_it_again(browser, ai_server):
+    srv = ai_server
+    b = srv.board("Undo by keys")
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        pg = ctx.new_page()
+        pg.goto(f"{srv.base}/b/{b}")
+        pg.wait_for_function("window.herd?.model && window.herd.connection === 'live'")
+        pg.wait_for_selector("#ai-status[data-state=ready]")
+        pg.mouse.move(640, 400)
+        paste(pg, "\n".join(f"- {w}" for w in SEED_WORDS[:16]))
+        pg.wait_for_function("window.herd.model.notes.size === 16 && !window.herd.busy()")
+        before = {n["id"]: (n["x"], n["y"], n["group_id"]) for n in srv.snapshot(b)["notes"]}
+        pg.get_by_role("button", name="Organize notes into groups").click()
+        pg.get_by_role("dialog", name="Organize").get_by_role("button", name="Organize").click()
+        pg.wait_for_selector(".toast >> text=/Organized \\d+ notes into \\d+ groups/",
+                             timeout=120_000)
+        after = {n["id"]: (n["x"], n["y"], n["group_id"]) for n in srv.snapshot(b)["notes"]}
+        assert after != before
+        pg.locator("#viewport").click(position={"x": 5, "y": 300})  # focus the board
+        pg.keyboard.press("Control+z")
+        pg.wait_for_function("window.herd.model.groups.size === 0 && !window.herd.busy()")
+        notes = lambda: {n["id"]: (n["x"], n["y"], n["group_id"])  # noqa: E731
+                         for n in srv.snapshot(b)["notes"]}
+        assert notes() == before
+        pg.keyboard.press("Control+Shift+z")
+        pg.wait_for_function("window.herd.model.groups.size > 0 && !window.herd.busy()")
+        assert notes() == after
+    finally:
+        ctx.close()

@@ -133,3 +133,24 @@ test('newId makes distinct ids of the allowed alphabet', () => {
   assert.match(a, /^[A-Za-z0-9_-]{1,64}$/);
   assert.match(b, /^g_/);
 });
+
+test('changesToOps turns an Organize result into a batch whose inverse restores the board', () => {
+  const m = model();
+  const lookup = (kind, id) => s.visible(m, kind).get(id);
+  const changes = [
+    { kind: 'group', op: 'upsert', item: group('ai', { origin: 'organize', x: 500 }) },
+    { kind: 'note', op: 'upsert', item: note('a', { x: 520, y: 60, group_id: 'ai', version: 2 }) },
+    { kind: 'note', op: 'upsert', item: note('b', { version: 1, group_id: 'g' }) },  // unchanged
+    { kind: 'group', op: 'delete', item: { id: 'g' } },
+  ];
+  const ops = s.changesToOps(lookup, changes);
+  assert.deepEqual(ops.map((o) => [o.op, o.kind, o.id]),
+    [['create', 'group', 'ai'], ['update', 'note', 'a'], ['delete', 'group', 'g']]);
+  assert.equal(ops[0].fields.origin, 'organize');
+  assert.deepEqual(ops[1].fields, { x: 520, y: 60, group_id: 'ai' });
+  const inverse = s.invertOps(lookup, ops, [...m.notes.values()]);
+  assert.deepEqual(inverse.map((o) => [o.op, o.kind, o.id]),
+    [['create', 'group', 'g'], ['update', 'note', 'a'], ['update', 'note', 'b'],
+      ['delete', 'group', 'ai']]);
+  assert.deepEqual(inverse[1].fields, { x: 0, y: 0, group_id: null });
+});
