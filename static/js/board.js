@@ -284,6 +284,9 @@ async function start() {
     after: data.seq,
     onEvent,
     onStatus: (s) => { ctx.connection = s; changed(); },
+    exists: async () => {
+      try { await api.getBoard(boardId); return true; } catch (e) { return e.status !== 404; }
+    },
   });
   document.getElementById('loading')?.remove();
   document.body.classList.add('ready');

@@ -5,10 +5,12 @@
 /**
  * Subscribe to a board's events.
  * @param {string} boardId
- * @param {{after:number, onEvent:(ev:object)=>void, onStatus:(s:'live'|'connecting'|'offline')=>void}} opts
+ * @param {{after:number, onEvent:(ev:object)=>void, onStatus:(s:'live'|'connecting'|'offline')=>void,
+ *   exists?:()=>Promise<boolean>}} opts exists: whether the board is still there (an
+ *   EventSource cannot tell a 404 from a dropped connection)
  * @returns {{close:()=>void, lastSeq:()=>number, setSeq:(n:number)=>void}}
  */
-export function connect(boardId, { after, onEvent, onStatus }) {
+export function connect(boardId, { after, onEvent, onStatus, exists }) {
   let seq = after ?? 0;
   let es = null;
   let closed = false;
@@ -29,10 +31,19 @@ export function connect(boardId, { after, onEvent, onStatus }) {
     es.onerror = () => {
       if (closed) return;
       if (es.readyState === EventSource.CLOSED) {
-        // The browser gave up (e.g. an HTTP error); try again ourselves, backing off.
+        // The browser gave up (e.g. an HTTP error); try again ourselves, backing off, unless
+        // the board was deleted while we were away.
         onStatus?.('offline');
         es.close();
-        retryTimer = setTimeout(open, delay);
+        retryTimer = setTimeout(async () => {
+          if (closed) return;
+          if (exists && !(await exists())) {
+            onEvent({ type: 'board_deleted' });
+            close();
+            return;
+          }
+          open();
+        }, delay);
         delay = Math.min(delay * 2, 15000);
       } else {
         onStatus?.('connecting');

@@ -56,3 +56,15 @@ def test_too_far_behind_gets_resync_and_refetches(page, server_process):
     page.wait_for_function("window.herd.connection === 'live'")
     assert fetches, "the board was refetched after resync"
     assert page.evaluate("window.__sameDocument") is True
+
+
+def test_a_board_deleted_while_the_browser_was_away_says_so(page, server_process):
+    srv = server_process.start()
+    b = srv.board("Gone", notes=[{"id": "a", "text": "A", "x": 0, "y": 0}])
+    page.goto(f"{srv.base}/b/{b}")
+    page.wait_for_function("window.herd?.model && window.herd.connection === 'live'")
+    server_process.stop()
+    page.wait_for_function("window.herd.connection !== 'live'")
+    srv = server_process.start()
+    srv.api("DELETE", f"/api/boards/{b}")  # the board_deleted event had no one to reach
+    page.wait_for_selector("#board-missing >> text=This board was deleted", timeout=30_000)
