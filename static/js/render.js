@@ -1,10 +1,13 @@
 // DOM rendering of the board. Notes and frames are absolutely placed divs moved with
 // transform: translate() inside one layer that carries the view's translate+scale, so pan and
 // zoom touch a single style and a drag touches only the dragged elements. Every write is
-// skipped when the value did not change, and nothing here reads layout.
+// skipped when the value did not change; layout is read only once a frame, to shrink note text
+// that overflows its note.
 // Note text is always set with textContent: it is user data, never markup.
 
 import { fitFontSize } from './geometry.js';
+
+const MIN_FONT = 7; // px: below this a note is unreadable anyway; overflow is cut
 
 /**
  * Build the renderer on the board layer element.
@@ -75,11 +78,34 @@ export function createRenderer(layer) {
       const textEl = node.firstChild;
       if (r.text !== text) textEl.textContent = text;
       textEl.style.fontSize = `${fitFontSize(text, row.w, row.h)}px`;
+      scheduleFit(textEl);
       node.setAttribute('aria-label', `Note: ${text || 'empty'}`);
       r.text = text; r.fw = row.w; r.fh = row.h;
     }
     const grouped = !!row.group_id;
     if (r.grouped !== grouped) { node.classList.toggle('grouped', grouped); r.grouped = grouped; }
+  }
+
+  // fitFontSize is an estimate from character counts (no layout per note); wide letters can
+  // still overflow. Once a frame, shrink the ones that do: all reads, then all writes, a few
+  // rounds, so a thousand new notes cost a few layouts, not a thousand.
+  const toFit = new Set();
+  let fitPending = false;
+
+  function scheduleFit(el) {
+    toFit.add(el);
+    if (!fitPending) { fitPending = true; requestAnimationFrame(shrinkOverflowing); }
+  }
+
+  function shrinkOverflowing() {
+    fitPending = false;
+    let pending = [...toFit].filter((el) => el.isConnected);
+    toFit.clear();
+    for (let round = 0; round < 8 && pending.length; round += 1) {
+      const over = pending.filter((el) => el.scrollHeight > el.clientHeight + 1);
+      for (const el of over) el.style.fontSize = `${Math.max(MIN_FONT, parseFloat(el.style.fontSize) - 1)}px`;
+      pending = over.filter((el) => parseFloat(el.style.fontSize) > MIN_FONT);
+    }
   }
 
   function updateFrame(node, row) {

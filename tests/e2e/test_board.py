@@ -448,3 +448,15 @@ def test_resize_a_note_from_its_corner_and_undo(page, server, open_board, wait):
     page.keyboard.press(f"{MOD}+z")
     wait(lambda: (server.notes(b)["a"]["w"], server.notes(b)["a"]["h"]) == (160, 120),
          what="resize undone")
+
+
+def test_note_text_shrinks_until_it_fits_its_note(page, server, open_board):
+    texts = ["too many meetings on Wednesdays", "nobody owns the Jenkins config",
+             "planning meeting has no agenda", "WWWWWWWWWWWWWWWWWWWWWWWWWWWW MMMMMMMMMMMMM",
+             "short"]
+    b = server.board("Fit", notes=[note(f"n{i}", t, i * 200, 0) for i, t in enumerate(texts)])
+    open_board(page, b)
+    page.wait_for_function("""() => [...document.querySelectorAll('.note-text')].every(
+        el => el.scrollHeight <= el.clientHeight + 1)""", timeout=5_000)
+    sizes = page.eval_on_selector_all(".note-text", "els => els.map(e => e.style.fontSize)")
+    assert sizes[-1] == "22px"  # a short text keeps the largest size
