@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from browser_helpers import paste
 
 pytestmark = pytest.mark.e2e
 
@@ -30,15 +31,6 @@ def drag(pg, selector: str, dx: float, dy: float, steps: int = 12) -> None:
 def settled(pg) -> None:
     """Wait until this page has no batch in flight."""
     pg.wait_for_function("!window.herd.busy()")
-
-
-def paste(pg, text: str) -> None:
-    """A real paste event carrying text, as the browser fires it for ctrl+V."""
-    pg.evaluate("""text => {
-        const dt = new DataTransfer();
-        dt.setData('text/plain', text);
-        document.dispatchEvent(new ClipboardEvent('paste', {clipboardData: dt, bubbles: true}));
-    }""", text)
 
 
 def test_start_page_create_rename_delete(page, server, wait):

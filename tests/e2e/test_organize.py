@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from browser_helpers import paste
 
 pytestmark = pytest.mark.e2e
 
@@ -15,14 +16,6 @@ SEED_WORDS = ["pasta", "thomas dolby", "alpha", "apples", "cats", "pears", "mete
               "gillian gilbert", "hamsters", "bread", "butter", "wendy carlos", "gamma", "birds",
               "bananas", "rick wakeman", "inches", "glass", "feet", "gary numan", "miles",
               "lumber", "kilometers", "geoff downes"]
-
-
-def paste(pg, text: str) -> None:
-    pg.evaluate("""text => {
-        const dt = new DataTransfer();
-        dt.setData('text/plain', text);
-        document.dispatchEvent(new ClipboardEvent('paste', {clipboardData: dt, bubbles: true}));
-    }""", text)
 
 
 def test_organize_without_ai_says_why_and_changes_nothing(page, server, open_board):
