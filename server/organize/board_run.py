@@ -14,9 +14,6 @@ def run_pipeline(notes: list[dict[str, Any]], ai: Any, params: dict[str, Any],
                  progress: Callable[[str, int, int], None], cancelled: Callable[[], bool],
                  avoid: Sequence[dict[str, float]]) -> list[Placement]:
     """Group, name and place the notes; the frames keep clear of `avoid`."""
-    # The board's row order depends on random ids; sorting by text makes the same notes
-    # give the same groups whatever their ids or the order they were added in.
-    notes = sorted(notes, key=lambda n: (n["text"], n["id"]))
     result = pipeline.organize(notes, ai.embedder, ai.chat, k=params.get("groups"),
                                view=params.get("view"), progress=progress,
                                cancelled=cancelled, avoid=avoid)

@@ -148,9 +148,14 @@ def organize(
         if stop():
             raise Cancelled("Organize was cancelled.")
 
-    texts = [str(n.get("text") or "") for n in notes]
     if not notes:
         return Result([], {"total": 0.0})
+    # The same notes give the same groups in any order: k-means' seeded restarts meet
+    # near-ties on real embeddings, so they see the notes sorted by text (a board lists them
+    # by random id), and each group gives its notes back in the caller's order.
+    order = sorted(range(len(notes)), key=lambda i: str(notes[i].get("text") or ""))
+    notes = [notes[i] for i in order]
+    texts = [str(n.get("text") or "") for n in notes]
     say("embedding", 0, len(notes))
     vecs = embed_notes(texts, emb)
     timings["embed"] = time.perf_counter() - t
@@ -160,7 +165,7 @@ def organize(
     t = time.perf_counter()
     say("grouping", 0, len(notes))
     labels, scores = group_notes(vecs, k, seed)
-    members = _ordered(labels)
+    members = [sorted(m, key=lambda i: order[i]) for m in _ordered(labels)]
     timings["cluster"] = time.perf_counter() - t
     say("grouping", len(notes), len(notes))
     check()
