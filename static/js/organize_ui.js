@@ -2,7 +2,7 @@
 // its progress panel, cancel and polling, and renaming a group with AI.
 
 import { api } from './api.js';
-import { $, setText, toast, showError } from './ui.js';
+import { $, el, setText, toast, showError } from './ui.js';
 import { closePopovers, place } from './popover.js';
 
 /** Ask the local model for a fresh title for group `gid` and apply it. */
@@ -84,16 +84,9 @@ export function organizePopover(ctx, anchor) {
   if (document.querySelector('.organize-pop')) { ctx.closePopovers(); return; }
   ctx.closePopovers();
   const selected = ctx.selectedNotes().length;
-  const pop = document.createElement('form');
-  pop.className = 'popover organize-pop';
-  pop.setAttribute('role', 'dialog');
-  pop.setAttribute('aria-label', 'Organize');
-  const h = document.createElement('h3');
-  h.textContent = 'Organize into groups';
-  const sub = document.createElement('p');
-  sub.className = 'muted';
-  sub.textContent = 'Notes are grouped by meaning and each group is named by the local AI.';
-  pop.append(h, sub);
+  const pop = el('form', 'popover organize-pop', { role: 'dialog', 'aria-label': 'Organize' });
+  pop.append(el('h3', '', {}, 'Organize into groups'),
+    el('p', 'muted', {}, 'Notes are grouped by meaning and each group is named by the local AI.'));
 
   const groupsRow = field('Number of groups');
   const sel = document.createElement('select');
@@ -117,10 +110,7 @@ export function organizePopover(ctx, anchor) {
   keepBox.checked = true;
   keep.append(keepBox, document.createTextNode(' Keep notes in my groups where they are'));
 
-  const go = document.createElement('button');
-  go.type = 'submit';
-  go.className = 'btn primary wide';
-  go.textContent = 'Organize';
+  const go = el('button', 'btn primary wide', { type: 'submit' }, 'Organize');
   const aiState = document.createElement('p');
   aiState.className = 'ai-warn';
   if (ctx.ai && !ctx.ai.ready) aiState.textContent = ctx.ai.message || 'The local AI is not ready.';

@@ -6,6 +6,7 @@
 // Note text is always set with textContent: it is user data, never markup.
 
 import { fitFontSize } from './geometry.js';
+import { el } from './ui.js';
 
 const MIN_FONT = 7; // px: below this a note is unreadable anyway; overflow is cut
 
@@ -163,13 +164,6 @@ export function createRenderer(layer) {
 
   return { renderItem, renderAll, renderTouched, setSelection, setView, elementOf,
     noteEl: (id) => els.note.get(id), frameEl: (id) => els.group.get(id) };
-}
-
-function el(tag, cls, attrs = {}) {
-  const n = document.createElement(tag);
-  if (cls) n.className = cls;
-  for (const [k, v] of Object.entries(attrs)) n.setAttribute(k, v);
-  return n;
 }
 
 function makeNote(id) {

@@ -1,6 +1,7 @@
 // The keyboard shortcuts sheet, opened from the help button or with "?".
 
 import { closePopovers } from './popover.js';
+import { el } from './ui.js';
 
 const SHORTCUTS = [
   ['N or double-click', 'Add a note'],
@@ -27,12 +28,8 @@ const SHORTCUTS = [
 export function helpPopover(anchor) {
   if (document.querySelector('.help-pop')) { document.querySelector('.help-pop').remove(); return; }
   closePopovers();
-  const pop = document.createElement('div');
-  pop.className = 'popover help-pop';
-  pop.setAttribute('role', 'dialog');
-  pop.setAttribute('aria-label', 'Keyboard shortcuts');
-  const h = document.createElement('h3');
-  h.textContent = 'Keyboard shortcuts';
+  const pop = el('div', 'popover help-pop', { role: 'dialog', 'aria-label': 'Keyboard shortcuts' });
+  const h = el('h3', '', {}, 'Keyboard shortcuts');
   const dl = document.createElement('dl');
   for (const [keys, what] of SHORTCUTS) {
     const dt = document.createElement('dt');

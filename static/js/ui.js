@@ -59,6 +59,15 @@ export function showError(e) {
   toast(e?.message || String(e), { kind: 'error' });
 }
 
+/** A new element with a class, attributes and (as text, never markup) its content. */
+export function el(tag, cls = '', attrs = {}, text = undefined) {
+  const n = document.createElement(tag);
+  if (cls) n.className = cls;
+  for (const [k, v] of Object.entries(attrs)) n.setAttribute(k, v);
+  if (text !== undefined) n.textContent = text;
+  return n;
+}
+
 /**
  * A modal yes/no question on a <dialog>. Resolves true when confirmed.
  * @param {string} title @param {string} body @param {string} [okLabel]
@@ -67,22 +76,11 @@ export function confirmDialog(title, body, okLabel = 'Delete') {
   return new Promise((resolve) => {
     const d = document.createElement('dialog');
     d.className = 'dialog';
-    const h = document.createElement('h2');
-    h.textContent = title;
-    const p = document.createElement('p');
-    p.textContent = body;
-    const row = document.createElement('div');
-    row.className = 'dialog-actions';
-    const cancel = document.createElement('button');
-    cancel.type = 'button';
-    cancel.className = 'btn';
-    cancel.textContent = 'Cancel';
-    const ok = document.createElement('button');
-    ok.type = 'button';
-    ok.className = 'btn danger';
-    ok.textContent = okLabel;
+    const row = el('div', 'dialog-actions');
+    const cancel = el('button', 'btn', { type: 'button' }, 'Cancel');
+    const ok = el('button', 'btn danger', { type: 'button' }, okLabel);
     row.append(cancel, ok);
-    d.append(h, p, row);
+    d.append(el('h2', '', {}, title), el('p', '', {}, body), row);
     document.body.append(d);
     const done = (v) => { d.close(); d.remove(); resolve(v); };
     cancel.addEventListener('click', () => done(false));
