@@ -25,7 +25,10 @@ def _dataset(name: str) -> dict:
 
 
 def _score():
-    spec = importlib.util.spec_from_file_location("score", SHARED / "eval" / "score.py")
+    path = SHARED / "eval" / "score.py"
+    if not path.exists():
+        pytest.skip(f"{path} is not here (shared/ sits beside the repository)")
+    spec = importlib.util.spec_from_file_location("score", path)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod.score
