@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -66,13 +66,17 @@ class FakeChat:
     def close(self) -> None:
         pass
 
-    def complete_many(self, requests: Sequence[ChatRequest]) -> list[str | Exception]:
+    def complete_many(
+        self, requests: Sequence[ChatRequest], progress: Callable[[int], None] | None = None
+    ) -> list[str | Exception]:
         out: list[str | Exception] = []
         for r in requests:
             try:
                 out.append(self.complete(r))
             except Exception as e:  # the real client returns errors in place, too
                 out.append(e)
+            if progress:
+                progress(len(out))  # like the real client: raising stops the rest
         return out
 
 

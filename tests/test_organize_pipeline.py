@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from organize_fakes import FakeChat, FakeEmbedder, topic_notes
+from organize_fakes import TOPICS, FakeChat, FakeEmbedder, topic_notes
 from sklearn.metrics import adjusted_rand_score
 
 from server.organize.layout import Rect
@@ -57,6 +57,50 @@ def test_progress_reports_each_stage_in_order():
     stages = list(dict.fromkeys(s for s, _, _ in seen))
     assert stages == ["embedding", "grouping", "naming", "placing"]
     assert ("embedding", 20, 20) in seen and ("naming", 4, 4) in seen
+
+
+def big_board(n: int = 300) -> list[dict]:
+    """n distinct notes in the four fake topics."""
+    topics = list(TOPICS.items())
+    return [{"id": i, "text": f"{topics[i % 4][1][i % 5]} {topics[i % 4][0]} number {i}"}
+            for i in range(n)]
+
+
+def test_progress_moves_inside_the_embedding_and_naming_stages():
+    """A big board's bar moves while it embeds and as each group gets its name."""
+    seen = []
+    organize(big_board(), FakeEmbedder(), FakeChat(), k=6,
+             progress=lambda stage, done, total: seen.append((stage, done, total)))
+    embedding = [d for s, d, _ in seen if s == "embedding"]
+    naming = [d for s, d, t in seen if s == "naming"]
+    assert embedding == sorted(embedding) and len(set(embedding)) >= 4  # 0, 128, 256, 300
+    assert embedding[-1] == 300
+    assert naming == sorted(naming) and set(naming) >= {0, 1, 2, 3, 4, 5, 6}
+
+
+def test_cancel_while_naming_stops_asking_the_chat_model():
+    chat, naming_ticks = FakeChat(), []
+
+    def progress(stage, done, total):
+        if stage == "naming":
+            naming_ticks.append(done)
+
+    with pytest.raises(Cancelled):
+        organize(big_board(), FakeEmbedder(), chat, k=8, progress=progress,
+                 cancelled=lambda: len(naming_ticks) >= 3)  # cancel once 2 groups are named
+    assert 1 <= len(chat.requests) < 8
+
+
+def test_cancel_while_embedding_stops_embedding():
+    emb, ticks = FakeEmbedder(), []
+
+    def progress(stage, done, total):
+        ticks.append(stage)
+
+    with pytest.raises(Cancelled):
+        organize(big_board(), emb, FakeChat(), progress=progress,
+                 cancelled=lambda: len(ticks) >= 2)  # after the first chunk
+    assert sum(len(c) for c in emb.calls) < 300
 
 
 @pytest.mark.parametrize("after", [1, 2, 3])

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import as_completed
 from typing import Any
 
 from .client import LLAMA_SERVER, OLD, V2
@@ -30,8 +31,13 @@ class LlamafileChat(RoleClient):
                 return self._completion(request, None, prompt)
         return self._chat_completions(request)
 
-    def complete_many(self, requests: Sequence[ChatRequest]) -> list[str | Exception]:
-        """Run requests concurrently (up to the server's slots); results in input order."""
+    def complete_many(
+        self, requests: Sequence[ChatRequest], progress: Callable[[int], None] | None = None
+    ) -> list[str | Exception]:
+        """Run requests concurrently (up to the server's slots); results in input order.
+
+        `progress(n)` runs on the calling thread each time a request finishes (n finished so
+        far); if it raises (a cancelled Organize), the requests not yet sent are dropped."""
         requests = list(requests)
         if not requests:
             return []
@@ -40,6 +46,7 @@ class LlamafileChat(RoleClient):
         except LlamafileError as e:
             return [e for _ in requests]
         workers = max(1, min(self.max_concurrency or slots, slots, len(requests)))
+        tick = progress or (lambda n: None)
 
         def one(r: ChatRequest) -> str | Exception:
             try:
@@ -48,8 +55,23 @@ class LlamafileChat(RoleClient):
                 return e
 
         if workers == 1:
-            return [one(r) for r in requests]
-        return list(self._executor(workers).map(one, requests))
+            out = []
+            for r in requests:
+                out.append(one(r))
+                tick(len(out))
+            return out
+        pool = self._executor(workers)
+        futures = {pool.submit(one, r): i for i, r in enumerate(requests)}
+        results: list[str | Exception | None] = [None] * len(requests)
+        try:
+            for n, future in enumerate(as_completed(futures), 1):
+                results[futures[future]] = future.result()
+                tick(n)
+        except BaseException:
+            for future in futures:
+                future.cancel()  # only the ones not yet started; a running one just finishes
+            raise
+        return results  # type: ignore[return-value]
 
     # -- per dialect ----------------------------------------------------------------------
 

@@ -5,7 +5,7 @@ Organize takes objects of these shapes as arguments, so its tests can pass deter
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -43,6 +43,12 @@ class Chat(Protocol):
         """The continuation text (without the prefill)."""
         ...
 
-    def complete_many(self, requests: Sequence[ChatRequest]) -> list[str | Exception]:
-        """Run requests concurrently (up to the server's slots); results in input order."""
+    def complete_many(
+        self, requests: Sequence[ChatRequest], progress: Callable[[int], None] | None = None
+    ) -> list[str | Exception]:
+        """Run requests concurrently (up to the server's slots); results in input order.
+
+        `progress(n)` runs on the calling thread each time a request finishes (n finished so
+        far); if it raises, the requests not yet sent are dropped and the exception propagates.
+        """
         ...

@@ -43,8 +43,11 @@ def ask(
     temperature: float = 0.0,
     seed: int = 0,
     variants: Sequence[str] = lb.VARIANTS,
+    progress: Callable[[int], None] | None = None,
 ) -> list[list[str | Exception]]:
-    """Every prompt for every group in one concurrent batch; answers grouped per group."""
+    """Every prompt for every group in one concurrent batch; answers grouped per group.
+
+    `progress(n)`: about n groups answered so far (counted from finished prompts)."""
     requests: list[ChatRequest] = []
     per_group = []
     for texts, v in zip(groups, vecs, strict=True):
@@ -54,7 +57,9 @@ def ask(
             r.temperature, r.seed = temperature, seed + j
         per_group.append(len(reqs))
         requests.extend(reqs)
-    answers = chat.complete_many(requests) if requests else []
+    ends = np.cumsum(per_group)  # a group is answered once its last prompt is
+    tick = None if progress is None else lambda n: progress(int(np.searchsorted(ends, n, "right")))
+    answers = chat.complete_many(requests, tick) if requests else []
     if answers and all(isinstance(a, Exception) for a in answers):
         # Not one answer: the chat server is down or refuses; say so instead of naming blindly.
         raise answers[0]
@@ -140,9 +145,12 @@ def name_groups(
     seed: int = 0,
     cancelled: Callable[[], bool] = lambda: False,
     variants: Sequence[str] = lb.VARIANTS,
+    progress: Callable[[int], None] | None = None,
 ) -> Naming:
-    """One short, distinct label per group (`vecs`: each group's unit note embeddings)."""
-    answers = ask(groups, vecs, chat, temperature, seed, variants)
+    """One short, distinct label per group (`vecs`: each group's unit note embeddings).
+
+    `progress(n)` as the first answers come in: about n groups answered so far."""
+    answers = ask(groups, vecs, chat, temperature, seed, variants, progress)
     if cancelled():
         return Naming([], [])
     pools = candidate_pool(groups, answers)

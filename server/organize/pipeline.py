@@ -17,6 +17,9 @@ from . import label as label_mod
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 STAGES = ("embedding", "grouping", "naming", "placing")
 SAMPLE = 300  # notes the k choice looks at on big boards
+# Notes per embedding call, so a big board's progress moves and Cancel is heard while it embeds.
+# 4 batches of 32: each call still fills the bundled server's 4 slots.
+EMBED_CHUNK = 128
 # Rename with AI: one group, so several sampled answers cost little, and a fresh name is the point.
 RENAME_VARIANTS = ("examples", "examples", "examples", "category")
 
@@ -65,15 +68,27 @@ class _Timed:
     def complete(self, request: ChatRequest) -> str:
         return self._time(self.inner.complete, request)
 
-    def complete_many(self, requests: Sequence[ChatRequest]) -> list[str | Exception]:
-        return self._time(self.inner.complete_many, requests)
+    def complete_many(
+        self, requests: Sequence[ChatRequest], progress: Callable[[int], None] | None = None
+    ) -> list[str | Exception]:
+        return self._time(self.inner.complete_many, requests, progress)
 
 
-def embed_notes(texts: Sequence[str], embedder: Embedder) -> np.ndarray:
-    """Unit vectors for notes; identical texts are embedded once."""
+def embed_notes(
+    texts: Sequence[str], embedder: Embedder, progress: Callable[[int], None] | None = None
+) -> np.ndarray:
+    """Unit vectors for notes; identical texts are embedded once.
+
+    `progress(n)` after each chunk, n = notes embedded so far; raising from it stops there."""
     keys = [prepare.embed_text(t) for t in texts]
     unique = list(dict.fromkeys(keys))
-    vecs = np.asarray(embedder.embed(unique), dtype=np.float64)
+    parts = []
+    for start in range(0, len(unique), EMBED_CHUNK):
+        part = np.asarray(embedder.embed(unique[start : start + EMBED_CHUNK]), dtype=np.float64)
+        parts.append(part.reshape(len(part), -1))
+        if progress:
+            progress(round(len(texts) * min(1.0, (start + EMBED_CHUNK) / len(unique))))
+    vecs = np.vstack(parts) if parts else np.zeros((0, 0))
     if vecs.shape[0] != len(unique):
         raise ValueError(f"embedder returned {vecs.shape[0]} vectors for {len(unique)} texts")
     row = {t: i for i, t in enumerate(unique)}
@@ -157,7 +172,12 @@ def organize(
     notes = [notes[i] for i in order]
     texts = [str(n.get("text") or "") for n in notes]
     say("embedding", 0, len(notes))
-    vecs = embed_notes(texts, emb)
+
+    def embedded(done: int) -> None:
+        check()
+        say("embedding", done, len(notes))
+
+    vecs = embed_notes(texts, emb, embedded)
     timings["embed"] = time.perf_counter() - t
     say("embedding", len(notes), len(notes))
     check()
@@ -172,9 +192,15 @@ def organize(
 
     t = time.perf_counter()
     say("naming", 0, len(members))
+
+    def named_one(done: int) -> None:
+        check()
+        say("naming", min(done, len(members)), len(members))
+
     group_texts = [[texts[i] for i in m] for m in members]
     named = naming.name_groups(
-        group_texts, [vecs[m] for m in members], emb, llm, seed=seed, cancelled=stop
+        group_texts, [vecs[m] for m in members], emb, llm, seed=seed, cancelled=stop,
+        progress=named_one,
     )
     check()
     timings["label"] = time.perf_counter() - t
