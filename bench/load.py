@@ -60,16 +60,18 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def start_server(db: Path) -> tuple[subprocess.Popen, int]:
-    """`herd serve --no-ai` on a free loopback port, in its own process group."""
+def start_server(db: Path, ai: bool = False) -> tuple[subprocess.Popen, int]:
+    """`herd serve` (`--no-ai` unless asked) on a free loopback port, in its own process
+    group."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     herd = Path(sys.executable).with_name("herd")
-    proc = subprocess.Popen([str(herd), "serve", "--no-ai", "--db", str(db), "--port", str(port)],
+    cmd = [str(herd), "serve", "--db", str(db), "--port", str(port)] + ([] if ai else ["--no-ai"])
+    proc = subprocess.Popen(cmd,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
-    for _ in range(300):
+    for _ in range(1200):  # the bundled models may take a while on a busy machine
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1):
                 return proc, port

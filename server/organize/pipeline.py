@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from ..cpu import run_cpu
 from ..llamafile.protocols import Chat, ChatRequest, Embedder
 from . import cluster, kchoice, layout, naming, prepare
 from . import label as label_mod
@@ -184,7 +185,7 @@ def organize(
 
     t = time.perf_counter()
     say("grouping", 0, len(notes))
-    labels, scores = group_notes(vecs, k, seed)
+    labels, scores = run_cpu(group_notes, vecs, k, seed)  # ~0.1 s at 1,000 notes
     members = [sorted(m, key=lambda i: order[i]) for m in _ordered(labels)]
     timings["cluster"] = time.perf_counter() - t
     say("grouping", len(notes), len(notes))
