@@ -32,8 +32,9 @@ class Message(dict):
 class Subscription:
     """One listener on one board: a bounded queue the hub fills and the listener drains."""
 
-    def __init__(self, hub: Hub, board_id: str, maxsize: int) -> None:
+    def __init__(self, hub: Hub, board_id: str, maxsize: int, who: str | None = None) -> None:
         self.hub, self.board_id = hub, board_id
+        self.who = who  # the browser (not the tab) listening, for presence
         self._queue: queue.Queue[Event] = queue.Queue(maxsize)
         # Set by the publisher when the queue was full: the listener missed events and must
         # re-read the board. Memory stays bounded however slow the listener is.
@@ -91,7 +92,7 @@ class LiveHub(Protocol):
     """What the store and the event stream need from a hub: a broker-backed one for several
     processes implements these four and hands out Subscription-like objects."""
 
-    def subscribe(self, board_id: str) -> Subscription: ...
+    def subscribe(self, board_id: str, who: str | None = None) -> Subscription: ...
     def unsubscribe(self, sub: Subscription) -> None: ...
     def publish(self, board_id: str, event: Event) -> None: ...
     def count(self, board_id: str) -> int: ...
@@ -105,9 +106,11 @@ class Hub:
         self._lock = threading.Lock()
         self._boards: dict[str, set[Subscription]] = {}
 
-    def subscribe(self, board_id: str) -> Subscription:
-        """Join a board; everyone there (the newcomer too) gets the new presence count."""
-        sub = Subscription(self, board_id, self.queue_size)
+    def subscribe(self, board_id: str, who: str | None = None) -> Subscription:
+        """Join a board; everyone there (the newcomer too) gets the new presence count.
+
+        `who` names the browser: its tabs count as one person (None: the tab alone)."""
+        sub = Subscription(self, board_id, self.queue_size, who)
         with self._lock:
             self._boards.setdefault(board_id, set()).add(sub)
         self._presence(board_id)
@@ -133,9 +136,9 @@ class Hub:
             sub.offer(message)
 
     def count(self, board_id: str) -> int:
-        """How many listeners the board has."""
+        """How many people listen to the board: a browser with three tabs open is one."""
         with self._lock:
-            return len(self._boards.get(board_id, ()))
+            return len({sub.who or id(sub) for sub in self._boards.get(board_id, ())})
 
     def _presence(self, board_id: str) -> None:
         self.publish(board_id, {"type": "presence", "count": self.count(board_id)})

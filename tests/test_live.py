@@ -65,6 +65,42 @@ def test_hub_presence_and_fanout():
     assert hub.count("b1") == 1
 
 
+def test_presence_counts_browsers_not_tabs():
+    hub = Hub()
+    tabs = [hub.subscribe("b", who="alice"), hub.subscribe("b", who="alice")]
+    assert hub.count("b") == 1
+    bob = hub.subscribe("b", who="bob")
+    anonymous = [hub.subscribe("b"), hub.subscribe("b")]  # no id: each tab alone
+    assert hub.count("b") == 4
+    tabs[0].close()
+    assert hub.count("b") == 4  # alice still has a tab open
+    tabs[1].close()
+    bob.close()
+    assert hub.count("b") == 2
+    for sub in anonymous:
+        sub.close()
+    assert hub.count("b") == 0
+
+
+def test_two_tabs_of_one_browser_are_one_person_on_the_stream(client, board):
+    first = Stream(client, board, "?who=browser-1")
+    assert first.next_of("presence")["count"] == 1
+    second = Stream(client, board, "?who=browser-1")
+    assert second.next_of("presence")["count"] == 1
+    third = Stream(client, board, "?who=browser_2")
+    assert third.next_of("presence")["count"] == 2
+    for s in (first, second, third):
+        s.close()
+
+
+@pytest.mark.parametrize("who", ["", "a b", "x" * 65, "<script>"])
+def test_a_bad_browser_id_is_refused_before_anything_opens(client, board, who):
+    resp = client.get(f"/api/boards/{board}/events", query_string={"who": who})
+    assert resp.status_code == 400
+    assert resp.get_json()["error"]["code"] == "bad_request"
+    assert client.application.extensions["herd.live"].count(board) == 0
+
+
 def test_slow_subscriber_gets_resync_not_unbounded_memory():
     hub = Hub(queue_size=3)
     sub = hub.subscribe("b")

@@ -168,7 +168,7 @@ def test_complete_many_drops_unsent_requests_when_progress_raises():
     """How a Cancel reaches the naming stage: the prompts not yet sent are never sent."""
 
     def reply(body):
-        time.sleep(0.1)
+        time.sleep(0.3)  # long enough that no third wave starts before the cancel
         return 200, {"content": "x"}
 
     class Stop(Exception):
@@ -183,11 +183,13 @@ def test_complete_many_drops_unsent_requests_when_progress_raises():
         reqs = [ChatRequest(messages=[{"role": "user", "content": "x"}]) for _ in range(16)]
         with pytest.raises(Stop):
             LlamafileChat(fake.url).complete_many(reqs, progress=progress)
-        time.sleep(0.5)  # let the requests already on the wire finish
+        time.sleep(1.0)  # let the requests already on the wire finish
         sent = len(fake.calls("/completion"))
     finally:
         fake.close()
-    assert 2 <= sent <= 2 + 4  # the two answered, at most one more per slot; not all 16
+    # The first wave of 4 (one per slot) and, at worst, the 4 the freed slots took at once;
+    # never the other 8.
+    assert 2 <= sent <= 8
 
 
 def test_disk_cache_survives_a_restart(tmp_path):

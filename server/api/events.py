@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -15,6 +16,7 @@ from ..store import get_store
 
 bp = Blueprint("events", __name__)
 BATCH = 64  # most events written to a stream at once
+WHO = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 @bp.get("/boards/<board_id>/events")
@@ -26,7 +28,7 @@ def events(board_id: str):
     store.current_seq(board_id)  # a 404 must be JSON, before the stream starts
     # Subscribe before reading the log so nothing falls between the two; duplicates are
     # skipped by seq in _stream.
-    sub = hub.subscribe(board_id)
+    sub = hub.subscribe(board_id, _who())
     try:
         backlog = store.events_after(board_id, after) if after is not None else []
     except BaseException:
@@ -41,6 +43,16 @@ def events(board_id: str):
     resp.call_on_close(sub.close)  # runs even if the stream never started
     resp.call_on_close(unwatch)
     return resp
+
+
+def _who() -> str | None:
+    """?who=: the browser's id (one per browser, shared by its tabs), for presence."""
+    who = request.args.get("who")
+    if who is None:
+        return None
+    if not WHO.fullmatch(who):
+        raise ApiError(400, "'who' must be 1-64 letters, digits, '-' or '_'.")
+    return who
 
 
 def _watch_hangup(sub: Subscription) -> Callable[[], None]:

@@ -5,6 +5,20 @@
 export const CLIENT_ID = (globalThis.crypto?.randomUUID?.() || String(Math.random()).slice(2))
   .replace(/-/g, '').slice(0, 24);
 
+/** This browser's id, shared by its tabs: presence counts people, not tabs. */
+export const BROWSER_ID = (() => {
+  try {
+    let id = localStorage.getItem('herd.browser');
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(id || '')) {
+      id = CLIENT_ID;
+      localStorage.setItem('herd.browser', id);
+    }
+    return id;
+  } catch {
+    return CLIENT_ID; // storage blocked (private mode): this tab counts alone
+  }
+})();
+
 /** An API failure: {status, code, message, details} as in docs/api.md (status 0: network). */
 export class ApiError extends Error {
   constructor(status, code, message, details) {

@@ -2,6 +2,8 @@
 // Last-Event-ID, so the server replays what we missed; if the stream is closed for good
 // (server restarted, HTTP error) we open a new one after a pause with ?after=<last seq>.
 
+import { BROWSER_ID } from './api.js';
+
 /**
  * Subscribe to a board's events.
  * @param {string} boardId
@@ -19,7 +21,8 @@ export function connect(boardId, { after, onEvent, onStatus, exists }) {
 
   function open() {
     onStatus?.('connecting');
-    es = new EventSource(`/api/boards/${encodeURIComponent(boardId)}/events?after=${seq}`);
+    es = new EventSource(
+      `/api/boards/${encodeURIComponent(boardId)}/events?after=${seq}&who=${BROWSER_ID}`);
     es.onopen = () => { delay = 1000; onStatus?.('live'); };
     es.onmessage = (msg) => {
       let ev;

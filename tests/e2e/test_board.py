@@ -192,6 +192,11 @@ def test_two_browsers_see_each_others_moves(browser, server, open_board, wait):
         open_board(p2, b)
         p1.wait_for_selector("#presence >> text=2 here")
         p2.wait_for_selector("#presence >> text=2 here")
+        # A second tab of the first browser is the same person: still two here, in every tab.
+        p1b = c1.new_page()
+        open_board(p1b, b)
+        p1b.wait_for_selector("#presence >> text=2 here")
+        p1b.close()
         drag(p1, ".note[data-id='a']", 200, 50)
         settled(p1)
         x = wait(lambda: server.notes(b)["a"]["x"] > 100 and server.notes(b)["a"]["x"],
