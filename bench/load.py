@@ -3,11 +3,14 @@
     .venv/bin/python bench/load.py                   # starts `herd serve --no-ai` on a temp DB
     .venv/bin/python bench/load.py --clients 50 --seconds 30 --rate 10
     .venv/bin/python bench/load.py --url http://127.0.0.1:8000
+    .venv/bin/python bench/load.py --cursors 10 --baseline   # pointers too, vs without them
 
 Prints writes per second, p50/p99 write latency, and p50/p99 delay from a client sending a
 move until each *other* client's SSE stream delivers it. Each move's X-Herd-Client header is
 "c<client>@<send time>": the server echoes it in the live event, so a listener in any
 process knows when the move was sent (time.monotonic is one clock for the whole machine).
+With --cursors, every client also sends its pointer position that many times a second (as
+the board page does while the mouse moves) and the pointer requests' latency is printed.
 """
 
 from __future__ import annotations
@@ -43,18 +46,22 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--notes", type=int, default=3, help="notes each client moves in turn")
     p.add_argument("--procs", type=int, default=1,
                    help="client processes (threads of one process share one GIL)")
+    p.add_argument("--cursors", type=float, default=0,
+                   help="pointer positions per second per client, besides the moves")
+    p.add_argument("--baseline", action="store_true",
+                   help="with --cursors: first the same run without pointers, on the same server")
     args = p.parse_args(argv)
 
     if args.url:
         host = urllib.parse.urlsplit(args.url)
         if host.hostname not in ("127.0.0.1", "localhost", "::1"):
             sys.exit("bench/load.py stays on loopback: give a 127.0.0.1 URL.")
-        run(host.hostname, host.port or 80, args)
+        phases(host.hostname, host.port or 80, args)
         return 0
     with tempfile.TemporaryDirectory(prefix="herd-bench-") as tmp:
         server, port = start_server(Path(tmp) / "bench.db")
         try:
-            run("127.0.0.1", port, args)
+            phases("127.0.0.1", port, args)
         finally:
             stop_server(server)
     return 0
@@ -102,6 +109,14 @@ def request(conn: http.client.HTTPConnection, method: str, path: str, body: dict
     resp = conn.getresponse()
     raw = resp.read()
     return resp.status, (json.loads(raw) if raw else {})
+
+
+def phases(host: str, port: int, args: argparse.Namespace) -> None:
+    """The run asked for, after the same run without pointers when --baseline is given."""
+    if args.baseline and args.cursors > 0:
+        run(host, port, argparse.Namespace(**{**vars(args), "cursors": 0}))
+        print()
+    run(host, port, args)
 
 
 def run(host: str, port: int, args: argparse.Namespace) -> None:
@@ -152,6 +167,10 @@ def client_proc(host: str, port: int, board: str, clients: list[int], opts: dict
     writers = [threading.Thread(target=move_loop, daemon=True,
                                 args=(host, port, board, c, args, shared, stop))
                for c in clients]
+    if args.cursors > 0:
+        writers += [threading.Thread(target=cursor_loop, daemon=True,
+                                     args=(host, port, board, c, args, shared, stop))
+                    for c in clients]
     t0 = time.monotonic()
     for t in writers:
         t.start()
@@ -164,7 +183,8 @@ def client_proc(host: str, port: int, board: str, clients: list[int], opts: dict
     for t in listeners:
         t.close()
     result = {"elapsed": elapsed, "latencies": shared.latencies, "delays": shared.delays,
-              "failed": shared.failed, "resyncs": shared.resyncs}
+              "failed": shared.failed, "resyncs": shared.resyncs,
+              "cursor_latencies": shared.cursor_latencies, "cursor_events": shared.cursor_events}
     if out is not None:
         out.put(result)
     return result
@@ -178,6 +198,8 @@ class Shared:
         self.delays: list[float] = []
         self.failed = 0
         self.resyncs = 0
+        self.cursor_latencies: list[float] = []
+        self.cursor_events = 0
         self.lock = threading.Lock()
 
 
@@ -212,6 +234,33 @@ def move_loop(host: str, port: int, board: str, c: int, args: argparse.Namespace
     conn.close()
 
 
+def cursor_loop(host: str, port: int, board: str, c: int, args: argparse.Namespace,
+                shared: Shared, stop: threading.Event) -> None:
+    """One client's pointer: POST its position `cursors` times a second, as the page does."""
+    conn = http.client.HTTPConnection(host, port, timeout=10)
+    period = 1 / args.cursors
+    next_at = time.monotonic()
+    i = 0
+    while not stop.is_set():
+        i += 1
+        t_send = time.monotonic()
+        try:
+            status, _ = request(conn, "POST", f"/api/boards/{board}/cursor",
+                                {"x": c * 200 + i % 50, "y": i % 70}, client=f"p{c}")
+        except (OSError, http.client.HTTPException):
+            status = 0
+            conn.close()
+            conn = http.client.HTTPConnection(host, port, timeout=10)
+        with shared.lock:
+            if status == 204:
+                shared.cursor_latencies.append(time.monotonic() - t_send)
+            else:
+                shared.failed += 1
+        next_at += period
+        time.sleep(max(0.0, next_at - time.monotonic()))
+    conn.close()
+
+
 class Listener(threading.Thread):
     """One client's SSE stream: records how long after sending it saw others' moves."""
 
@@ -229,7 +278,7 @@ class Listener(threading.Thread):
         self.ready.set()
         me = str(self.client).encode()
         delays: list[float] = []
-        resyncs = 0
+        resyncs = cursor_events = 0
         try:
             for _ in range(100_000_000):
                 line = resp.readline()
@@ -240,6 +289,8 @@ class Listener(threading.Thread):
                 now = time.monotonic()
                 if line.startswith(b'data: {"type":"resync"'):
                     resyncs += 1
+                elif line.startswith(b'data: {"type":"cursors"'):
+                    cursor_events += 1
                 echo = ECHO.search(line, 0, 120)  # "client" comes before "changes"
                 if echo and echo.group(1) != me:
                     delays.append(now - float(echo.group(2)))
@@ -248,6 +299,7 @@ class Listener(threading.Thread):
         with self.shared.lock:
             self.shared.delays.extend(delays)
             self.shared.resyncs += resyncs
+            self.shared.cursor_events += cursor_events
 
     def close(self) -> None:
         if self.conn is not None and self.conn.sock is not None:
@@ -271,12 +323,15 @@ def report(args: argparse.Namespace, results: list[dict]) -> None:
         shared.delays += r["delays"]
         shared.failed += r["failed"]
         shared.resyncs += r["resyncs"]
+        shared.cursor_latencies += r["cursor_latencies"]
+        shared.cursor_events += r["cursor_events"]
     elapsed = max(r["elapsed"] for r in results)
     ok = len(shared.latencies)
     expected = ok * (args.clients - 1)
     rate = f"{args.rate:g}/s each" if args.rate > 0 else "flat out"
-    print(f"Herd load: {args.clients} clients x {elapsed:.1f} s on one board, moves {rate}, "
-          f"{args.clients} SSE listeners, {len(results)} client process(es)")
+    pointers = f", pointers {args.cursors:g}/s each" if args.cursors > 0 else ""
+    print(f"Herd load: {args.clients} clients x {elapsed:.1f} s on one board, moves {rate}"
+          f"{pointers}, {args.clients} SSE listeners, {len(results)} client process(es)")
     print(f"  writes:       {ok:,} ok, {shared.failed:,} failed, {ok / elapsed:,.1f} requests/s")
     print(f"  write latency: p50 {pct(shared.latencies, 50):.1f} ms, "
           f"p99 {pct(shared.latencies, 99):.1f} ms, "
@@ -284,6 +339,12 @@ def report(args: argparse.Namespace, results: list[dict]) -> None:
     print(f"  seen by others: p50 {pct(shared.delays, 50):.1f} ms, "
           f"p99 {pct(shared.delays, 99):.1f} ms "
           f"({len(shared.delays):,} of {expected:,} deliveries, {shared.resyncs} resyncs)")
+    if args.cursors > 0:
+        n = len(shared.cursor_latencies)
+        print(f"  pointers:     {args.cursors:g}/s each, {n:,} sent ({n / elapsed:,.1f}/s), "
+              f"p50 {pct(shared.cursor_latencies, 50):.1f} ms, "
+              f"p99 {pct(shared.cursor_latencies, 99):.1f} ms; each listener got "
+              f"{shared.cursor_events / args.clients / elapsed:.1f} cursor events/s")
 
 
 if __name__ == "__main__":

@@ -21,11 +21,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False
     errors.init_app(app)
 
-    from . import live, store
+    from . import cursors, live, store
     from .llamafile import service
 
     store.init_app(app)
     live.init_app(app)
+    cursors.init_app(app)
     service.init_app(app)
 
     from . import api, pages

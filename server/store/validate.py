@@ -125,12 +125,12 @@ def _common(fields: Any, kind: str, allowed: set[str], partial: bool) -> dict[st
             raise ApiError(400, f"Unknown {kind} field {key!r}; allowed: "
                                 f"{', '.join(sorted(allowed))}.")
         if key in ("x", "y", "w", "h"):
-            value = _number(key, value, kind)
+            value = number(key, value, kind)
         out[key] = value
     return out
 
 
-def _number(key: str, value: Any, kind: str) -> float:
+def number(key: str, value: Any, kind: str) -> float:
     """A finite coordinate or a positive size within the canvas bounds."""
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise ApiError(400, f"The {kind}'s {key!r} must be a finite number, not {value!r}.")

@@ -32,9 +32,10 @@ export class ApiError extends Error {
 /**
  * One API call. Resolves to the parsed JSON body (null for 204), rejects with ApiError.
  * @param {string} method @param {string} path e.g. "/api/boards" @param {any} [body]
+ * @param {RequestInit} [extra] more fetch options (keepalive for a request that outlives the page)
  */
-export async function request(method, path, body) {
-  const init = { method, headers: { 'X-Herd-Client': CLIENT_ID, Accept: 'application/json' } };
+export async function request(method, path, body, extra = {}) {
+  const init = { ...extra, method, headers: { 'X-Herd-Client': CLIENT_ID, Accept: 'application/json' } };
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
@@ -75,6 +76,7 @@ export const api = {
   organizeJob: (b, job) => request('GET', `/api/boards/${enc(b)}/organize/${enc(job)}`),
   cancelOrganize: (b, job) => request('POST', `/api/boards/${enc(b)}/organize/${enc(job)}/cancel`),
   undoOrganize: (b, job) => request('POST', `/api/boards/${enc(b)}/organize/${enc(job)}/undo`),
+  cursor: (b, where, extra) => request('POST', `/api/boards/${enc(b)}/cursor`, where, extra),
   suggestTitle: (b, g) => request('POST', `/api/boards/${enc(b)}/groups/${enc(g)}/suggest-title`),
   importText: (b, text, at) => request('POST', `/api/boards/${enc(b)}/import-text`,
     at ? { text, x: Math.round(at.x), y: Math.round(at.y) } : { text }),

@@ -10,6 +10,7 @@ import { connect } from './live.js';
 import { installTools } from './tools.js';
 import { installChrome } from './chrome.js';
 import { installActions } from './actions.js';
+import { installCursors } from './cursors.js';
 import { showError } from './ui.js';
 
 const boardId = document.body.dataset.boardId;
@@ -221,6 +222,8 @@ function onEvent(ev) {
     }
     const many = (ev.changes || []).length > 12;
     render(S.applyRemote(ctx.model, ev.changes), { glide: many ? true : 'fast' });
+  } else if (ev.type === 'cursors') {
+    ctx.cursors?.apply(ev);
   } else if (ev.type === 'presence') {
     ctx.presence = ev.count;
     changed();
@@ -280,6 +283,7 @@ async function start() {
   else ctx.fit();
   installTools(ctx);
   installChrome(ctx);
+  ctx.cursors = installCursors(ctx, layer);
   ctx.live = connect(boardId, {
     after: data.seq,
     onEvent,

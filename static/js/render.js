@@ -156,6 +156,7 @@ export function createRenderer(layer) {
   /** The view transform of the layer (one style write). */
   function setView(view) {
     layer.style.transform = `translate(${view.tx}px, ${view.ty}px) scale(${view.zoom})`;
+    layer.style.setProperty('--zoom', String(view.zoom)); // pointers keep their size on screen
     // Frame titles stay readable when zoomed out: they scale up as the board scales down.
     // Capped so a title never grows past the gap above its frame.
     layer.style.setProperty('--inv-zoom', String(Math.min(1.6, Math.max(1, 1 / view.zoom))));

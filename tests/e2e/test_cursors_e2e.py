@@ -1,0 +1,47 @@
+"""Other people's pointers in real Chromium: seen moving, the right size, gone when they leave."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+
+def board_point(pg, x: float, y: float) -> dict:
+    """Where the screen point (x, y) of this page is on the board."""
+    return pg.evaluate(
+        "([x, y]) => { const v = window.herd.view;"
+        " const r = window.herd.viewport.getBoundingClientRect();"
+        " return {x: (x - r.left - v.tx) / v.zoom, y: (y - r.top - v.ty) / v.zoom}; }", [x, y])
+
+
+def test_a_pointer_is_seen_by_the_other_browser_and_leaves_with_its_page(
+        browser, server, open_board):
+    b = server.board("Pointers", notes=[{"id": "a", "text": "Here", "x": 0, "y": 0}])
+    c1 = browser.new_context(viewport={"width": 1200, "height": 800})
+    c2 = browser.new_context(viewport={"width": 1200, "height": 800})
+    try:
+        p1, p2 = c1.new_page(), c2.new_page()
+        open_board(p1, b)
+        open_board(p2, b)
+        p2.evaluate("window.herd.zoomTo(2)")  # the other person is zoomed in
+        who = p1.evaluate("window.herd.clientId")
+        p1.mouse.move(500, 400)
+        p1.mouse.move(640, 420, steps=8)
+        where = board_point(p1, 640, 420)
+        sel = f".cursor[data-client='{who}']"
+        p2.wait_for_function(
+            "([sel, x, y]) => { const c = document.querySelector(sel); return c &&"
+            " Math.abs(parseFloat(c.style.getPropertyValue('--x')) - x) <= 1 &&"
+            " Math.abs(parseFloat(c.style.getPropertyValue('--y')) - y) <= 1; }",
+            arg=[sel, where["x"], where["y"]])
+        # Drawn at the same size on screen whatever the zoom.
+        box = p2.locator(sel).bounding_box()
+        assert box and 14 <= box["width"] <= 24
+        # Our own pointer is never drawn for ourselves.
+        assert p1.locator(".cursor").count() == 0
+        p1.close()  # pagehide says "gone"
+        p2.wait_for_selector(sel, state="detached")
+    finally:
+        c1.close()
+        c2.close()
