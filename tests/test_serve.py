@@ -121,6 +121,40 @@ def test_presence_drops_as_soon_as_a_listener_leaves(herd_server, tmp_path):
     assert "Traceback" not in server.output() and "Error" not in server.output()
 
 
+def test_pointers_are_batched_and_delivered_under_gevent(herd_server, tmp_path):
+    """The cursor flusher is a greenlet under `herd serve`: it must start, send, and stop."""
+    server = herd_server(str(tmp_path / "pointers.db"))
+    _, board = call(server.url, "POST", "/api/boards", {"name": "pointers"})
+    listener = open_stream(server.port, board["id"])
+    try:
+        read_until([listener], b'"presence"', timeout=10)
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        for i in range(20):  # one person's pointer, moving fast
+            conn.request("POST", f"/api/boards/{board['id']}/cursor",
+                         json.dumps({"x": i, "y": 2 * i}),
+                         {"Content-Type": "application/json", "X-Herd-Client": "tab-a"})
+            assert conn.getresponse().read() == b""
+        seen = read_until([listener], b'[19.0,38.0]', timeout=10)[listener]
+        assert b'"type":"cursors"' in seen and b'"tab-a":[19.0,38.0]' in seen
+        assert seen.count(b'"type":"cursors"') < 20  # batched, not one event per move
+        conn.request("POST", f"/api/boards/{board['id']}/cursor", json.dumps({"gone": True}),
+                     {"Content-Type": "application/json", "X-Herd-Client": "tab-a"})
+        resp = conn.getresponse()
+        assert resp.status == 204 and resp.read() == b""
+        assert b'"gone":["tab-a"]' in read_until([listener], b'"gone":["tab-a"]', 10)[listener]
+        # After a quiet spell the flusher has stopped; the next pointer starts a new one.
+        time.sleep(0.5)
+        conn.request("POST", f"/api/boards/{board['id']}/cursor", json.dumps({"x": 7, "y": 7}),
+                     {"Content-Type": "application/json", "X-Herd-Client": "tab-b"})
+        assert conn.getresponse().status == 204
+        assert b'"tab-b":[7.0,7.0]' in read_until([listener], b'"tab-b"', timeout=10)[listener]
+        conn.close()
+    finally:
+        listener.close()
+    server.stop()
+    assert "Traceback" not in server.output() and "Error" not in server.output()
+
+
 def test_a_bad_database_path_fails_fast_with_one_line(tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a directory")
