@@ -30,19 +30,21 @@ class CursorRelay:
         self.publish, self.interval, self.clock = publish, interval, clock
         self.background = background  # False: the caller flushes (tests)
         self._lock = threading.Lock()
-        self._where: dict[str, dict[str, tuple[float, float, float]]] = {}  # board->client->x,y,t
+        # board -> client -> (x, y, name, last heard)
+        self._where: dict[str, dict[str, tuple[float, float, str, float]]] = {}
         self._moved: dict[str, set[str]] = {}
         self._gone: dict[str, set[str]] = {}
         self._flusher: threading.Thread | None = None
         self._wake = threading.Event()
 
-    def move(self, board_id: str, client: str, x: float, y: float) -> bool:
-        """Record a pointer position; False when the board already shows MAX_PER_BOARD."""
+    def move(self, board_id: str, client: str, x: float, y: float, name: str = "") -> bool:
+        """Record a pointer position (and the name shown beside it); False when the board
+        already shows MAX_PER_BOARD pointers."""
         with self._lock:
             board = self._where.setdefault(board_id, {})
             if client not in board and len(board) >= MAX_PER_BOARD:
                 return False
-            board[client] = (x, y, self.clock())
+            board[client] = (x, y, name, self.clock())
             self._moved.setdefault(board_id, set()).add(client)
             self._gone.get(board_id, set()).discard(client)
         self._kick()
@@ -64,7 +66,7 @@ class CursorRelay:
         now = self.clock()
         with self._lock:
             for board_id, board in list(self._where.items()):
-                for client in [c for c, (_, _, t) in board.items() if now - t > FORGET_AFTER]:
+                for client in [c for c, v in board.items() if now - v[3] > FORGET_AFTER]:
                     del board[client]
                     self._moved.get(board_id, set()).discard(client)
                     self._gone.setdefault(board_id, set()).add(client)
@@ -74,7 +76,7 @@ class CursorRelay:
                 moved = self._moved.pop(board_id, set())
                 gone = self._gone.pop(board_id, set())
                 where = self._where.get(board_id, {})
-                positions = {c: [where[c][0], where[c][1]] for c in sorted(moved) if c in where}
+                positions = {c: list(where[c][:3]) for c in sorted(moved) if c in where}
                 if positions or gone:
                     events.append((board_id, {"type": "cursors", "moved": positions,
                                               "gone": sorted(gone)}))

@@ -33,8 +33,8 @@ def test_many_moves_become_one_event_per_board_with_the_latest_positions():
     events = dict(sent)
     assert len(sent) == 2
     assert len(events["b1"]["moved"]) == 50
-    assert events["b1"]["moved"]["c07"] == [79.0, -9.0]  # only where it ended up
-    assert events["b2"] == {"type": "cursors", "moved": {"solo": [5.0, 5.0]}, "gone": []}
+    assert events["b1"]["moved"]["c07"] == [79, -9, ""]  # only where it ended up
+    assert events["b2"] == {"type": "cursors", "moved": {"solo": [5, 5, ""]}, "gone": []}
     assert r.flush() == 0  # nothing new, nothing sent
 
 
@@ -79,9 +79,11 @@ def test_a_pointer_reaches_the_others_through_the_live_stream(client, board):
     hub = client.application.extensions["herd.live"]
     sub = hub.subscribe(board)
     assert sub.get(1)["type"] == "presence"
-    assert post(client, board, {"x": 120.5, "y": -40}).status_code == 204
+    assert post(client, board, {"x": 120.5, "y": -40, "name": " Ada\n Lovelace "}).status_code \
+        == 204
     ev = sub.get(5)  # the background flusher sends it within an interval
-    assert ev == {"type": "cursors", "moved": {"tab-1": [120.5, -40.0]}, "gone": []}
+    assert ev == {"type": "cursors", "moved": {"tab-1": [120.5, -40.0, "Ada Lovelace"]},
+                  "gone": []}
     assert post(client, board, {"gone": True}).status_code == 204
     assert sub.get(5) == {"type": "cursors", "moved": {}, "gone": ["tab-1"]}
     sub.close()
@@ -98,6 +100,9 @@ def test_a_pointer_reaches_the_others_through_the_live_stream(client, board):
     ({"x": 1, "y": 2, "note": "a"}, "tab", 400),
     ({"gone": False}, "tab", 400),
     ({"gone": True, "x": 1}, "tab", 400),
+    ({"x": 1, "y": 2, "name": 7}, "tab", 400),
+    ({"x": 1, "y": 2, "name": "x" * 41}, "tab", 400),
+    ({"name": "Ada"}, "tab", 400),
 ])
 def test_bad_pointers_get_the_one_error_shape(client, board, body, who, status):
     resp = post(client, board, body, who)

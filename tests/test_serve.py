@@ -134,8 +134,8 @@ def test_pointers_are_batched_and_delivered_under_gevent(herd_server, tmp_path):
                          json.dumps({"x": i, "y": 2 * i}),
                          {"Content-Type": "application/json", "X-Herd-Client": "tab-a"})
             assert conn.getresponse().read() == b""
-        seen = read_until([listener], b'[19.0,38.0]', timeout=10)[listener]
-        assert b'"type":"cursors"' in seen and b'"tab-a":[19.0,38.0]' in seen
+        seen = read_until([listener], b'[19.0,38.0,', timeout=10)[listener]
+        assert b'"type":"cursors"' in seen and b'"tab-a":[19.0,38.0,""]' in seen
         assert seen.count(b'"type":"cursors"') < 20  # batched, not one event per move
         conn.request("POST", f"/api/boards/{board['id']}/cursor", json.dumps({"gone": True}),
                      {"Content-Type": "application/json", "X-Herd-Client": "tab-a"})
@@ -147,7 +147,7 @@ def test_pointers_are_batched_and_delivered_under_gevent(herd_server, tmp_path):
         conn.request("POST", f"/api/boards/{board['id']}/cursor", json.dumps({"x": 7, "y": 7}),
                      {"Content-Type": "application/json", "X-Herd-Client": "tab-b"})
         assert conn.getresponse().status == 204
-        assert b'"tab-b":[7.0,7.0]' in read_until([listener], b'"tab-b"', timeout=10)[listener]
+        assert b'"tab-b":[7.0,7.0,""]' in read_until([listener], b'"tab-b"', timeout=10)[listener]
         conn.close()
     finally:
         listener.close()

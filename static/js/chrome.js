@@ -12,6 +12,7 @@ import {
   aiPopover, cancelOrganize, organizePopover, refreshAi, renameWithAi, showOrganize,
 } from './organize_ui.js';
 import { helpPopover } from './shortcuts.js';
+import { peoplePopover } from './people.js';
 
 /** Wire every control outside the canvas. */
 export function installChrome(ctx) {
@@ -59,6 +60,7 @@ export function installChrome(ctx) {
   $('#organize-btn').setAttribute('aria-haspopup', 'true');
   $('#ai-status').addEventListener('click', (e) => aiPopover(ctx, e.currentTarget));
   $('#ai-status').setAttribute('aria-haspopup', 'true');
+  $('#presence').addEventListener('click', (e) => peoplePopover(ctx, e.currentTarget));
   $('.op-cancel').addEventListener('click', () => cancelOrganize(ctx));
   document.addEventListener('keydown', (e) => {
     if (e.target.closest?.('input, textarea, dialog') || e.ctrlKey || e.metaKey || e.altKey) return;

@@ -45,3 +45,34 @@ def test_a_pointer_is_seen_by_the_other_browser_and_leaves_with_its_page(
     finally:
         c1.close()
         c2.close()
+
+
+def test_a_name_set_from_the_presence_chip_shows_beside_the_pointer(browser, server, open_board):
+    b = server.board("Names")
+    c1 = browser.new_context(viewport={"width": 1200, "height": 800})
+    c2 = browser.new_context(viewport={"width": 1200, "height": 800})
+    try:
+        p1, p2 = c1.new_page(), c2.new_page()
+        open_board(p1, b)
+        open_board(p2, b)
+        who = p1.evaluate("window.herd.clientId")
+        sel = f".cursor[data-client='{who}'] .cursor-name"
+        p1.mouse.move(400, 300)
+        p1.mouse.move(420, 310, steps=3)
+        # Before choosing a name: a stable guest name.
+        p2.wait_for_selector(f"{sel} >> text=/^Guest /")
+        p1.click("#presence")
+        box = p1.get_by_role("textbox", name="Your name")
+        box.fill("Ada <b>Lovelace</b>")
+        box.press("Enter")
+        p1.mouse.move(450, 330, steps=3)  # back on the canvas from the header
+        p2.wait_for_selector(f"{sel} >> text=Ada <b>Lovelace</b>")  # as text, not HTML
+        assert p2.locator(f"{sel} b").count() == 0
+        # Kept in the browser: a new tab of the same person comes back with it.
+        p1b = c1.new_page()
+        open_board(p1b, b)
+        p1b.click("#presence")
+        assert p1b.get_by_role("textbox", name="Your name").input_value() == "Ada <b>Lovelace</b>"
+    finally:
+        c1.close()
+        c2.close()
