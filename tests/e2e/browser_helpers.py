@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 
 def paste(pg, text: str) -> None:
     """A real paste event carrying text, as the browser fires it for ctrl+V."""
@@ -10,3 +13,20 @@ def paste(pg, text: str) -> None:
         dt.setData('text/plain', text);
         document.dispatchEvent(new ClipboardEvent('paste', {clipboardData: dt, bubbles: true}));
     }""", text)
+
+
+@contextlib.contextmanager
+def two_people(browser, url: str, width: int = 1200, height: int = 800) -> Iterator[tuple]:
+    """Two people on one board: two browser contexts (own storage, own tab ids), each with
+    the board open and live; yields (contexts, pages) and closes both on the way out."""
+    contexts = [browser.new_context(viewport={"width": width, "height": height})
+                for _ in range(2)]
+    try:
+        pages = [c.new_page() for c in contexts]
+        for pg in pages:
+            pg.goto(url)
+            pg.wait_for_function("window.herd?.model && window.herd.connection === 'live'")
+        yield contexts, pages
+    finally:
+        for c in contexts:
+            c.close()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from browser_helpers import paste
+from browser_helpers import paste, two_people
 
 pytestmark = pytest.mark.e2e
 
@@ -184,12 +184,7 @@ def test_undo_redo(page, server, open_board, wait):
 
 def test_two_browsers_see_each_others_moves(browser, server, open_board, wait):
     b = server.board("Live", notes=[note("a", "Shared", 0, 0)])
-    c1 = browser.new_context(viewport={"width": 1200, "height": 800})
-    c2 = browser.new_context(viewport={"width": 1200, "height": 800})
-    try:
-        p1, p2 = c1.new_page(), c2.new_page()
-        open_board(p1, b)
-        open_board(p2, b)
+    with two_people(browser, f"{server.base}/b/{b}") as ((c1, c2), (p1, p2)):
         p1.wait_for_selector("#presence >> text=2 here")
         p2.wait_for_selector("#presence >> text=2 here")
         # A second tab of the first browser is the same person: still two here, in every tab.
@@ -212,9 +207,6 @@ def test_two_browsers_see_each_others_moves(browser, server, open_board, wait):
         p1.wait_for_selector(".note-text >> text=From two")
         c2.close()
         p1.wait_for_selector("#presence >> text=1 here")
-    finally:
-        c1.close()
-        c2.close()
 
 
 def test_note_text_is_never_html(page, server, open_board, wait):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from browser_helpers import two_people
 
 pytestmark = pytest.mark.e2e
 
@@ -15,15 +16,9 @@ def board_point(pg, x: float, y: float) -> dict:
         " return {x: (x - r.left - v.tx) / v.zoom, y: (y - r.top - v.ty) / v.zoom}; }", [x, y])
 
 
-def test_a_pointer_is_seen_by_the_other_browser_and_leaves_with_its_page(
-        browser, server, open_board):
+def test_a_pointer_is_seen_by_the_other_browser_and_leaves_with_its_page(browser, server):
     b = server.board("Pointers", notes=[{"id": "a", "text": "Here", "x": 0, "y": 0}])
-    c1 = browser.new_context(viewport={"width": 1200, "height": 800})
-    c2 = browser.new_context(viewport={"width": 1200, "height": 800})
-    try:
-        p1, p2 = c1.new_page(), c2.new_page()
-        open_board(p1, b)
-        open_board(p2, b)
+    with two_people(browser, f"{server.base}/b/{b}") as (_, (p1, p2)):
         p2.evaluate("window.herd.zoomTo(2)")  # the other person is zoomed in
         who = p1.evaluate("window.herd.clientId")
         p1.mouse.move(500, 400)
@@ -42,19 +37,11 @@ def test_a_pointer_is_seen_by_the_other_browser_and_leaves_with_its_page(
         assert p1.locator(".cursor").count() == 0
         p1.close()  # pagehide says "gone"
         p2.wait_for_selector(sel, state="detached")
-    finally:
-        c1.close()
-        c2.close()
 
 
 def test_a_name_set_from_the_presence_chip_shows_beside_the_pointer(browser, server, open_board):
     b = server.board("Names")
-    c1 = browser.new_context(viewport={"width": 1200, "height": 800})
-    c2 = browser.new_context(viewport={"width": 1200, "height": 800})
-    try:
-        p1, p2 = c1.new_page(), c2.new_page()
-        open_board(p1, b)
-        open_board(p2, b)
+    with two_people(browser, f"{server.base}/b/{b}") as ((c1, _), (p1, p2)):
         who = p1.evaluate("window.herd.clientId")
         sel = f".cursor[data-client='{who}'] .cursor-name"
         p1.mouse.move(400, 300)
@@ -73,6 +60,3 @@ def test_a_name_set_from_the_presence_chip_shows_beside_the_pointer(browser, ser
         open_board(p1b, b)
         p1b.click("#presence")
         assert p1b.get_by_role("textbox", name="Your name").input_value() == "Ada <b>Lovelace</b>"
-    finally:
-        c1.close()
-        c2.close()

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from browser_helpers import paste
+from browser_helpers import paste, two_people
 
 pytestmark = pytest.mark.e2e
 
@@ -40,13 +40,7 @@ def test_organize_with_the_local_models_in_two_browsers_then_undo(browser, ai_se
     b = srv.board("Seed ideas")
     words = [n["text"] for n in json.loads(SEED.read_text())["notes"]] if SEED.exists() \
         else SEED_WORDS
-    c1 = browser.new_context(viewport={"width": 1280, "height": 800})
-    c2 = browser.new_context(viewport={"width": 1280, "height": 800})
-    try:
-        p1, p2 = c1.new_page(), c2.new_page()
-        for pg in (p1, p2):
-            pg.goto(f"{srv.base}/b/{b}")
-            pg.wait_for_function("window.herd?.model && window.herd.connection === 'live'")
+    with two_people(browser, f"{srv.base}/b/{b}", width=1280) as (_, (p1, p2)):
         p1.wait_for_selector("#ai-status[data-state=ready]")
         p1.mouse.move(640, 400)
         paste(p1, "\n".join(f"- {w}" for w in words))
@@ -93,9 +87,6 @@ def test_organize_with_the_local_models_in_two_browsers_then_undo(browser, ai_se
                 " const n = window.herd.model.notes.get(id); return n.x === x && n.y === y; })",
                 arg=before)
         assert {n["id"]: (n["x"], n["y"]) for n in srv.snapshot(b)["notes"]} == before
-    finally:
-        c1.close()
-        c2.close()
 
 
 @pytest.mark.integration
