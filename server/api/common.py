@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from flask import request
@@ -30,3 +31,27 @@ def client_id() -> str | None:
     """The X-Herd-Client header: live events carry it back so a browser knows its echoes."""
     value = request.headers.get("X-Herd-Client")
     return value[:64] if value else None
+
+
+TAB = re.compile(r"[A-Za-z0-9_:@.-]{1,64}")
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+MAX_NAME = 40
+
+
+def required_client_id(what: str) -> str:
+    """X-Herd-Client, which pointers and spotlights need: it says whose they are."""
+    client = request.headers.get("X-Herd-Client", "")
+    if not TAB.fullmatch(client):
+        raise ApiError(400, f"{what} needs the X-Herd-Client header (1-64 letters, digits or "
+                            "-_:@.): it tells the other browsers whose it is.")
+    return client
+
+
+def display_name(value: object, what: str) -> str:
+    """A person's name as others see it: one line, at most MAX_NAME characters."""
+    if not isinstance(value, str):
+        raise ApiError(400, f"The {what}'s 'name' must be a string.")
+    name = " ".join(CONTROL.sub(" ", value).split())
+    if len(name) > MAX_NAME:
+        raise ApiError(400, f"The {what}'s 'name' is at most {MAX_NAME} characters.")
+    return name

@@ -2,40 +2,22 @@
 
 from __future__ import annotations
 
-import re
-
-from flask import Blueprint, request
+from flask import Blueprint
 
 from ..cursors import get_relay
 from ..errors import ApiError
 from ..store import get_store
 from ..store.validate import number
-from .common import json_body
+from .common import display_name, json_body, required_client_id
 
 bp = Blueprint("cursors", __name__)
-CLIENT = re.compile(r"[A-Za-z0-9_:@.-]{1,64}")
-CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-MAX_NAME = 40
-
-
-def _name(value: object) -> str:
-    """The name shown beside the pointer: one line, at most MAX_NAME characters."""
-    if not isinstance(value, str):
-        raise ApiError(400, "The pointer's 'name' must be a string.")
-    name = " ".join(CONTROL.sub(" ", value).split())
-    if len(name) > MAX_NAME:
-        raise ApiError(400, f"The pointer's 'name' is at most {MAX_NAME} characters.")
-    return name
 
 
 @bp.post("/boards/<board_id>/cursor")
 def cursor(board_id: str):
     """{"x", "y", "name"?} in board coordinates, or {"gone": true}; 204. Never stored."""
     body = json_body()
-    client = request.headers.get("X-Herd-Client", "")
-    if not CLIENT.fullmatch(client):
-        raise ApiError(400, "A cursor needs the X-Herd-Client header (1-64 letters, digits "
-                            "or -_:@.): it tells the other browsers whose pointer it is.")
+    client = required_client_id("A pointer")
     extra = set(body) - {"x", "y", "name", "gone"}
     if extra:
         raise ApiError(400, f"Unknown cursor field(s) {', '.join(sorted(extra))}; "
@@ -49,7 +31,8 @@ def cursor(board_id: str):
         raise ApiError(400, "Send the pointer as {x, y, name?} in board coordinates, or "
                             "{gone: true}.")
     if not relay.move(board_id, client, number("x", body["x"], "cursor"),
-                      number("y", body["y"], "cursor"), _name(body.get("name", ""))):
+                      number("y", body["y"], "cursor"),
+                      display_name(body.get("name", ""), "pointer")):
         raise ApiError(429, "This board already shows as many pointers as it can; yours will "
                             "appear when someone leaves.")
     return "", 204

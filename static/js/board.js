@@ -11,6 +11,7 @@ import { installTools } from './tools.js';
 import { installChrome } from './chrome.js';
 import { installActions } from './actions.js';
 import { installCursors } from './cursors.js';
+import { installSpotlight } from './spotlight.js';
 import { showError } from './ui.js';
 
 const boardId = document.body.dataset.boardId;
@@ -224,6 +225,8 @@ function onEvent(ev) {
     render(S.applyRemote(ctx.model, ev.changes), { glide: many ? true : 'fast' });
   } else if (ev.type === 'cursors') {
     ctx.cursors?.apply(ev);
+  } else if (ev.type === 'spotlight') {
+    ctx.spotlight?.apply(ev.spotlight);
   } else if (ev.type === 'presence') {
     ctx.presence = ev.count;
     changed();
@@ -284,6 +287,7 @@ async function start() {
   installTools(ctx);
   installChrome(ctx);
   ctx.cursors = installCursors(ctx, layer);
+  ctx.spotlight = installSpotlight(ctx);
   ctx.live = connect(boardId, {
     after: data.seq,
     onEvent,

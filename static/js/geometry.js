@@ -126,6 +126,17 @@ export function fitView(rect, w, h, pad = 60) {
 }
 
 /**
+ * A view that shows all of `rect` (board space), as large as fits, centred in a w x h
+ * viewport: what someone following another person's view sees of it, whatever the two
+ * screens' shapes.
+ */
+export function showRect(rect, w, h) {
+  const zoom = clampZoom(Math.min(w / Math.max(rect.w, 1), h / Math.max(rect.h, 1)));
+  const c = center(rect);
+  return { zoom, tx: w / 2 - c.x * zoom, ty: h / 2 - c.y * zoom };
+}
+
+/**
  * Positions (top-left corners) for `n` notes in a neat grid centred on board point `at`:
  * roughly 3:2 wider than tall, reading order left-to-right, top-to-bottom.
  * @returns {{x:number,y:number}[]}

@@ -1,5 +1,6 @@
 // Who you are to the others on the board: the name beside your pointer, set from the
-// presence chip. Kept in this browser only (there are no accounts); others see it at once.
+// presence chip, kept in this browser only (there are no accounts); and the spotlight
+// (spotlight.js), which makes everyone else follow your view.
 
 import { myName } from './cursors.js';
 import { closePopovers, place } from './popover.js';
@@ -19,7 +20,14 @@ export function peoplePopover(ctx, anchor) {
   });
   input.value = myName();
   const save = el('button', 'btn primary wide', { type: 'submit' }, 'Save name');
-  pop.append(input, save);
+  const leading = ctx.spotlight?.leading();
+  const spot = el('button', 'btn wide spot-btn', { type: 'button' },
+    leading ? 'Stop spotlight' : 'Spotlight me: everyone follows my view');
+  spot.addEventListener('click', () => {
+    pop.remove();
+    if (leading) ctx.spotlight.stop(); else ctx.spotlight?.lead();
+  });
+  pop.append(input, save, el('hr', 'menu-sep'), spot);
   pop.addEventListener('submit', (e) => {
     e.preventDefault();
     ctx.cursors?.setName(input.value);

@@ -80,3 +80,16 @@ test('fitFontSize shrinks for long text and stays within bounds', () => {
   assert.ok(long < short && long >= 9);
   assert.ok(g.fitFontSize('a\nb\nc\nd\ne\nf', 160, 120) < 22);
 });
+
+test('showRect shows all of another screen\'s view, centred, as large as fits', () => {
+  const leader = { x: 100, y: 200, w: 1600, h: 900 }; // a wide screen at 100%
+  const v = g.showRect(leader, 800, 800); // a square window follows it
+  assert.equal(v.zoom, 0.5);
+  const seen = g.visibleRect(v, 800, 800);
+  assert.ok(seen.x <= leader.x + 1e-9 && seen.x + seen.w >= leader.x + leader.w - 1e-9);
+  assert.ok(seen.y <= leader.y + 1e-9 && seen.y + seen.h >= leader.y + leader.h - 1e-9);
+  const mid = g.toScreen(v, g.center(leader));
+  assert.deepEqual([mid.x, mid.y], [400, 400]);
+  // A tiny rectangle is not blown up past the zoom limit.
+  assert.equal(g.showRect({ x: 0, y: 0, w: 1, h: 1 }, 800, 600).zoom, g.clampZoom(1e9));
+});
