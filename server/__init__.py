@@ -21,13 +21,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False
     errors.init_app(app)
 
-    from . import cursors, live, spotlight, store
+    from . import cursors, live, spotlight, store, timer
     from .llamafile import service
 
     store.init_app(app)
     live.init_app(app)
     cursors.init_app(app)
     spotlight.init_app(app)
+    timer.init_app(app)
     service.init_app(app)
 
     from . import api, pages

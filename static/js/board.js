@@ -12,6 +12,7 @@ import { installChrome } from './chrome.js';
 import { installActions } from './actions.js';
 import { installCursors } from './cursors.js';
 import { installSpotlight } from './spotlight.js';
+import { installTimer } from './timer.js';
 import { showError } from './ui.js';
 
 const boardId = document.body.dataset.boardId;
@@ -227,6 +228,8 @@ function onEvent(ev) {
     ctx.cursors?.apply(ev);
   } else if (ev.type === 'spotlight') {
     ctx.spotlight?.apply(ev.spotlight);
+  } else if (ev.type === 'timer') {
+    ctx.timer?.apply(ev.timer);
   } else if (ev.type === 'presence') {
     ctx.presence = ev.count;
     changed();
@@ -288,6 +291,7 @@ async function start() {
   installChrome(ctx);
   ctx.cursors = installCursors(ctx, layer);
   ctx.spotlight = installSpotlight(ctx);
+  ctx.timer = installTimer(ctx);
   ctx.live = connect(boardId, {
     after: data.seq,
     onEvent,

@@ -113,7 +113,12 @@ export function installSpotlight(ctx) {
   setInterval(() => {
     if (following && performance.now() - heard > STALE_MS) { following = null; show(); }
   }, 5000);
-  api.getSpotlight(ctx.boardId).then((r) => apply(r.spotlight)).catch(() => {});
+  // What the board has now, unless a live event (newer) came first.
+  let events = 0;
+  api.getSpotlight(ctx.boardId).then((r) => { if (!events) apply(r.spotlight); }).catch(() => {});
 
-  return { apply, lead, stop: () => stopLeading(), leading: () => leading };
+  return {
+    apply: (spot) => { events += 1; apply(spot); },
+    lead, stop: () => stopLeading(), leading: () => leading,
+  };
 }

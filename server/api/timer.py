@@ -1,0 +1,41 @@
+"""The workshop timer: start, stop and read a board's countdown."""
+
+from __future__ import annotations
+
+import math
+
+from flask import Blueprint
+
+from ..errors import ApiError
+from ..store import get_store
+from ..timer import MAX_SECONDS, get_timers
+from .common import client_id, display_name, json_body
+
+bp = Blueprint("timer", __name__)
+
+
+@bp.get("/boards/<board_id>/timer")
+def current(board_id: str):
+    """{"timer": {"seconds", "remaining", "by", "name"} or null}."""
+    get_store().current_seq(board_id)
+    return {"timer": get_timers().current(board_id)}
+
+
+@bp.post("/boards/<board_id>/timer")
+def start_or_stop(board_id: str):
+    """{"seconds": n, "name"?} starts (or restarts) it; {"stop": true} stops it."""
+    body = json_body()
+    get_store().current_seq(board_id)
+    timers = get_timers()
+    if body == {"stop": True}:
+        if not timers.stop(board_id):
+            raise ApiError(409, "No timer is running on this board.")
+        return {"timer": None}
+    if set(body) - {"name"} != {"seconds"}:
+        raise ApiError(400, "Send {seconds, name?} to start the timer, or {stop: true}.")
+    seconds = body["seconds"]
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float) \
+            or not math.isfinite(seconds) or not 1 <= seconds <= MAX_SECONDS:
+        raise ApiError(400, f"'seconds' must be a number from 1 to {MAX_SECONDS:,}.")
+    name = display_name(body.get("name", ""), "timer")
+    return {"timer": timers.start(board_id, float(seconds), client_id() or "", name)}
