@@ -1,4 +1,5 @@
-"""Where everyone's pointer is on each board: in memory only, sent to the board in batches.
+"""Where everyone's pointer is on each board, and what they have selected: in memory only,
+sent to the board in batches.
 
 Cursors are the one kind of live news that is never stored or replayed: a position is stale
 a moment later. Many people moving their pointers at once must not multiply the traffic, so
@@ -12,17 +13,31 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, current_app
 
 INTERVAL = 0.1  # seconds between a board's cursor events
 FORGET_AFTER = 60.0  # a pointer silent this long is dropped (a tab that closed without saying)
-MAX_PER_BOARD = 200  # pointers shown per board; later ones are ignored until some leave
+MAX_PER_BOARD = 200  # tabs shown per board; later ones are ignored until some leave
+MAX_SELECTED = 200  # selected items shown per tab (a select-all of 5,000 notes is not news)
+
+
+@dataclass
+class Peer:
+    """One tab on a board as the others see it: its pointer (None while away), its name and
+    what it has selected."""
+
+    x: float | None
+    y: float | None
+    name: str
+    sel: list[str]
+    heard: float
 
 
 class CursorRelay:
-    """Collects pointer moves per board and publishes them in batches through the live hub."""
+    """Collects pointer moves and selections per board and publishes them in batches."""
 
     def __init__(self, publish: Callable[[str, dict[str, Any]], None],
                  interval: float = INTERVAL, clock: Callable[[], float] = time.monotonic,
@@ -30,64 +45,93 @@ class CursorRelay:
         self.publish, self.interval, self.clock = publish, interval, clock
         self.background = background  # False: the caller flushes (tests)
         self._lock = threading.Lock()
-        # board -> client -> (x, y, name, last heard)
-        self._where: dict[str, dict[str, tuple[float, float, str, float]]] = {}
+        self._peers: dict[str, dict[str, Peer]] = {}  # board -> client -> peer
         self._moved: dict[str, set[str]] = {}
+        self._selected: dict[str, set[str]] = {}
         self._gone: dict[str, set[str]] = {}
         self._flusher: threading.Thread | None = None
         self._wake = threading.Event()
 
-    def move(self, board_id: str, client: str, x: float, y: float, name: str = "") -> bool:
-        """Record a pointer position (and the name shown beside it); False when the board
-        already shows MAX_PER_BOARD pointers."""
-        with self._lock:
-            board = self._where.setdefault(board_id, {})
-            if client not in board and len(board) >= MAX_PER_BOARD:
-                return False
-            board[client] = (x, y, name, self.clock())
-            self._moved.setdefault(board_id, set()).add(client)
-            self._gone.get(board_id, set()).discard(client)
-        self._kick()
-        return True
+    def move(self, board_id: str, client: str, x: float | None, y: float | None,
+             name: str | None = None) -> bool:
+        """Record a pointer position (None, None: the pointer left the canvas) and the name
+        shown beside it; False when the board already shows MAX_PER_BOARD people."""
+        return self._update(board_id, client, name, self._moved, x=x, y=y)
+
+    def select(self, board_id: str, client: str, keys: list[str],
+               name: str | None = None) -> bool:
+        """Record what a tab has selected ("note:<id>", "group:<id>"); same bound as move."""
+        return self._update(board_id, client, name, self._selected, sel=keys)
 
     def leave(self, board_id: str, client: str) -> None:
-        """The pointer left the board (tab hidden, pointer out of the window, page closed)."""
+        """The tab left the board (hidden, closed): its pointer and selection go."""
         with self._lock:
-            board = self._where.get(board_id, {})
-            if board.pop(client, None) is None:
+            if self._peers.get(board_id, {}).pop(client, None) is None:
                 return
             self._moved.get(board_id, set()).discard(client)
+            self._selected.get(board_id, set()).discard(client)
             self._gone.setdefault(board_id, set()).add(client)
         self._kick()
 
+    def peers(self, board_id: str) -> dict[str, dict[str, Any]]:
+        """Everyone's pointer, name and selection now: what a tab that joins starts from."""
+        with self._lock:
+            return {c: {"x": p.x, "y": p.y, "name": p.name, "sel": list(p.sel)}
+                    for c, p in sorted(self._peers.get(board_id, {}).items())}
+
     def flush(self) -> int:
-        """Publish one event per board with news; forget silent pointers. Boards published."""
+        """Publish one event per board with news; forget silent tabs. Boards published."""
         events = []
         now = self.clock()
         with self._lock:
-            for board_id, board in list(self._where.items()):
-                for client in [c for c, v in board.items() if now - v[3] > FORGET_AFTER]:
+            for board_id, board in list(self._peers.items()):
+                for client in [c for c, p in board.items() if now - p.heard > FORGET_AFTER]:
                     del board[client]
                     self._moved.get(board_id, set()).discard(client)
+                    self._selected.get(board_id, set()).discard(client)
                     self._gone.setdefault(board_id, set()).add(client)
                 if not board:
-                    del self._where[board_id]
-            for board_id in set(self._moved) | set(self._gone):
-                moved = self._moved.pop(board_id, set())
-                gone = self._gone.pop(board_id, set())
-                where = self._where.get(board_id, {})
-                positions = {c: list(where[c][:3]) for c in sorted(moved) if c in where}
-                if positions or gone:
-                    events.append((board_id, {"type": "cursors", "moved": positions,
-                                              "gone": sorted(gone)}))
+                    del self._peers[board_id]
+            for board_id in set(self._moved) | set(self._selected) | set(self._gone):
+                board = self._peers.get(board_id, {})
+                moved = {c: [board[c].x, board[c].y, board[c].name]
+                         for c in sorted(self._moved.pop(board_id, ())) if c in board}
+                selected = {c: list(board[c].sel)
+                            for c in sorted(self._selected.pop(board_id, ())) if c in board}
+                gone = sorted(self._gone.pop(board_id, ()))
+                if moved or selected or gone:
+                    event: dict[str, Any] = {"type": "cursors", "moved": moved, "gone": gone}
+                    if selected:
+                        event["selected"] = selected
+                    events.append((board_id, event))
         for board_id, event in events:
             self.publish(board_id, event)
         return len(events)
 
-    def count(self, board_id: str) -> int:
-        """Pointers currently shown on a board."""
+    def _update(self, board_id: str, client: str, name: str | None,
+                news: dict[str, set[str]], **fields: Any) -> bool:
         with self._lock:
-            return len(self._where.get(board_id, {}))
+            board = self._peers.setdefault(board_id, {})
+            peer = board.get(client)
+            if peer is None:
+                if len(board) >= MAX_PER_BOARD:
+                    return False
+                peer = board[client] = Peer(None, None, name or "", [], self.clock())
+            for key, value in fields.items():
+                setattr(peer, key, value)
+            if name is not None and peer.name != name:
+                peer.name = name
+                self._moved.setdefault(board_id, set()).add(client)  # the name travels there
+            peer.heard = self.clock()
+            news.setdefault(board_id, set()).add(client)
+            self._gone.get(board_id, set()).discard(client)
+        self._kick()
+        return True
+
+    def count(self, board_id: str) -> int:
+        """Tabs currently shown on a board."""
+        with self._lock:
+            return len(self._peers.get(board_id, {}))
 
     def _kick(self) -> None:
         if not self.background:
@@ -108,7 +152,8 @@ class CursorRelay:
             time.sleep(self.interval)  # gather the moves of one interval into one event
             self.flush()
             with self._lock:
-                if not self._wake.is_set() and not (self._where or self._moved or self._gone):
+                if not self._wake.is_set() and not (
+                        self._peers or self._moved or self._selected or self._gone):
                     self._flusher = None  # the next move starts a new flusher
                     return
 

@@ -52,6 +52,28 @@ def test_leaving_is_announced_once_and_a_silent_pointer_is_forgotten():
     assert sent[-1][1]["gone"] == ["bob"] and r.count("b") == 0
 
 
+def test_selections_travel_apart_from_pointer_moves_and_go_with_the_tab():
+    r, sent, _ = relay()
+    r.move("b", "ada", 1, 1, "Ada")
+    r.select("b", "ada", ["note:n1", "group:g1"])
+    r.flush()
+    assert sent[-1][1] == {"type": "cursors", "moved": {"ada": [1, 1, "Ada"]}, "gone": [],
+                           "selected": {"ada": ["note:n1", "group:g1"]}}
+    for i in range(5):  # moving the pointer does not resend the selection
+        r.move("b", "ada", i, i)
+    r.flush()
+    assert "selected" not in sent[-1][1]
+    r.move("b", "ada", None, None)  # the pointer left the canvas; the selection stays
+    r.flush()
+    assert sent[-1][1]["moved"] == {"ada": [None, None, "Ada"]}
+    assert r.peers("b") == {"ada": {"x": None, "y": None, "name": "Ada",
+                                    "sel": ["note:n1", "group:g1"]}}
+    r.leave("b", "ada")
+    r.flush()
+    assert sent[-1][1] == {"type": "cursors", "moved": {}, "gone": ["ada"]}
+    assert r.peers("b") == {}
+
+
 def test_a_board_shows_at_most_max_per_board_pointers(monkeypatch):
     monkeypatch.setattr(cursors_mod, "MAX_PER_BOARD", 3)
     r, _, _ = relay()
@@ -91,6 +113,17 @@ def test_a_pointer_reaches_the_others_through_the_live_stream(client, board):
     assert client.get(f"/api/boards/{board}").get_json()["seq"] == 0
 
 
+def test_a_tab_that_joins_reads_everyone_s_pointer_and_selection(client, board):
+    assert post(client, board, {"x": 5, "y": 6, "name": "Ada", "sel": ["note:a"]}).status_code \
+        == 204
+    assert post(client, board, {"sel": ["group:g"]}, who="tab-2").status_code == 204
+    assert post(client, board, {"away": True}, who="tab-2").status_code == 204
+    got = client.get(f"/api/boards/{board}/cursors").get_json()["cursors"]
+    assert got == {"tab-1": {"x": 5.0, "y": 6.0, "name": "Ada", "sel": ["note:a"]},
+                   "tab-2": {"x": None, "y": None, "name": "", "sel": ["group:g"]}}
+    assert client.get("/api/boards/nope/cursors").status_code == 404
+
+
 @pytest.mark.parametrize("body, who, status", [
     ({"x": 1, "y": 2}, None, 400),                  # whose pointer?
     ({"x": 1, "y": 2}, "bad id with spaces", 400),
@@ -103,6 +136,11 @@ def test_a_pointer_reaches_the_others_through_the_live_stream(client, board):
     ({"x": 1, "y": 2, "name": 7}, "tab", 400),
     ({"x": 1, "y": 2, "name": "x" * 41}, "tab", 400),
     ({"name": "Ada"}, "tab", 400),
+    ({"away": False}, "tab", 400),
+    ({"away": True, "x": 1, "y": 2}, "tab", 400),
+    ({"sel": "note:a"}, "tab", 400),
+    ({"sel": ["frame:a"]}, "tab", 400),
+    ({"sel": ["note:" + "x" * 100]}, "tab", 400),
 ])
 def test_bad_pointers_get_the_one_error_shape(client, board, body, who, status):
     resp = post(client, board, body, who)

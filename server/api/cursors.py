@@ -1,38 +1,72 @@
-"""Pointers on a board: a browser says where its pointer is; everyone else sees it move."""
+"""Pointers and selections on a board: a tab says where its pointer is and what it has
+selected; everyone else sees it."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint
 
-from ..cursors import get_relay
+from ..cursors import MAX_SELECTED, get_relay
 from ..errors import ApiError
 from ..store import get_store
 from ..store.validate import number
 from .common import display_name, json_body, required_client_id
 
 bp = Blueprint("cursors", __name__)
+FIELDS = {"x", "y", "away", "name", "sel", "gone"}
+FORMS = ("send {x, y} (or {away: true} when the pointer leaves the canvas) and/or {sel: [keys]}, "
+         "with an optional name; or {gone: true}")
+
+
+@bp.get("/boards/<board_id>/cursors")
+def peers(board_id: str):
+    """{"cursors": {client: {"x", "y", "name", "sel"}}}: what a tab that joins starts from."""
+    get_store().current_seq(board_id)
+    return {"cursors": get_relay().peers(board_id)}
 
 
 @bp.post("/boards/<board_id>/cursor")
 def cursor(board_id: str):
-    """{"x", "y", "name"?} in board coordinates, or {"gone": true}; 204. Never stored."""
+    """This tab's pointer and/or selection, or that it left; 204. Never stored."""
     body = json_body()
     client = required_client_id("A pointer")
-    extra = set(body) - {"x", "y", "name", "gone"}
+    extra = set(body) - FIELDS
     if extra:
-        raise ApiError(400, f"Unknown cursor field(s) {', '.join(sorted(extra))}; "
-                            "send {x, y, name?} or {gone: true}.")
+        raise ApiError(400, f"Unknown cursor field(s) {', '.join(sorted(extra))}: {FORMS}.")
     get_store().current_seq(board_id)  # 404 for a board that does not exist
     relay = get_relay()
-    if body.get("gone") is True and set(body) == {"gone"}:
+    if "gone" in body:
+        if body != {"gone": True}:
+            raise ApiError(400, f"'gone' is alone and true: {FORMS}.")
         relay.leave(board_id, client)
         return "", 204
-    if set(body) - {"name"} != {"x", "y"}:
-        raise ApiError(400, "Send the pointer as {x, y, name?} in board coordinates, or "
-                            "{gone: true}.")
-    if not relay.move(board_id, client, number("x", body["x"], "cursor"),
-                      number("y", body["y"], "cursor"),
-                      display_name(body.get("name", ""), "pointer")):
-        raise ApiError(429, "This board already shows as many pointers as it can; yours will "
+    name = display_name(body["name"], "pointer") if "name" in body else None
+    updates = []
+    if "x" in body or "y" in body:
+        if not {"x", "y"} <= set(body) or "away" in body:
+            raise ApiError(400, f"A pointer needs both x and y, and no 'away': {FORMS}.")
+        x, y = number("x", body["x"], "cursor"), number("y", body["y"], "cursor")
+        updates.append(lambda: relay.move(board_id, client, x, y, name))
+    elif "away" in body:
+        if body["away"] is not True:
+            raise ApiError(400, f"'away' can only be true: {FORMS}.")
+        updates.append(lambda: relay.move(board_id, client, None, None, name))
+    if "sel" in body:
+        keys = _keys(body["sel"])
+        updates.append(lambda: relay.select(board_id, client, keys, name))
+    if not updates:
+        raise ApiError(400, f"Nothing to show: {FORMS}.")
+    if not all(update() for update in updates):
+        raise ApiError(429, "This board already shows as many people as it can; you will "
                             "appear when someone leaves.")
     return "", 204
+
+
+def _keys(value: Any) -> list[str]:
+    """A selection: "note:<id>" and "group:<id>" keys; only the first MAX_SELECTED are shown."""
+    if not isinstance(value, list) or not all(
+            isinstance(k, str) and 0 < len(k) <= 100 and k.split(":", 1)[0] in ("note", "group")
+            for k in value):
+        raise ApiError(400, "'sel' must be a list of \"note:<id>\" or \"group:<id>\" keys.")
+    return value[:MAX_SELECTED]

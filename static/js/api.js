@@ -81,6 +81,7 @@ export const api = {
   stopTimer: (b) => request('POST', `/api/boards/${enc(b)}/timer`, { stop: true }),
   getSpotlight: (b) => request('GET', `/api/boards/${enc(b)}/spotlight`),
   spotlight: (b, body, extra) => request('POST', `/api/boards/${enc(b)}/spotlight`, body, extra),
+  peers: (b) => request('GET', `/api/boards/${enc(b)}/cursors`),
   cursor: (b, where, extra) => request('POST', `/api/boards/${enc(b)}/cursor`, where, extra),
   suggestTitle: (b, g) => request('POST', `/api/boards/${enc(b)}/groups/${enc(g)}/suggest-title`),
   importText: (b, text, at) => request('POST', `/api/boards/${enc(b)}/import-text`,

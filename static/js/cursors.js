@@ -1,11 +1,12 @@
-// Other people's pointers on the board, and telling them where ours is.
-// Ours goes out at most every SEND_MS while it moves over the canvas (one request in flight at
-// a time, always the latest position); theirs arrive in batched `cursors` live events and
-// glide between positions. Cursors are a courtesy: a failed send is dropped, never shown.
+// Other people on the board: their pointers (with names) and what they have selected, and
+// telling them ours. Ours goes out at most every SEND_MS (one request in flight at a time,
+// always the latest state); theirs arrive in batched `cursors` live events and pointers glide
+// between positions. All of it is a courtesy: a failed send is dropped, never shown.
 
 import { api, BROWSER_ID, CLIENT_ID } from './api.js';
 import * as geo from './geometry.js';
 import { el } from './ui.js';
+import { installPeerSelection } from './peer_selection.js';
 
 const SEND_MS = 100;
 const FADE_MS = 15000; // a pointer not heard of this long is taken away
@@ -32,33 +33,47 @@ export function cursorColor(client) {
 }
 
 export function installCursors(ctx, layer) {
-  const shown = new Map(); // client -> {el, seen}
-  let pending = null; // the latest position not yet sent, or 'gone'
+  const shown = new Map(); // client -> {el, seen, name}
+  const outlines = installPeerSelection(ctx, cursorColor);
+  // What is still to tell the others: our position or 'away', our selection, or that we left.
+  let pendingPos = null;
+  let pendingSel = null;
+  let pendingGone = false;
   let inFlight = false;
   let lastSent = 0;
   let timer = null;
   let away = true; // our pointer is not over the board
-  let last = null; // our last position sent, to re-send with a new name
+  let last = null; // our last position, to re-send with a new name
+  let mySel = ''; // our selection as last told, joined
 
   function send() {
     timer = null;
-    if (inFlight || pending === null) return;
+    if (inFlight || (pendingPos === null && pendingSel === null && !pendingGone)) return;
     const wait = lastSent + SEND_MS - performance.now();
     if (wait > 0) { timer = setTimeout(send, wait); return; }
-    const body = pending === 'gone' ? { gone: true } : pending;
-    pending = null;
+    let body;
+    if (pendingGone) body = { gone: true };
+    else {
+      body = { name: myName() };
+      if (pendingPos === 'away') body.away = true;
+      else if (pendingPos) Object.assign(body, pendingPos);
+      if (pendingSel) body.sel = pendingSel;
+    }
+    pendingPos = pendingSel = null;
+    pendingGone = false;
     inFlight = true;
     lastSent = performance.now();
     api.cursor(ctx.boardId, body).catch(() => {}).finally(() => {
       inFlight = false;
-      if (pending !== null && !timer) send();
+      if (!timer) send();
     });
   }
 
-  function queue(value) {
-    pending = value;
+  function kick() {
     if (!timer && !inFlight) send();
   }
+
+  const selection = () => [...ctx.selection].slice(0, 200);
 
   const vp = ctx.viewport;
   vp.addEventListener('pointermove', (e) => {
@@ -66,21 +81,42 @@ export function installCursors(ctx, layer) {
     const p = geo.toBoard(ctx.view, ctx.screenPoint(e));
     away = false;
     last = { x: Math.round(p.x), y: Math.round(p.y) };
-    queue({ ...last, name: myName() });
+    pendingPos = last;
+    pendingGone = false;
+    kick();
   });
-  const leave = () => {
+  vp.addEventListener('pointerleave', () => {
     if (away) return;
     away = true;
-    queue('gone');
-  };
-  vp.addEventListener('pointerleave', leave);
-  document.addEventListener('visibilitychange', () => { if (document.hidden) leave(); });
+    pendingPos = 'away';
+    kick();
+  });
+  document.addEventListener('visibilitychange', () => {
+    if (document.hidden) {
+      away = true;
+      pendingPos = pendingSel = null;
+      pendingGone = true;
+      kick();
+    } else if (mySel) {
+      pendingSel = selection(); // back: show our selection again
+      kick();
+    }
+  });
   window.addEventListener('pagehide', () => {
-    if (away) return;
-    away = true;
     // keepalive: the request outlives the page
     api.cursor(ctx.boardId, { gone: true }, { keepalive: true }).catch(() => {});
   });
+  ctx.onChange(() => {
+    const now = [...ctx.selection].join(' ');
+    if (now === mySel) return;
+    mySel = now;
+    pendingSel = selection();
+    kick();
+  });
+  // A selection held without moving the pointer must not be forgotten by the server (60 s).
+  setInterval(() => {
+    if (mySel && !document.hidden) { pendingSel = selection(); kick(); }
+  }, 20000);
 
   function place(client, x, y, name) {
     let c = shown.get(client);
@@ -102,33 +138,59 @@ export function installCursors(ctx, layer) {
       c.el.lastChild.hidden = !name;
     }
     c.seen = performance.now();
-    c.el.style.setProperty('--x', `${x}px`);
-    c.el.style.setProperty('--y', `${y}px`);
+    c.el.hidden = x === null;
+    if (x !== null) {
+      c.el.style.setProperty('--x', `${x}px`);
+      c.el.style.setProperty('--y', `${y}px`);
+    }
   }
 
   function remove(client) {
     shown.get(client)?.el.remove();
     shown.delete(client);
+    outlines.set(client, []);
   }
 
   setInterval(() => {
     const old = performance.now() - FADE_MS;
-    for (const [client, c] of shown) if (c.seen < old) remove(client);
+    for (const [client, c] of shown) if (c.seen < old && !c.el.hidden) c.el.hidden = true;
   }, 2000);
 
-  return {
-    /** A `cursors` live event: {moved: {client: [x, y]}, gone: [client]}. */
-    apply(ev) {
-      for (const [client, xy] of Object.entries(ev.moved || {})) {
-        if (client !== CLIENT_ID && Array.isArray(xy)) place(client, xy[0], xy[1], String(xy[2] || ''));
+  function apply(ev) {
+    for (const [client, xy] of Object.entries(ev.moved || {})) {
+      if (client !== CLIENT_ID && Array.isArray(xy)) {
+        const away = typeof xy[0] !== 'number';
+        place(client, away ? null : xy[0], away ? null : xy[1], String(xy[2] || ''));
       }
-      for (const client of ev.gone || []) remove(client);
-    },
-    count: () => shown.size,
+    }
+    for (const [client, keys] of Object.entries(ev.selected || {})) {
+      if (client !== CLIENT_ID && Array.isArray(keys)) outlines.set(client, keys);
+    }
+    for (const client of ev.gone || []) remove(client);
+  }
+
+  // Who is here already, unless a live event (newer) came first.
+  let events = 0;
+  api.peers(ctx.boardId).then(({ cursors }) => {
+    if (events) return;
+    const moved = {}, selected = {};
+    for (const [client, p] of Object.entries(cursors || {})) {
+      moved[client] = [p.x, p.y, p.name];
+      selected[client] = p.sel;
+    }
+    apply({ moved, selected });
+  }).catch(() => {});
+
+  return {
+    /** A `cursors` live event: {moved: {client: [x|null, y|null, name]}, selected?: {client:
+     * [keys]}, gone: [client]}. */
+    apply(ev) { events += 1; apply(ev); },
+    count: () => [...shown.values()].filter((c) => !c.el.hidden).length,
     /** Change the name beside our pointer (kept in this browser); others see it at once. */
     setName(name) {
       try { localStorage.setItem('herd.name', name.trim().slice(0, MAX_NAME)); } catch { /* ignore */ }
-      if (!away && last) queue({ ...last, name: myName() });
+      pendingPos = away || !last ? 'away' : last;
+      kick();
     },
   };
 }

@@ -60,3 +60,32 @@ def test_a_name_set_from_the_presence_chip_shows_beside_the_pointer(browser, ser
         open_board(p1b, b)
         p1b.click("#presence")
         assert p1b.get_by_role("textbox", name="Your name").input_value() == "Ada <b>Lovelace</b>"
+
+
+def test_what_someone_selects_is_outlined_in_their_colour_for_the_others(
+        browser, server, open_board):
+    b = server.board("Selections", notes=[{"id": "a", "text": "Mine", "x": 0, "y": 0},
+                                          {"id": "b", "text": "Free", "x": 300, "y": 0}])
+    with two_people(browser, f"{server.base}/b/{b}") as ((_, c2), (p1, p2)):
+        p1.click(".note[data-id='a']")
+        p2.wait_for_selector(".note[data-id='a'].peer-sel")
+        assert p2.locator(".note[data-id='b'].peer-sel").count() == 0
+        assert p1.locator(".peer-sel").count() == 0  # never our own
+        # Someone who joins now sees it too, though nothing moved since.
+        p3 = c2.new_page()
+        open_board(p3, b)
+        p3.wait_for_selector(".note[data-id='a'].peer-sel")
+        p3.close()
+        # Selecting something else moves the outline; the pointer moving on does not take it
+        # away; a click on empty canvas does.
+        p1.click(".note[data-id='b']")
+        p2.wait_for_selector(".note[data-id='b'].peer-sel")
+        p2.wait_for_selector(".note[data-id='a'].peer-sel", state="detached")
+        who = p1.evaluate("window.herd.clientId")
+        p1.mouse.move(900, 500, steps=5)
+        p2.wait_for_function(
+            "who => { const c = document.querySelector(`.cursor[data-client='${who}']`);"
+            " return c && parseFloat(c.style.getPropertyValue('--x')) > 0; }", arg=who)
+        assert p2.locator(".note[data-id='b'].peer-sel").count() == 1
+        p1.mouse.click(150, 600)
+        p2.wait_for_selector(".peer-sel", state="detached")
