@@ -295,7 +295,14 @@ async function start() {
   ctx.live = connect(boardId, {
     after: data.seq,
     onEvent,
-    onStatus: (s) => { ctx.connection = s; changed(); },
+    onStatus: (s) => {
+      const back = s === 'live' && ctx.wasLive && ctx.connection !== 'live';
+      if (s === 'live') ctx.wasLive = true;
+      ctx.connection = s;
+      // Pointers, spotlight and timer are never replayed from the event log: read them again.
+      if (back) for (const part of [ctx.cursors, ctx.spotlight, ctx.timer]) part?.refresh();
+      changed();
+    },
     exists: async () => {
       try { await api.getBoard(boardId); return true; } catch (e) { return e.status !== 404; }
     },

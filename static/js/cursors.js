@@ -169,22 +169,30 @@ export function installCursors(ctx, layer) {
     for (const client of ev.gone || []) remove(client);
   }
 
-  // Who is here already, unless a live event (newer) came first.
+  // Who is here (on load, and after a reconnect: these events are never replayed), unless a
+  // live event, which is newer, came in meanwhile.
   let events = 0;
-  api.peers(ctx.boardId).then(({ cursors }) => {
-    if (events) return;
-    const moved = {}, selected = {};
-    for (const [client, p] of Object.entries(cursors || {})) {
-      moved[client] = [p.x, p.y, p.name];
-      selected[client] = p.sel;
-    }
-    apply({ moved, selected });
-  }).catch(() => {});
+  function refresh() {
+    const since = events;
+    api.peers(ctx.boardId).then(({ cursors }) => {
+      if (events !== since) return;
+      const now = cursors || {};
+      const moved = {}, selected = {};
+      for (const [client, p] of Object.entries(now)) {
+        moved[client] = [p.x, p.y, p.name];
+        selected[client] = p.sel;
+      }
+      apply({ moved, selected, gone: [...shown.keys()].filter((c) => !(c in now)) });
+      for (const client of outlines.clients()) if (!(client in now)) outlines.set(client, []);
+    }).catch(() => {});
+  }
+  refresh();
 
   return {
     /** A `cursors` live event: {moved: {client: [x|null, y|null, name]}, selected?: {client:
      * [keys]}, gone: [client]}. */
     apply(ev) { events += 1; apply(ev); },
+    refresh,
     count: () => [...shown.values()].filter((c) => !c.el.hidden).length,
     /** Change the name beside our pointer (kept in this browser); others see it at once. */
     setName(name) {

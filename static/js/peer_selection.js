@@ -39,5 +39,7 @@ export function installPeerSelection(ctx, colorOf) {
       if (keys.length) byClient.set(client, keys); else byClient.delete(client);
       draw();
     },
+    /** Everyone whose selection is drawn. */
+    clients: () => [...byClient.keys()],
   };
 }

@@ -113,12 +113,21 @@ export function installSpotlight(ctx) {
   setInterval(() => {
     if (following && performance.now() - heard > STALE_MS) { following = null; show(); }
   }, 5000);
-  // What the board has now, unless a live event (newer) came first.
+  // What the board has now (on load, and after a reconnect: spotlight events are never
+  // replayed), unless a live event, which is newer, came in meanwhile.
   let events = 0;
-  api.getSpotlight(ctx.boardId).then((r) => { if (!events) apply(r.spotlight); }).catch(() => {});
+  function refresh() {
+    const since = events;
+    api.getSpotlight(ctx.boardId).then((r) => {
+      if (events !== since) return;
+      if (leading && r.spotlight?.by !== CLIENT_ID) send(); // the server forgot us: lead again
+      else apply(r.spotlight);
+    }).catch(() => {});
+  }
+  refresh();
 
   return {
     apply: (spot) => { events += 1; apply(spot); },
-    lead, stop: () => stopLeading(), leading: () => leading,
+    refresh, lead, stop: () => stopLeading(), leading: () => leading,
   };
 }

@@ -120,7 +120,11 @@ export function installTimer(ctx) {
     pop.querySelector('button')?.focus();
   });
 
-  const since = heard;
-  api.getTimer(ctx.boardId).then((r) => fromAnswer(r.timer, since)).catch(() => {});
-  return { apply: fromEvent, left: () => (running ? left() : 0) };
+  /** The board's timer now (on load, and after a reconnect: timer events are never replayed). */
+  function refresh() {
+    const since = heard;
+    api.getTimer(ctx.boardId).then((r) => fromAnswer(r.timer, since)).catch(() => {});
+  }
+  refresh();
+  return { apply: fromEvent, refresh, left: () => (running ? left() : 0) };
 }

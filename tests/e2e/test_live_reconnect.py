@@ -68,3 +68,25 @@ def test_a_board_deleted_while_the_browser_was_away_says_so(page, server_process
     srv = server_process.start()
     srv.api("DELETE", f"/api/boards/{b}")  # the board_deleted event had no one to reach
     page.wait_for_selector("#board-missing >> text=This board was deleted", timeout=30_000)
+
+
+def test_after_a_restart_a_stale_timer_and_spotlight_are_not_kept(browser, server_process):
+    """Timer, spotlight and pointers live in the server's memory and are never replayed: a
+    browser that comes back reads them again instead of counting down a timer that is gone."""
+    srv = server_process.start()
+    b = srv.board("Restart")
+    ctx = browser.new_context(viewport={"width": 1200, "height": 800})
+    try:
+        page = ctx.new_page()
+        page.goto(f"{srv.base}/b/{b}")
+        page.wait_for_function("window.herd?.model && window.herd.connection === 'live'")
+        srv.api("POST", f"/api/boards/{b}/timer", {"seconds": 600})
+        page.wait_for_function("document.querySelector('#timer-btn .timer-left').textContent")
+        server_process.stop()
+        page.wait_for_function("window.herd.connection !== 'live'")
+        srv = server_process.start()
+        page.wait_for_function("window.herd.connection === 'live'", timeout=30_000)
+        page.wait_for_function(
+            "!document.querySelector('#timer-btn .timer-left').textContent", timeout=10_000)
+    finally:
+        ctx.close()
