@@ -1,8 +1,8 @@
 """Where everyone's pointer is on each board, and what they have selected: in memory only,
 sent to the board in batches.
 
-Cursors are the one kind of live news that is never stored or replayed: a position is stale
-a moment later. Many people moving their pointers at once must not multiply the traffic, so
+Like the spotlight and the timer, this live news is never stored or replayed: a position is
+stale a moment later. Many people moving their pointers at once must not multiply the traffic, so
 moves are not published one by one; a flusher sends each board at most one `cursors` event
 per INTERVAL with every pointer that moved (and those that left) since the last one. With 50
 people on a board, each listener gets 10 events a second, not 500.
