@@ -5,17 +5,23 @@ opens it in headless Chromium (Debian's, --disable-gpu, so software compositing:
 a best case), drives real mouse input through Playwright for a few seconds per scenario and
 counts requestAnimationFrame callbacks in the page. Prints fps and the slowest frames.
 
-    .venv/bin/python bench/canvas_fps.py [--seconds 4] [--notes 1000]
+    .venv/bin/python bench/canvas_fps.py [--seconds 4] [--notes 1000] [--peers 20]
+
+With --peers N, every scenario runs twice in the same page: alone, then while N other people's
+pointers move about the board (each posting its position 10 times a second, as a browser
+does), so the cost of drawing a room of pointers shows beside its own baseline.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -96,13 +102,40 @@ def measure(page, seconds: float, step) -> dict:
 
 
 def circle(cx: float, cy: float, r: float, i: int) -> tuple[float, float]:
-    import math
-
     a = i * 0.15
     return cx + r * math.cos(a), cy + r * math.sin(a)
 
 
-def run(seconds: float, n: int, extra_css: str | None = None) -> None:
+class Peers(threading.Thread):
+    """N other people's pointers wandering over the board, 10 positions a second each."""
+
+    def __init__(self, base: str, board: str, n: int) -> None:
+        super().__init__(daemon=True)
+        self.base, self.board, self.n = base, board, n
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        import http.client
+        import urllib.parse
+
+        u = urllib.parse.urlsplit(self.base)
+        conn = http.client.HTTPConnection(u.hostname, u.port, timeout=10)
+        tick = 0
+        while not self.stop.is_set():
+            t0 = time.monotonic()
+            for k in range(self.n):
+                x = 600 + 500 * math.cos(tick * 0.05 + k)
+                y = 400 + 300 * math.sin(tick * 0.07 + 2 * k)
+                conn.request("POST", f"/api/boards/{self.board}/cursor",
+                             json.dumps({"x": x, "y": y, "name": f"Peer {k}"}),
+                             {"Content-Type": "application/json", "X-Herd-Client": f"peer{k}"})
+                conn.getresponse().read()
+            tick += 1
+            self.stop.wait(max(0.0, 0.1 - (time.monotonic() - t0)))
+        conn.close()
+
+
+def run(seconds: float, n: int, extra_css: str | None = None, peers: int = 0) -> None:
     from playwright.sync_api import sync_playwright
 
     port = _free_port()
@@ -130,62 +163,19 @@ def run(seconds: float, n: int, extra_css: str | None = None) -> None:
                 if extra_css:  # try a styling idea against the same scenarios
                     page.add_style_tag(content=extra_css)
                 page.wait_for_function("window.herd.connection === 'live'")
-                results = {}
-                mouse = page.mouse
-
-                def drag_scenario(name, start, setup=None, modifiers=()):
-                    if setup:
-                        setup()
-                    x0, y0 = start()
-                    mouse.move(x0, y0)
-                    before = page.evaluate(STATE)
-                    for m in modifiers:
-                        page.keyboard.down(m)
-                    mouse.down()
-                    results[name] = measure(page, seconds,
-                                            lambda i: mouse.move(*circle(x0, y0, 120, i)))
-                    mouse.up()
-                    for m in modifiers:
-                        page.keyboard.up(m)
-                    page.wait_for_function("!window.herd.busy()")
-                    # A scenario that moved nothing would measure an idle page.
-                    assert page.evaluate(STATE) != before, f"{name}: nothing moved"
-
-                def at_100():
-                    page.evaluate("window.herd.setView({tx: -200, ty: -100, zoom: 1})")
-                    page.evaluate("window.herd.clearSelection()")
-
-                def note_center(sel):
-                    def f():
-                        b = page.locator(sel).bounding_box()
-                        return b["x"] + b["width"] / 2, b["y"] + b["height"] / 2
-                    return f
-
-                at_100()
-                visible = page.evaluate("""() => { const r = herd.visibleRect(); let c = 0;
-                  for (const n of herd.model.notes.values()) if (n.x < r.x + r.w && n.x + n.w > r.x
-                    && n.y < r.y + r.h && n.y + n.h > r.y) c++; return c; }""")
-                drag_scenario("pan (space+drag), 100% zoom", lambda: (640, 400), at_100, ("Space",))
-                drag_scenario("drag 1 note, 100%", note_center(".note[data-id='n12']"), at_100)
-
-                def select_100():
-                    at_100()
-                    page.evaluate("herd.select([...Array(100).keys()].map(i => 'note:n' + i))")
-                drag_scenario("drag 100 selected notes", note_center(".note[data-id='n12']"),
-                              select_100)
-
-                def fit_all():
-                    page.evaluate("window.herd.fit(); window.herd.clearSelection()")
-                drag_scenario("pan (space+drag), all 1,000 visible", lambda: (640, 400), fit_all,
-                              ("Space",))
-                drag_scenario("drag a group of 100, all visible",
-                              note_center(".frame[data-id='g5'] .frame-title"), fit_all)
-                page.evaluate("window.herd.setView({tx: -200, ty: -100, zoom: 1})")
-                page.mouse.move(640, 400)
-                results["ctrl+wheel zoom"] = measure(
-                    page, seconds, lambda i: (page.keyboard.down("Control"),
-                                              page.mouse.wheel(0, 40 if (i // 20) % 2 else -40),
-                                              page.keyboard.up("Control")))
+                tables = []
+                for crowd in ([0, peers] if peers else [0]):
+                    wanderers = Peers(base, board, crowd) if crowd else None
+                    if wanderers:
+                        wanderers.start()
+                        page.wait_for_function(f"window.herd.cursors.count() === {crowd}")
+                    try:
+                        tables.append((crowd, scenarios(page, seconds)))
+                    finally:
+                        if wanderers:
+                            wanderers.stop.set()
+                            wanderers.join()
+                visible = page.evaluate(VISIBLE)
                 browser.close()
         finally:
             proc.terminate()
@@ -193,10 +183,76 @@ def run(seconds: float, n: int, extra_css: str | None = None) -> None:
 
     print(f"Canvas smoothness: {n} notes in {(n + 99) // 100} groups, 1280x800, headless "
           f"Chromium with --disable-gpu (software compositing); {visible} notes on screen at 100%")
-    print(f"{'scenario':34} {'fps':>6} {'p95 frame ms':>13} {'worst ms':>9} {'inputs/s':>9}")
-    for name, r in results.items():
-        print(f"{name:34} {r['fps']:6.1f} {r['p95']:13.1f} {r['worst']:9.1f} "
-              f"{r['inputs_per_s']:9.1f}")
+    for crowd, results in tables:
+        if peers:
+            print(f"\n{'with ' + str(crowd) + ' other pointers moving' if crowd else 'alone'}:")
+        print(f"{'scenario':34} {'fps':>6} {'p95 frame ms':>13} {'worst ms':>9} {'inputs/s':>9}")
+        for name, r in results.items():
+            print(f"{name:34} {r['fps']:6.1f} {r['p95']:13.1f} {r['worst']:9.1f} "
+                  f"{r['inputs_per_s']:9.1f}")
+
+
+VISIBLE = """() => { herd.setView({tx: -200, ty: -100, zoom: 1}); const r = herd.visibleRect();
+  let c = 0; for (const n of herd.model.notes.values()) if (n.x < r.x + r.w && n.x + n.w > r.x
+  && n.y < r.y + r.h && n.y + n.h > r.y) c++; return c; }"""
+
+
+def scenarios(page, seconds: float) -> dict:
+    """Every scenario once; fps and frame times per scenario."""
+    results = {}
+    mouse = page.mouse
+
+    def drag_scenario(name, start, setup=None, modifiers=()):
+        if setup:
+            setup()
+        x0, y0 = start()
+        mouse.move(x0, y0)
+        before = page.evaluate(STATE)
+        for m in modifiers:
+            page.keyboard.down(m)
+        mouse.down()
+        results[name] = measure(page, seconds,
+                                lambda i: mouse.move(*circle(x0, y0, 120, i)))
+        mouse.up()
+        for m in modifiers:
+            page.keyboard.up(m)
+        page.wait_for_function("!window.herd.busy()")
+        # A scenario that moved nothing would measure an idle page.
+        assert page.evaluate(STATE) != before, f"{name}: nothing moved"
+
+    def at_100():
+        page.evaluate("window.herd.setView({tx: -200, ty: -100, zoom: 1})")
+        page.evaluate("window.herd.clearSelection()")
+
+    def note_center(sel):
+        def f():
+            b = page.locator(sel).bounding_box()
+            return b["x"] + b["width"] / 2, b["y"] + b["height"] / 2
+        return f
+
+    at_100()
+    drag_scenario("pan (space+drag), 100% zoom", lambda: (640, 400), at_100, ("Space",))
+    drag_scenario("drag 1 note, 100%", note_center(".note[data-id='n12']"), at_100)
+
+    def select_100():
+        at_100()
+        page.evaluate("herd.select([...Array(100).keys()].map(i => 'note:n' + i))")
+    drag_scenario("drag 100 selected notes", note_center(".note[data-id='n12']"),
+                  select_100)
+
+    def fit_all():
+        page.evaluate("window.herd.fit(); window.herd.clearSelection()")
+    drag_scenario("pan (space+drag), all 1,000 visible", lambda: (640, 400), fit_all,
+                  ("Space",))
+    drag_scenario("drag a group of 100, all visible",
+                  note_center(".frame[data-id='g5'] .frame-title"), fit_all)
+    page.evaluate("window.herd.setView({tx: -200, ty: -100, zoom: 1})")
+    page.mouse.move(640, 400)
+    results["ctrl+wheel zoom"] = measure(
+        page, seconds, lambda i: (page.keyboard.down("Control"),
+                                  page.mouse.wheel(0, 40 if (i // 20) % 2 else -40),
+                                  page.keyboard.up("Control")))
+    return results
 
 
 def main() -> None:
@@ -204,8 +260,10 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=4.0)
     ap.add_argument("--notes", type=int, default=1000)
     ap.add_argument("--extra-css", help="CSS added to the page, to compare a styling idea")
+    ap.add_argument("--peers", type=int, default=0,
+                    help="run every scenario again while this many other pointers move")
     args = ap.parse_args()
-    run(args.seconds, args.notes, args.extra_css)
+    run(args.seconds, args.notes, args.extra_css, args.peers)
 
 
 if __name__ == "__main__":
