@@ -6,6 +6,7 @@
 import { api, BROWSER_ID, CLIENT_ID } from './api.js';
 import * as geo from './geometry.js';
 import { el } from './ui.js';
+import { eventClock } from './live.js';
 import { installPeerSelection } from './peer_selection.js';
 
 const SEND_MS = 100;
@@ -171,11 +172,11 @@ export function installCursors(ctx, layer) {
 
   // Who is here (on load, and after a reconnect: these events are never replayed), unless a
   // live event, which is newer, came in meanwhile.
-  let events = 0;
+  const news = eventClock();
   function refresh() {
-    const since = events;
+    const fresh = news.since();
     api.peers(ctx.boardId).then(({ cursors }) => {
-      if (events !== since) return;
+      if (!fresh()) return;
       const now = cursors || {};
       const moved = {}, selected = {};
       for (const [client, p] of Object.entries(now)) {
@@ -191,7 +192,7 @@ export function installCursors(ctx, layer) {
   return {
     /** A `cursors` live event: {moved: {client: [x|null, y|null, name]}, selected?: {client:
      * [keys]}, gone: [client]}. */
-    apply(ev) { events += 1; apply(ev); },
+    apply(ev) { news.tick(); apply(ev); },
     refresh,
     count: () => [...shown.values()].filter((c) => !c.el.hidden).length,
     /** Change the name beside our pointer (kept in this browser); others see it at once. */

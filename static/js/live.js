@@ -66,3 +66,17 @@ export function connect(boardId, { after, onEvent, onStatus, exists }) {
   open();
   return { close, lastSeq: () => seq, setSeq };
 }
+
+/**
+ * Live state that events change and requests also read (pointers, spotlight, timer): counts
+ * the events, so an answer to a request sent before one of them, older news, is dropped.
+ * @returns {{tick: () => void, since: () => (() => boolean)}} since() at send time gives a
+ *   check that is true while no event has come in since.
+ */
+export function eventClock() {
+  let n = 0;
+  return {
+    tick: () => { n += 1; },
+    since: () => { const at = n; return () => at === n; },
+  };
+}

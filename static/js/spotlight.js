@@ -8,6 +8,7 @@ import { api, CLIENT_ID } from './api.js';
 import { myName } from './cursors.js';
 import * as geo from './geometry.js';
 import { $, setText, showError, toast } from './ui.js';
+import { eventClock } from './live.js';
 
 const SEND_MS = 150;
 const HEARTBEAT_MS = 10000;
@@ -115,11 +116,11 @@ export function installSpotlight(ctx) {
   }, 5000);
   // What the board has now (on load, and after a reconnect: spotlight events are never
   // replayed), unless a live event, which is newer, came in meanwhile.
-  let events = 0;
+  const news = eventClock();
   function refresh() {
-    const since = events;
+    const fresh = news.since();
     api.getSpotlight(ctx.boardId).then((r) => {
-      if (events !== since) return;
+      if (!fresh()) return;
       if (leading && r.spotlight?.by !== CLIENT_ID) send(); // the server forgot us: lead again
       else apply(r.spotlight);
     }).catch(() => {});
@@ -127,7 +128,7 @@ export function installSpotlight(ctx) {
   refresh();
 
   return {
-    apply: (spot) => { events += 1; apply(spot); },
+    apply: (spot) => { news.tick(); apply(spot); },
     refresh, lead, stop: () => stopLeading(), leading: () => leading,
   };
 }

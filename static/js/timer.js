@@ -6,6 +6,7 @@ import { api } from './api.js';
 import { myName } from './cursors.js';
 import { closePopovers, place } from './popover.js';
 import { $, el, setText, showError, toast } from './ui.js';
+import { eventClock } from './live.js';
 
 const PRESETS = [1, 3, 5, 10, 15, 30]; // minutes
 const OVER_MS = 15000; // "time's up" stays on the chip this long
@@ -24,7 +25,7 @@ export function installTimer(ctx) {
   let running = null; // {seconds, endsAt (performance.now ms), name}
   let overUntil = 0;
   let ticker = null;
-  let heard = 0; // timer events applied so far: an answer older than one of them is stale
+  const news = eventClock(); // an answer older than a timer event is stale
 
   function left() {
     return running ? (running.endsAt - performance.now()) / 1000 : 0;
@@ -47,18 +48,6 @@ export function installTimer(ctx) {
     if ((running || over) && !ticker) ticker = setInterval(render, 250);
   }
 
-  /** A timer from a live event (null: none running). */
-  function fromEvent(t) {
-    heard += 1;
-    apply(t);
-  }
-
-  /** Apply `t` from an answer to a request sent when `since` events had been heard: unless
-   * a live event came in meanwhile, which is newer than the answer (or the same news). */
-  function fromAnswer(t, since) {
-    if (heard === since) apply(t);
-  }
-
   function apply(t) {
     if (!t) {
       if (running && left() > 0.5) toast('The timer was stopped.');
@@ -73,16 +62,20 @@ export function installTimer(ctx) {
 
   async function start(seconds) {
     closePopovers();
-    const since = heard;
+    const fresh = news.since();
     try {
-      fromAnswer((await api.startTimer(ctx.boardId, seconds, myName())).timer, since);
+      const { timer } = await api.startTimer(ctx.boardId, seconds, myName());
+      if (fresh()) apply(timer);
     } catch (e) { showError(e); }
   }
 
   async function stop() {
     closePopovers();
-    const since = heard;
-    try { fromAnswer((await api.stopTimer(ctx.boardId)).timer, since); } catch (e) { showError(e); }
+    const fresh = news.since();
+    try {
+      const { timer } = await api.stopTimer(ctx.boardId);
+      if (fresh()) apply(timer);
+    } catch (e) { showError(e); }
   }
 
   chip.addEventListener('click', () => {
@@ -122,9 +115,13 @@ export function installTimer(ctx) {
 
   /** The board's timer now (on load, and after a reconnect: timer events are never replayed). */
   function refresh() {
-    const since = heard;
-    api.getTimer(ctx.boardId).then((r) => fromAnswer(r.timer, since)).catch(() => {});
+    const fresh = news.since();
+    api.getTimer(ctx.boardId).then((r) => { if (fresh()) apply(r.timer); }).catch(() => {});
   }
   refresh();
-  return { apply: fromEvent, refresh, left: () => (running ? left() : 0) };
+  return {
+    /** A timer live event (null: none running). */
+    apply: (t) => { news.tick(); apply(t); },
+    refresh, left: () => (running ? left() : 0),
+  };
 }
