@@ -16,11 +16,12 @@ def paste(pg, text: str) -> None:
 
 
 @contextlib.contextmanager
-def two_people(browser, url: str, width: int = 1200, height: int = 800) -> Iterator[tuple]:
-    """Two people on one board: two browser contexts (own storage, own tab ids), each with
-    the board open and live; yields (contexts, pages) and closes both on the way out."""
+def people(browser, url: str, count: int = 2, width: int = 1200,
+           height: int = 800) -> Iterator[tuple]:
+    """`count` people on one board: a browser context each (own storage, own tab ids), each
+    with the board open and live; yields (contexts, pages) and closes them on the way out."""
     contexts = [browser.new_context(viewport={"width": width, "height": height})
-                for _ in range(2)]
+                for _ in range(count)]
     try:
         pages = [c.new_page() for c in contexts]
         for pg in pages:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from browser_helpers import paste, two_people
+from browser_helpers import paste, people
 
 pytestmark = pytest.mark.e2e
 
@@ -184,7 +184,7 @@ def test_undo_redo(page, server, open_board, wait):
 
 def test_two_browsers_see_each_others_moves(browser, server, open_board, wait):
     b = server.board("Live", notes=[note("a", "Shared", 0, 0)])
-    with two_people(browser, f"{server.base}/b/{b}") as ((c1, c2), (p1, p2)):
+    with people(browser, f"{server.base}/b/{b}") as ((c1, c2), (p1, p2)):
         p1.wait_for_selector("#presence >> text=2 here")
         p2.wait_for_selector("#presence >> text=2 here")
         # A second tab of the first browser is the same person: still two here, in every tab.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from browser_helpers import two_people
+from browser_helpers import people
 
 pytestmark = pytest.mark.e2e
 
@@ -18,7 +18,7 @@ def board_point(pg, x: float, y: float) -> dict:
 
 def test_a_pointer_is_seen_by_the_other_browser_and_leaves_with_its_page(browser, server):
     b = server.board("Pointers", notes=[{"id": "a", "text": "Here", "x": 0, "y": 0}])
-    with two_people(browser, f"{server.base}/b/{b}") as (_, (p1, p2)):
+    with people(browser, f"{server.base}/b/{b}") as (_, (p1, p2)):
         p2.evaluate("window.herd.zoomTo(2)")  # the other person is zoomed in
         who = p1.evaluate("window.herd.clientId")
         p1.mouse.move(500, 400)
@@ -41,7 +41,7 @@ def test_a_pointer_is_seen_by_the_other_browser_and_leaves_with_its_page(browser
 
 def test_a_name_set_from_the_presence_chip_shows_beside_the_pointer(browser, server, open_board):
     b = server.board("Names")
-    with two_people(browser, f"{server.base}/b/{b}") as ((c1, _), (p1, p2)):
+    with people(browser, f"{server.base}/b/{b}") as ((c1, _), (p1, p2)):
         who = p1.evaluate("window.herd.clientId")
         sel = f".cursor[data-client='{who}'] .cursor-name"
         p1.mouse.move(400, 300)
@@ -66,7 +66,7 @@ def test_what_someone_selects_is_outlined_in_their_colour_for_the_others(
         browser, server, open_board):
     b = server.board("Selections", notes=[{"id": "a", "text": "Mine", "x": 0, "y": 0},
                                           {"id": "b", "text": "Free", "x": 300, "y": 0}])
-    with two_people(browser, f"{server.base}/b/{b}") as ((_, c2), (p1, p2)):
+    with people(browser, f"{server.base}/b/{b}") as ((_, c2), (p1, p2)):
         p1.click(".note[data-id='a']")
         p2.wait_for_selector(".note[data-id='a'].peer-sel")
         assert p2.locator(".note[data-id='b'].peer-sel").count() == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from browser_helpers import people
 
 pytestmark = pytest.mark.e2e
 
@@ -75,11 +76,7 @@ def test_after_a_restart_a_stale_timer_and_spotlight_are_not_kept(browser, serve
     browser that comes back reads them again instead of counting down a timer that is gone."""
     srv = server_process.start()
     b = srv.board("Restart")
-    ctx = browser.new_context(viewport={"width": 1200, "height": 800})
-    try:
-        page = ctx.new_page()
-        page.goto(f"{srv.base}/b/{b}")
-        page.wait_for_function("window.herd?.model && window.herd.connection === 'live'")
+    with people(browser, f"{srv.base}/b/{b}", count=1) as (_, (page,)):
         srv.api("POST", f"/api/boards/{b}/timer", {"seconds": 600})
         page.wait_for_function("document.querySelector('#timer-btn .timer-left').textContent")
         server_process.stop()
@@ -88,5 +85,3 @@ def test_after_a_restart_a_stale_timer_and_spotlight_are_not_kept(browser, serve
         page.wait_for_function("window.herd.connection === 'live'", timeout=30_000)
         page.wait_for_function(
             "!document.querySelector('#timer-btn .timer-left').textContent", timeout=10_000)
-    finally:
-        ctx.close()

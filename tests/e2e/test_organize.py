@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from browser_helpers import paste, two_people
+from browser_helpers import paste, people
 
 pytestmark = pytest.mark.e2e
 
@@ -40,7 +40,7 @@ def test_organize_with_the_local_models_in_two_browsers_then_undo(browser, ai_se
     b = srv.board("Seed ideas")
     words = [n["text"] for n in json.loads(SEED.read_text())["notes"]] if SEED.exists() \
         else SEED_WORDS
-    with two_people(browser, f"{srv.base}/b/{b}", width=1280) as (_, (p1, p2)):
+    with people(browser, f"{srv.base}/b/{b}", width=1280) as (_, (p1, p2)):
         p1.wait_for_selector("#ai-status[data-state=ready]")
         p1.mouse.move(640, 400)
         paste(p1, "\n".join(f"- {w}" for w in words))
@@ -93,11 +93,7 @@ def test_organize_with_the_local_models_in_two_browsers_then_undo(browser, ai_se
 def test_ctrl_z_takes_back_an_organize_and_ctrl_shift_z_brings_it_again(browser, ai_server):
     srv = ai_server
     b = srv.board("Undo by keys")
-    ctx = browser.new_context(viewport={"width": 1280, "height": 800})
-    try:
-        pg = ctx.new_page()
-        pg.goto(f"{srv.base}/b/{b}")
-        pg.wait_for_function("window.herd?.model && window.herd.connection === 'live'")
+    with people(browser, f"{srv.base}/b/{b}", count=1, width=1280) as (_, (pg,)):
         pg.wait_for_selector("#ai-status[data-state=ready]")
         pg.mouse.move(640, 400)
         paste(pg, "\n".join(f"- {w}" for w in SEED_WORDS[:16]))
@@ -118,5 +114,3 @@ def test_ctrl_z_takes_back_an_organize_and_ctrl_shift_z_brings_it_again(browser,
         pg.keyboard.press("Control+Shift+z")
         pg.wait_for_function("window.herd.model.groups.size > 0 && !window.herd.busy()")
         assert notes() == after
-    finally:
-        ctx.close()

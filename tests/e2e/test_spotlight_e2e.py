@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from browser_helpers import two_people
+from browser_helpers import people
 
 pytestmark = pytest.mark.e2e
 
@@ -31,7 +31,7 @@ def pan(pg, dx: int, dy: int) -> None:
 def test_followers_see_what_the_leader_sees_until_they_look_for_themselves(
         browser, server, open_board):
     b = server.board("Spotlight", notes=[{"id": "a", "text": "Look here", "x": 0, "y": 0}])
-    with two_people(browser, f"{server.base}/b/{b}") as ((_, c2), (p1, p2)):
+    with people(browser, f"{server.base}/b/{b}") as ((_, c2), (p1, p2)):
         p1.evaluate("localStorage.setItem('herd.name', 'Priya')")
         p1.click("#presence")
         p1.get_by_role("button", name="Spotlight me: everyone follows my view").click()

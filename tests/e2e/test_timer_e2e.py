@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser_helpers import two_people
+from browser_helpers import people
 
 pytestmark = pytest.mark.e2e
 
@@ -16,7 +16,7 @@ def shown(pg) -> str:
 
 def test_a_timer_everyone_sees_counts_down_tops_up_stops_and_ends(browser, server):
     b = server.board("Timer")
-    with two_people(browser, f"{server.base}/b/{b}") as (_, (p1, p2)):
+    with people(browser, f"{server.base}/b/{b}") as (_, (p1, p2)):
         p1.click("#timer-btn")
         timer = p1.get_by_role("dialog", name="Timer")
         timer.get_by_role("button", name="5 min", exact=True).click()
