@@ -13,9 +13,16 @@ def db_path(tmp_path):
 
 
 @pytest.fixture
-def app(db_path):
-    app = create_app({"DATABASE": db_path, "AI_ENABLED": False, "TESTING": True})
-    yield app
+def make_app(db_path):
+    """A test app on this test's database (no AI), with any settings changed: call it again
+    for a restart on the same file."""
+    return lambda **settings: create_app(
+        {"DATABASE": db_path, "AI_ENABLED": False, "TESTING": True, **settings})
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
 
 
 @pytest.fixture

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from server import create_app
-
 
 @pytest.fixture
 def board(client):
@@ -121,14 +119,14 @@ def test_ops_batch(client, board):
         "results": [], "seq": 2}
 
 
-def test_restart_persistence(db_path):
-    app = create_app({"DATABASE": db_path, "AI_ENABLED": False, "TESTING": True})
+def test_restart_persistence(make_app):
+    app = make_app()
     c = app.test_client()
     b = c.post("/api/boards", json={"name": "Keep"}).get_json()["id"]
     c.post(f"/api/boards/{b}/notes", json={"id": "n1", "text": "still here", "x": 7})
     app.extensions["herd.store"].close()
 
-    again = create_app({"DATABASE": db_path, "AI_ENABLED": False, "TESTING": True})
+    again = make_app()
     snap = again.test_client().get(f"/api/boards/{b}").get_json()
     assert snap["board"]["name"] == "Keep" and snap["seq"] == 1
     assert [(n["id"], n["text"], n["x"]) for n in snap["notes"]] == [("n1", "still here", 7)]

@@ -136,9 +136,8 @@ def test_too_many_notes_is_413(client, tmp_path):
     assert board_count(small) == 0
 
 
-def test_oversized_upload_is_413_json(db_path):
-    app = create_app({"DATABASE": db_path, "AI_ENABLED": False, "TESTING": True,
-                      "MAX_IMPORT_BYTES": 2_000})
+def test_oversized_upload_is_413_json(make_app):
+    app = make_app(MAX_IMPORT_BYTES=2_000)
     client = app.test_client()
     data = export(client, make_board(client))
     before = board_count(client)

@@ -6,7 +6,6 @@ import json
 
 import pytest
 
-from server import create_app
 from server.live import Hub
 
 
@@ -156,22 +155,21 @@ def test_reconnect_catches_up_from_the_log(client, board, how):
     s.close()
 
 
-def test_catch_up_survives_a_restart(db_path):
-    app = create_app({"DATABASE": db_path, "AI_ENABLED": False, "TESTING": True})
+def test_catch_up_survives_a_restart(make_app):
+    app = make_app()
     c = app.test_client()
     b = c.post("/api/boards", json={"name": "x"}).get_json()["id"]
     for i in range(3):
         c.post(f"/api/boards/{b}/notes", json={"text": str(i)})
     app.extensions["herd.store"].close()
-    again = create_app({"DATABASE": db_path, "AI_ENABLED": False, "TESTING": True})
+    again = make_app()
     s = Stream(again.test_client(), b, "?after=1")
     assert [s.next()[1]["seq"] for _ in range(2)] == [2, 3]
     s.close()
 
 
-def test_too_old_gets_resync(db_path):
-    app = create_app({"DATABASE": db_path, "AI_ENABLED": False, "TESTING": True,
-                      "EVENTS_KEEP": 3})
+def test_too_old_gets_resync(make_app):
+    app = make_app(EVENTS_KEEP=3)
     c = app.test_client()
     b = c.post("/api/boards", json={"name": "x"}).get_json()["id"]
     for i in range(10):
@@ -196,9 +194,8 @@ def test_rename_and_delete_reach_listeners_and_delete_ends_the_stream(client, bo
     s.close()
 
 
-def test_pings_keep_idle_streams_open_and_max_events_stops(db_path):
-    app = create_app({"DATABASE": db_path, "AI_ENABLED": False, "TESTING": True,
-                      "SSE_PING_SECONDS": 0.05})
+def test_pings_keep_idle_streams_open_and_max_events_stops(make_app):
+    app = make_app(SSE_PING_SECONDS=0.05)
     c = app.test_client()
     b = c.post("/api/boards", json={"name": "x"}).get_json()["id"]
     s = Stream(c, b, "?max_events=2")
@@ -235,9 +232,8 @@ def test_last_event_id_wins_over_a_stale_after(client, board):
     s.close()
 
 
-def test_a_listener_that_falls_behind_gets_resync_on_the_stream(db_path):
-    app = create_app({"DATABASE": db_path, "AI_ENABLED": False, "TESTING": True,
-                      "LIVE_QUEUE_SIZE": 4})
+def test_a_listener_that_falls_behind_gets_resync_on_the_stream(make_app):
+    app = make_app(LIVE_QUEUE_SIZE=4)
     c = app.test_client()
     b = c.post("/api/boards", json={"name": "x"}).get_json()["id"]
     s = Stream(c, b)
