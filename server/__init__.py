@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask
 
 from . import config as config_mod
-from . import errors
+from . import http_errors
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -19,7 +19,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     app.config.update(config_mod.load(config))
     app.json.sort_keys = False
-    errors.init_app(app)
+    http_errors.init_app(app)
 
     from . import cursors, live, spotlight, store, timer
     from .llamafile import service

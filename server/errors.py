@@ -1,74 +1,73 @@
-"""One error shape for the whole API: {"error": {"status", "code", "message", "details"?}}."""
+"""The domain's errors: what went wrong, in words a person can act on. No HTTP here: the
+edge (server/http_errors.py) turns each kind into a status and the one JSON error shape."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, jsonify
-from werkzeug.exceptions import HTTPException
 
+class HerdError(Exception):
+    """Something the caller asked for cannot be done; `message` says why and what to do."""
 
-class ApiError(Exception):
-    """An error the API reports to the client as JSON."""
+    code = "error"
 
-    def __init__(
-        self, status: int, message: str, code: str | None = None, details: Any = None
-    ) -> None:
+    def __init__(self, message: str, code: str | None = None, details: Any = None) -> None:
         super().__init__(message)
-        self.status = status
         self.message = message
-        self.code = code or _CODES.get(status, "error")
+        self.code = code or type(self).code
         self.details = details
 
 
-_CODES = {
-    400: "bad_request",
-    404: "not_found",
-    405: "method_not_allowed",
-    409: "conflict",
-    413: "too_large",
-    415: "unsupported_media_type",
-    422: "unprocessable",
-    429: "too_many_requests",
-    500: "internal_error",
-    503: "unavailable",
-}
+class Invalid(HerdError):
+    """The request itself is wrong: a bad field, a bad shape, a value out of range."""
+
+    code = "bad_request"
 
 
-def error_body(status: int, message: str, code: str | None = None, details: Any = None) -> dict:
-    """The JSON body of every error response."""
-    err: dict[str, Any] = {"status": status, "code": code or _CODES.get(status, "error"),
-                           "message": message}
-    if details is not None:
-        err["details"] = details
-    return {"error": err}
+class Unauthenticated(HerdError):
+    """No credentials, or credentials that no longer work (a rotated link or token)."""
+
+    code = "unauthenticated"
 
 
-def error_response(status: int, message: str, code: str | None = None, details: Any = None):
-    """A Flask response carrying error_body()."""
-    resp = jsonify(error_body(status, message, code, details))
-    resp.status_code = status
-    return resp
+class Forbidden(HerdError):
+    """The caller is known but their role does not allow this."""
+
+    code = "forbidden"
 
 
-def init_app(app: Flask) -> None:
-    """Make every error, ours or werkzeug's, JSON of one shape on /api routes."""
+class NotFound(HerdError):
+    code = "not_found"
 
-    @app.errorhandler(ApiError)
-    def _api_error(e: ApiError):
-        return error_response(e.status, e.message, e.code, e.details)
 
-    @app.errorhandler(HTTPException)
-    def _http_error(e: HTTPException):
-        status = e.code or 500
-        message = {
-            413: f"Request body too large (limit {app.config['MAX_CONTENT_LENGTH']:,} bytes).",
-            404: "Not found.",
-            405: "Method not allowed.",
-        }.get(status, e.description or e.name)
-        return error_response(status, message)
+class Conflict(HerdError):
+    """The thing changed since the caller saw it, or is busy; details carry the current one."""
 
-    @app.errorhandler(Exception)
-    def _unexpected(e: Exception):
-        app.logger.exception("unhandled error")
-        return error_response(500, "Internal error: the server logged the details.")
+    code = "conflict"
+
+
+class TooLarge(HerdError):
+    code = "too_large"
+
+
+class Unsupported(HerdError):
+    """A body of a media type the route does not take."""
+
+    code = "unsupported_media_type"
+
+
+class RateLimited(HerdError):
+    """Too many requests or streams; `retry_after` seconds until one more is allowed."""
+
+    code = "too_many_requests"
+
+    def __init__(self, message: str, retry_after: int = 1, code: str | None = None,
+                 details: Any = None) -> None:
+        super().__init__(message, code, details)
+        self.retry_after = max(1, int(retry_after))
+
+
+class Unavailable(HerdError):
+    """A part Herd needs (the models, the database) cannot answer now."""
+
+    code = "unavailable"

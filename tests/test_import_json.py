@@ -10,8 +10,9 @@ import pytest
 from export_samples import TRICKY, make_board
 
 from server import create_app
-from server.errors import ApiError
+from server.errors import HerdError
 from server.export import jsonfile, restore
+from server.http_errors import status_of
 from server.store import get_store
 
 VOLATILE = ("board_id", "created_at", "updated_at")
@@ -197,9 +198,9 @@ def test_validate_defaults_and_limits():
                                "notes": [{"id": "a", "text": "hi", "x": 1, "y": 2}]})
     note = clean["notes"][0]
     assert (note["w"], note["h"], note["color"], note["version"]) == (160, 120, "yellow", 1)
-    with pytest.raises(ApiError) as e:
+    with pytest.raises(HerdError) as e:
         jsonfile.validate({"format": "herd-board", "format_version": 1, "board": {"name": ""},
                            "notes": [{"id": "bad id!", "text": 5, "x": float("nan"), "y": 0,
                                       "created_at": "yesterday"}]})
     problems = e.value.details["problems"]
-    assert len(problems) == 5 and e.value.status == 400
+    assert len(problems) == 5 and status_of(e.value) == 400

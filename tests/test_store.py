@@ -8,7 +8,8 @@ import time
 
 import pytest
 
-from server.errors import ApiError
+from server.errors import HerdError
+from server.http_errors import status_of
 from server.store import Limits, Store, schema
 
 
@@ -73,9 +74,9 @@ def test_apply_ops_creates_updates_deletes_with_one_event_per_batch(store, publi
 
 def test_batch_is_all_or_nothing(store, published):
     b = store.create_board("x")["id"]
-    with pytest.raises(ApiError) as e:
+    with pytest.raises(HerdError) as e:
         store.apply_ops(b, [note("ok", id="n1"), {"op": "update", "kind": "note", "id": "nope"}])
-    assert e.value.status == 404 and e.value.details == {"index": 1}
+    assert status_of(e.value) == 404 and e.value.details == {"index": 1}
     assert store.snapshot(b)["notes"] == [] and store.snapshot(b)["seq"] == 0
     assert published == []
 
@@ -85,10 +86,10 @@ def test_stale_version_is_refused_with_current_row(store):
     store.apply_ops(b, [note(id="n1")])
     store.apply_ops(b, [{"op": "update", "kind": "note", "id": "n1", "fields": {"x": 1},
                          "version": 1}])
-    with pytest.raises(ApiError) as e:
+    with pytest.raises(HerdError) as e:
         store.apply_ops(b, [{"op": "update", "kind": "note", "id": "n1", "fields": {"x": 2},
                              "version": 1}])
-    assert e.value.status == 409 and e.value.details["current"]["version"] == 2
+    assert status_of(e.value) == 409 and e.value.details["current"]["version"] == 2
     assert e.value.details["current"]["x"] == 1
     # Without a version the last writer wins.
     out = store.apply_ops(b, [{"op": "update", "kind": "note", "id": "n1", "fields": {"x": 3}}])
@@ -116,22 +117,22 @@ def test_groups_assign_and_ungroup_notes_with_version_bumps(store, published):
 
 def test_note_group_must_exist_and_ids_are_per_board(store):
     b1, b2 = store.create_board("1")["id"], store.create_board("2")["id"]
-    with pytest.raises(ApiError) as e:
+    with pytest.raises(HerdError) as e:
         store.apply_ops(b1, [note(group_id="ghost")])
-    assert e.value.status == 404
+    assert status_of(e.value) == 404
     store.apply_ops(b1, [note(id="same")])
     store.apply_ops(b2, [note(id="same")])  # an import may keep ids
-    with pytest.raises(ApiError) as e:
+    with pytest.raises(HerdError) as e:
         store.apply_ops(b1, [note(id="same")])
-    assert e.value.status == 409
+    assert status_of(e.value) == 409
 
 
 def test_note_limit_per_board(store):
     b = store.create_board("x")["id"]
     store.apply_ops(b, [note(id=f"n{i}") for i in range(5)])
-    with pytest.raises(ApiError) as e:
+    with pytest.raises(HerdError) as e:
         store.apply_ops(b, [note()])
-    assert e.value.status == 413 and "limit is 5" in e.value.message
+    assert status_of(e.value) == 413 and "limit is 5" in e.value.message
     # Delete one and create one in the same batch: allowed.
     store.apply_ops(b, [{"op": "delete", "kind": "note", "id": "n0"}, note()])
 
@@ -148,9 +149,9 @@ def test_note_limit_per_board(store):
 ])
 def test_field_validation(store, fields, status, words):
     b = store.create_board("x")["id"]
-    with pytest.raises(ApiError) as e:
+    with pytest.raises(HerdError) as e:
         store.apply_ops(b, [{"op": "create", "kind": "note", "fields": fields}])
-    assert e.value.status == status and words in e.value.message
+    assert status_of(e.value) == status and words in e.value.message
 
 
 @pytest.mark.parametrize("op, words", [
@@ -164,9 +165,9 @@ def test_field_validation(store, fields, status, words):
 ])
 def test_malformed_ops(store, op, words):
     b = store.create_board("x")["id"]
-    with pytest.raises(ApiError) as e:
+    with pytest.raises(HerdError) as e:
         store.apply_ops(b, op)
-    assert e.value.status == 400 and words in e.value.message
+    assert status_of(e.value) == 400 and words in e.value.message
 
 
 def test_read_only_fields_are_ignored_so_exports_round_trip(store):
@@ -197,7 +198,7 @@ def test_rename_logs_and_publishes_a_board_event_and_delete_cascades(store, publ
     assert store.events_after(b, 1)[0]["type"] == "board"
     store.delete_board(b)
     assert published[-1] == (b, {"type": "board_deleted"})
-    with pytest.raises(ApiError):
+    with pytest.raises(HerdError):
         store.get_board(b)
     left = store._writer.execute("SELECT COUNT(*) FROM notes").fetchone()[0]
     assert left == 0
@@ -241,7 +242,7 @@ def test_readers_are_pooled_even_after_a_404(store):
     b = store.create_board("x")["id"]
     store.snapshot(b)
     first = store._readers[0]
-    with pytest.raises(ApiError):
+    with pytest.raises(HerdError):
         store.get_board("missing")
     store.snapshot(b)
     assert store._readers == [first]

@@ -6,7 +6,8 @@ import sqlite3
 
 import pytest
 
-from server.errors import ApiError
+from server.errors import HerdError
+from server.http_errors import status_of
 from server.store import Store, schema
 
 
@@ -18,10 +19,10 @@ def test_origin_defaults_to_user_and_takes_organize(tmp_path):
         {"op": "create", "kind": "group", "id": "o", "fields": {"title": "AI",
                                                                   "origin": "organize"}}])
     assert [g["origin"] for g in res["results"]] == ["user", "organize"]
-    with pytest.raises(ApiError) as e:
+    with pytest.raises(HerdError) as e:
         store.apply_ops(b, [{"op": "update", "kind": "group", "id": "u",
                              "fields": {"origin": "robot"}}])
-    assert e.value.status == 400
+    assert status_of(e.value) == 400
     store.close()
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import request
 
-from ..errors import ApiError
+from ..errors import Invalid
 
 
 def json_body(required: bool = True) -> dict[str, Any]:
@@ -16,14 +16,14 @@ def json_body(required: bool = True) -> dict[str, Any]:
     raw = request.get_data(cache=True)  # past MAX_CONTENT_LENGTH this raises the JSON 413
     if not raw.strip():
         if required:
-            raise ApiError(400, "This request needs a JSON object body.")
+            raise Invalid("This request needs a JSON object body.")
         return {}
     try:
         body = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as e:
-        raise ApiError(400, f"The body is not valid JSON: {e}.") from None
+        raise Invalid(f"The body is not valid JSON: {e}.") from None
     if not isinstance(body, dict):
-        raise ApiError(400, "The body must be a JSON object.")
+        raise Invalid("The body must be a JSON object.")
     return body
 
 
@@ -42,7 +42,7 @@ def required_client_id(what: str) -> str:
     """X-Herd-Client, which pointers and spotlights need: it says whose they are."""
     client = request.headers.get("X-Herd-Client", "")
     if not TAB.fullmatch(client):
-        raise ApiError(400, f"{what} needs the X-Herd-Client header (1-64 letters, digits or "
+        raise Invalid(f"{what} needs the X-Herd-Client header (1-64 letters, digits or "
                             "-_:@.): it tells the other browsers whose it is.")
     return client
 
@@ -50,8 +50,8 @@ def required_client_id(what: str) -> str:
 def display_name(value: object, what: str) -> str:
     """A person's name as others see it: one line, at most MAX_NAME characters."""
     if not isinstance(value, str):
-        raise ApiError(400, f"The {what}'s 'name' must be a string.")
+        raise Invalid(f"The {what}'s 'name' must be a string.")
     name = " ".join(CONTROL.sub(" ", value).split())
     if len(name) > MAX_NAME:
-        raise ApiError(400, f"The {what}'s 'name' is at most {MAX_NAME} characters.")
+        raise Invalid(f"The {what}'s 'name' is at most {MAX_NAME} characters.")
     return name

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint
 
 from ..cursors import MAX_SELECTED, get_relay
-from ..errors import ApiError
+from ..errors import Invalid, RateLimited
 from ..store import get_store
 from ..store.validate import number
 from .common import display_name, json_body, required_client_id
@@ -33,32 +33,32 @@ def cursor(board_id: str):
     client = required_client_id("A pointer")
     extra = set(body) - FIELDS
     if extra:
-        raise ApiError(400, f"Unknown cursor field(s) {', '.join(sorted(extra))}: {FORMS}.")
+        raise Invalid(f"Unknown cursor field(s) {', '.join(sorted(extra))}: {FORMS}.")
     get_store().current_seq(board_id)  # 404 for a board that does not exist
     relay = get_relay()
     if "gone" in body:
         if body != {"gone": True}:
-            raise ApiError(400, f"'gone' is alone and true: {FORMS}.")
+            raise Invalid(f"'gone' is alone and true: {FORMS}.")
         relay.leave(board_id, client)
         return "", 204
     name = display_name(body["name"], "pointer") if "name" in body else None
     updates = []
     if "x" in body or "y" in body:
         if not {"x", "y"} <= set(body) or "away" in body:
-            raise ApiError(400, f"A pointer needs both x and y, and no 'away': {FORMS}.")
+            raise Invalid(f"A pointer needs both x and y, and no 'away': {FORMS}.")
         x, y = number("x", body["x"], "cursor"), number("y", body["y"], "cursor")
         updates.append(lambda: relay.move(board_id, client, x, y, name))
     elif "away" in body:
         if body["away"] is not True:
-            raise ApiError(400, f"'away' can only be true: {FORMS}.")
+            raise Invalid(f"'away' can only be true: {FORMS}.")
         updates.append(lambda: relay.move(board_id, client, None, None, name))
     if "sel" in body:
         keys = _keys(body["sel"])
         updates.append(lambda: relay.select(board_id, client, keys, name))
     if not updates:
-        raise ApiError(400, f"Nothing to show: {FORMS}.")
+        raise Invalid(f"Nothing to show: {FORMS}.")
     if not all(update() for update in updates):
-        raise ApiError(429, "This board already shows as many people as it can; you will "
+        raise RateLimited("This board already shows as many people as it can; you will "
                             "appear when someone leaves.")
     return "", 204
 
@@ -68,5 +68,5 @@ def _keys(value: Any) -> list[str]:
     if not isinstance(value, list) or not all(
             isinstance(k, str) and 0 < len(k) <= 100 and k.split(":", 1)[0] in ("note", "group")
             for k in value):
-        raise ApiError(400, "'sel' must be a list of \"note:<id>\" or \"group:<id>\" keys.")
+        raise Invalid("'sel' must be a list of \"note:<id>\" or \"group:<id>\" keys.")
     return value[:MAX_SELECTED]

@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, request
 
-from ..errors import ApiError
+from ..errors import Invalid
 from ..live import HANGUP, RESYNC, Message, Subscription, get_hub
 from ..store import get_store
 
@@ -51,7 +51,7 @@ def _who() -> str | None:
     if who is None:
         return None
     if not WHO.fullmatch(who):
-        raise ApiError(400, "'who' must be 1-64 letters, digits, '-' or '_'.")
+        raise Invalid("'who' must be 1-64 letters, digits, '-' or '_'.")
     return who
 
 
@@ -137,9 +137,9 @@ def _after() -> int | None:
     try:
         value = int(raw)
     except ValueError:
-        raise ApiError(400, f"Last-Event-ID / 'after' must be a seq number, not {raw!r}.") from None
+        raise Invalid(f"Last-Event-ID / 'after' must be a seq number, not {raw!r}.") from None
     if value < 0:
-        raise ApiError(400, "Last-Event-ID / 'after' must not be negative.")
+        raise Invalid("Last-Event-ID / 'after' must not be negative.")
     return value
 
 
@@ -150,4 +150,4 @@ def _int_arg(name: str) -> int | None:
     try:
         return max(1, int(raw))
     except ValueError:
-        raise ApiError(400, f"'{name}' must be a whole number, not {raw!r}.") from None
+        raise Invalid(f"'{name}' must be a whole number, not {raw!r}.") from None

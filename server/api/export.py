@@ -9,7 +9,7 @@ from typing import Any
 from flask import Blueprint, current_app, request, send_file
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ..errors import ApiError
+from ..errors import Invalid, TooLarge
 from ..export import jsonfile, restore, textimport
 from ..export.formats import FORMATS, filename, render
 from ..export.layout import parse_view
@@ -28,13 +28,13 @@ def export_board(board_id: str):
     """The board as a file download: ?format=md|csv|json|svg|png[&view=x,y,w,h]."""
     fmt = request.args.get("format", "md")
     if fmt not in FORMATS:
-        raise ApiError(400, f"Unknown export format {fmt!r}; use one of {', '.join(FORMATS)}.")
+        raise Invalid(f"Unknown export format {fmt!r}; use one of {', '.join(FORMATS)}.")
     view = None
     if request.args.get("view"):
         try:
             view = parse_view(request.args["view"])
         except ValueError as e:
-            raise ApiError(400, f"Bad view {request.args['view']!r}: {e} (board units, "
+            raise Invalid(f"Bad view {request.args['view']!r}: {e} (board units, "
                                 "e.g. view=0,0,1200,800).") from None
     snapshot = get_store().snapshot(board_id)
     data = render(snapshot, fmt, view)
@@ -61,7 +61,7 @@ def _upload() -> bytes:
     except RequestEntityTooLarge:
         size = request.content_length
         got = f"The file is {size / 1e6:,.1f} MB; " if size else "The file is too large; "
-        raise ApiError(413, got + f"import takes up to {math.floor(limit / 2**20)} MB. Nothing "
+        raise TooLarge(got + f"import takes up to {math.floor(limit / 2**20)} MB. Nothing "
                                   "was created.") from None
 
 
@@ -70,7 +70,7 @@ def import_board():
     """A new board recreated from a JSON export (ids, positions, colours, versions)."""
     raw = _upload()
     if not raw.strip():
-        raise ApiError(400, "Send a Herd .json export as the request body.")
+        raise Invalid("Send a Herd .json export as the request body.")
     cfg = current_app.config
     clean = jsonfile.validate(jsonfile.parse(raw), max_notes=int(cfg["MAX_NOTES_PER_BOARD"]),
                               max_note_chars=int(cfg["MAX_NOTE_CHARS"]),
@@ -84,12 +84,12 @@ def import_text(board_id: str):
     body = json_body()
     text = body.get("text")
     if not isinstance(text, str):
-        raise ApiError(400, 'Send {"text": "..."} with one idea per line.')
+        raise Invalid('Send {"text": "..."} with one idea per line.')
     at = _point(body)
     store = get_store()
     ops = textimport.text_ops(text, store.snapshot(board_id), at)
     if not ops:
-        raise ApiError(400, "The text has no ideas in it: put one idea on each line.")
+        raise Invalid("The text has no ideas in it: put one idea on each line.")
     return store.apply_ops(board_id, ops, client=client_id())
 
 
@@ -100,5 +100,5 @@ def _point(body: dict[str, Any]) -> tuple[float, float] | None:
     x, y = body.get("x"), body.get("y")
     for v in (x, y):
         if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
-            raise ApiError(400, '"x" and "y" must both be finite numbers (board units).')
+            raise Invalid('"x" and "y" must both be finite numbers (board units).')
     return float(x), float(y)

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Blueprint, request
 
-from ..errors import ApiError
+from ..errors import Invalid
 from ..store import get_store
 from .common import client_id, json_body
 
@@ -28,7 +28,7 @@ def query_version() -> int | None:
     try:
         return int(raw)
     except ValueError:
-        raise ApiError(400, f"'version' must be a positive integer, not {raw!r}.") from None
+        raise Invalid(f"'version' must be a positive integer, not {raw!r}.") from None
 
 
 def create_view(kind: str) -> Callable:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from ..errors import ApiError
+from ..errors import Invalid
 from ..store import get_store
 from .common import client_id, json_body
 
@@ -16,5 +16,5 @@ def apply_ops(board_id: str):
     """Apply a batch of ops in one transaction: all or nothing, one live event."""
     body = json_body()
     if "ops" not in body:
-        raise ApiError(400, "The body needs 'ops': a list of ops.")
+        raise Invalid("The body needs 'ops': a list of ops.")
     return get_store().apply_ops(board_id, body["ops"], client=client_id())

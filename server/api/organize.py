@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Blueprint, current_app
 
-from ..errors import ApiError
+from ..errors import Invalid, NotFound, Unavailable
 from ..live import get_hub
 from ..llamafile.errors import LlamafileError
 from ..llamafile.service import get_ai
@@ -32,13 +32,13 @@ def require_ai() -> Any:
     """The AI service when it can organize, else a 503 that says how to fix it."""
     ai = get_ai()
     if ai is None or not current_app.config.get("AI_ENABLED", True):
-        raise ApiError(503, "Organize is off: Herd was started with --no-ai. Restart it "
+        raise Unavailable("Organize is off: Herd was started with --no-ai. Restart it "
                             "without --no-ai (make run) to organize notes.", code="ai_off")
     status = ai.status()
     if not status.get("ready"):
         message = status.get("message") or "The local models are not ready."
         fix = status.get("fix")
-        raise ApiError(503, f"{message} Fix: {fix}" if fix else message, code="ai_unavailable",
+        raise Unavailable(f"{message} Fix: {fix}" if fix else message, code="ai_unavailable",
                        details={"ai": status})
     return ai
 
@@ -47,26 +47,26 @@ def organize_params(body: dict[str, Any]) -> dict[str, Any]:
     """Validated Organize options (see docs/api.md)."""
     extra = set(body) - {"groups", "note_ids", "keep_groups", "view"}
     if extra:
-        raise ApiError(400, f"Unknown Organize option(s): {', '.join(sorted(extra))}.")
+        raise Invalid(f"Unknown Organize option(s): {', '.join(sorted(extra))}.")
     groups = body.get("groups")
     if groups is not None and (isinstance(groups, bool) or not isinstance(groups, int)
                                or not 1 <= groups <= MAX_GROUPS):
-        raise ApiError(400, f"'groups' must be null (automatic) or a whole number from 1 to "
+        raise Invalid(f"'groups' must be null (automatic) or a whole number from 1 to "
                             f"{MAX_GROUPS}.")
     note_ids = body.get("note_ids")
     if note_ids is not None and (not isinstance(note_ids, list)
                                  or not all(isinstance(i, str) for i in note_ids)):
-        raise ApiError(400, "'note_ids' must be null (every note) or a list of note ids.")
+        raise Invalid("'note_ids' must be null (every note) or a list of note ids.")
     keep = body.get("keep_groups", True)
     if not isinstance(keep, bool):
-        raise ApiError(400, "'keep_groups' must be true or false.")
+        raise Invalid("'keep_groups' must be true or false.")
     view = body.get("view")
     if view is not None:
         ok = isinstance(view, dict) and all(
             isinstance(view.get(k), int | float) and not isinstance(view.get(k), bool)
             and math.isfinite(view[k]) for k in ("x", "y", "w", "h"))
         if not ok:
-            raise ApiError(400, "'view' must be {x, y, w, h} in board coordinates, or null.")
+            raise Invalid("'view' must be {x, y, w, h} in board coordinates, or null.")
         view = {k: float(view[k]) for k in ("x", "y", "w", "h")}
     return {"groups": groups, "note_ids": note_ids, "keep_groups": keep, "view": view}
 
@@ -101,15 +101,15 @@ def suggest_title(board_id: str, group_id: str):
     """A fresh AI title for one group, judged against the other groups on the board."""
     snap = get_store().snapshot(board_id)
     if not any(g["id"] == group_id for g in snap["groups"]):
-        raise ApiError(404, f"No group {group_id!r} on board {board_id!r}.")
+        raise NotFound(f"No group {group_id!r} on board {board_id!r}.")
     texts = [n["text"] for n in snap["notes"] if n["group_id"] == group_id and n["text"].strip()]
     if not texts:
-        raise ApiError(400, "This group has no notes with text to name it by.")
+        raise Invalid("This group has no notes with text to name it by.")
     others = [[n["text"] for n in snap["notes"] if n["group_id"] == g["id"] and n["text"]]
               for g in snap["groups"] if g["id"] != group_id]
     titles = [g["title"] for g in snap["groups"]]
     try:
         title = board_run.suggest_title(texts, [o for o in others if o], titles, require_ai())
     except LlamafileError as e:
-        raise ApiError(503, e.message, code="ai_unavailable") from None
+        raise Unavailable(e.message, code="ai_unavailable") from None
     return {"title": title}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from ..errors import ApiError
+from ..errors import Conflict, Invalid
 from ..spotlight import get_spotlights
 from ..store import get_store
 from ..store.validate import number
@@ -30,14 +30,14 @@ def lead(board_id: str):
     spots = get_spotlights()
     if body == {"stop": True}:
         if not spots.stop(board_id, client):
-            raise ApiError(409, "Only the person leading the spotlight can stop it; follow "
+            raise Conflict("Only the person leading the spotlight can stop it; follow "
                                 "your own view instead (Stop following).")
         return "", 204
     if set(body) - {"name"} != {"view"}:
-        raise ApiError(400, "Send {view: {x, y, w, h}, name?} to lead, or {stop: true}.")
+        raise Invalid("Send {view: {x, y, w, h}, name?} to lead, or {stop: true}.")
     view = body["view"]
     if not isinstance(view, dict) or set(view) != {"x", "y", "w", "h"}:
-        raise ApiError(400, "'view' must be {x, y, w, h}: the board rectangle you see.")
+        raise Invalid("'view' must be {x, y, w, h}: the board rectangle you see.")
     rect = {k: number(k, view[k], "spotlight view") for k in ("x", "y", "w", "h")}
     spots.lead(board_id, client, display_name(body.get("name", ""), "spotlight"), rect)
     return "", 204

@@ -6,7 +6,7 @@ import math
 
 from flask import Blueprint
 
-from ..errors import ApiError
+from ..errors import Conflict, Invalid
 from ..store import get_store
 from ..timer import MAX_SECONDS, get_timers
 from .common import client_id, display_name, json_body
@@ -29,13 +29,13 @@ def start_or_stop(board_id: str):
     timers = get_timers()
     if body == {"stop": True}:
         if not timers.stop(board_id):
-            raise ApiError(409, "No timer is running on this board.")
+            raise Conflict("No timer is running on this board.")
         return {"timer": None}
     if set(body) - {"name"} != {"seconds"}:
-        raise ApiError(400, "Send {seconds, name?} to start the timer, or {stop: true}.")
+        raise Invalid("Send {seconds, name?} to start the timer, or {stop: true}.")
     seconds = body["seconds"]
     if isinstance(seconds, bool) or not isinstance(seconds, int | float) \
             or not math.isfinite(seconds) or not 1 <= seconds <= MAX_SECONDS:
-        raise ApiError(400, f"'seconds' must be a number from 1 to {MAX_SECONDS:,}.")
+        raise Invalid(f"'seconds' must be a number from 1 to {MAX_SECONDS:,}.")
     name = display_name(body.get("name", ""), "timer")
     return {"timer": timers.start(board_id, float(seconds), client_id() or "", name)}

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..errors import ApiError
+from ..errors import Conflict, HerdError, NotFound
 
 FORMAT_NAMES = ("md", "csv", "json", "svg", "png")
 
@@ -51,8 +51,8 @@ def find_board(store: Any, key: str) -> dict[str, Any]:
         if len(hits) == 1:
             return hits[0]
         if len(hits) > 1:
-            raise ApiError(409, f"{len(hits)} boards are called {key!r}: give the board id.")
-    raise ApiError(404, f"No board with id or name {key!r}: `herd export` lists them.")
+            raise Conflict(f"{len(hits)} boards are called {key!r}: give the board id.")
+    raise NotFound(f"No board with id or name {key!r}: `herd export` lists them.")
 
 
 def _list(store: Any) -> int:
@@ -80,7 +80,7 @@ def run_export(args: argparse.Namespace) -> int:
         data = formats.render(store.snapshot(board["id"]), fmt, view)
     except ValueError as e:
         return _fail(f"--view: {e}")
-    except ApiError as e:
+    except HerdError as e:
         return _fail(e.message)
     if args.output:
         Path(args.output).write_bytes(data)
@@ -122,7 +122,7 @@ def run_import(args: argparse.Namespace) -> int:
                  else store.create_board(path.stem[:200] or "Imported list"))
         ops = textimport.text_ops(text, store.snapshot(board["id"]))
         store.apply_ops(board["id"], ops, client="herd import")
-    except ApiError as e:
+    except HerdError as e:
         _fail(e.message)
         problems = e.details.get("problems", []) if isinstance(e.details, dict) else []
         for problem in problems:

@@ -7,7 +7,7 @@ import math
 from datetime import datetime
 from typing import Any
 
-from ..errors import ApiError
+from ..errors import Invalid, TooLarge
 from ..store.validate import COLORS, ID_RE, MAX_COORD, MAX_SIZE, ORIGINS
 
 FORMAT = "herd-board"
@@ -43,7 +43,7 @@ def parse(raw: bytes | str) -> Any:
     try:
         return json.loads(raw)
     except (UnicodeDecodeError, ValueError) as e:
-        raise ApiError(400, f"The file is not valid JSON ({e}): choose a Herd .json "
+        raise Invalid(f"The file is not valid JSON ({e}): choose a Herd .json "
                             "export.") from None
 
 
@@ -115,22 +115,22 @@ class _Checker:
 
 def validate(data: Any, max_notes: int = 5000, max_note_chars: int = 10_000,
              max_title_chars: int = 200) -> dict[str, Any]:
-    """A clean {"name", "groups", "notes"} from an export, or ApiError saying what is wrong."""
+    """A clean {"name", "groups", "notes"} from an export, or Invalid saying what is wrong."""
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise ApiError(400, f'Not a Herd board export: expected a JSON object with "format": '
+        raise Invalid(f'Not a Herd board export: expected a JSON object with "format": '
                             f'"{FORMAT}". Export one with the board menu or `herd export`.')
     version = data.get("format_version")
     if isinstance(version, int) and not isinstance(version, bool) and version > FORMAT_VERSION:
-        raise ApiError(400, f"This export is format version {version}, newer than this Herd "
+        raise Invalid(f"This export is format version {version}, newer than this Herd "
                             f"reads ({FORMAT_VERSION}): upgrade Herd to import it.")
     if version != FORMAT_VERSION:
-        raise ApiError(400, f"format_version must be {FORMAT_VERSION}.")
+        raise Invalid(f"format_version must be {FORMAT_VERSION}.")
     board, groups, notes = data.get("board"), data.get("groups", []), data.get("notes")
     if not isinstance(board, dict) or not isinstance(notes, list) or not isinstance(groups, list):
-        raise ApiError(400, 'A Herd export needs "board" (an object), "groups" and "notes" '
+        raise Invalid('A Herd export needs "board" (an object), "groups" and "notes" '
                             "(lists).")
     if len(notes) > max_notes or len(groups) > max_notes:
-        raise ApiError(413, f"The board has {len(notes):,} notes and {len(groups):,} groups; "
+        raise TooLarge(f"The board has {len(notes):,} notes and {len(groups):,} groups; "
                             f"a Herd board holds at most {max_notes:,} of each.")
     c = _Checker()
     name = c.text(board, "name", "board", max_title_chars)
@@ -163,7 +163,7 @@ def validate(data: Any, max_notes: int = 5000, max_note_chars: int = 10_000,
     if c.problems:
         more = len(c.problems) - 1
         tail = f" (and {more} more problem{'s' * (more > 1)})" if more else ""
-        raise ApiError(413 if c.too_large else 400,
-                       f"The export cannot be imported: {c.problems[0]}{tail}. Nothing was "
-                       "created.", details={"problems": c.problems[:_MAX_PROBLEMS]})
+        raise (TooLarge if c.too_large else Invalid)(
+            f"The export cannot be imported: {c.problems[0]}{tail}. Nothing was "
+            "created.", details={"problems": c.problems[:_MAX_PROBLEMS]})
     return {"name": name, "groups": clean_groups, "notes": clean_notes}

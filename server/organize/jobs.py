@@ -15,7 +15,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import ApiError
+from ..errors import Conflict, HerdError, Invalid, NotFound
 from ..llamafile.errors import LlamafileError
 from . import apply
 from .pipeline import Cancelled
@@ -68,11 +68,11 @@ class Organizer:
         snapshot = self.store.snapshot(board_id)
         scope = apply.choose_scope(snapshot, params.get("note_ids"), params["keep_groups"])
         if len(scope.notes) < 2:
-            raise ApiError(400, "Organize needs at least 2 notes that are not in your own "
+            raise Invalid("Organize needs at least 2 notes that are not in your own "
                                 "groups: add notes, select more, or untick 'keep my groups'.")
         with self._lock:
             if any(j.board_id == board_id and j.state == "running" for j in self._jobs.values()):
-                raise ApiError(409, "Organize is already running on this board: wait for it "
+                raise Conflict("Organize is already running on this board: wait for it "
                                     "or cancel it.")
             job = Job(id=uuid.uuid4().hex[:12], board_id=board_id, by=client, params=params,
                       total=len(scope.notes))
@@ -86,7 +86,7 @@ class Organizer:
         """A run on this board, or a 404."""
         job = self._jobs.get(job_id)
         if job is None or job.board_id != board_id:
-            raise ApiError(404, f"No Organize run {job_id!r} on board {board_id!r}.")
+            raise NotFound(f"No Organize run {job_id!r} on board {board_id!r}.")
         return job
 
     def cancel(self, board_id: str, job_id: str) -> Job:
@@ -101,7 +101,7 @@ class Organizer:
         with self._lock:
             record, job.undo = job.undo, None
         if record is None:
-            raise ApiError(409, "That Organize has already been undone or did not change "
+            raise Conflict("That Organize has already been undone or did not change "
                                 "the board.")
         try:
             ops = apply.undo_ops(record, self.store.snapshot(board_id))
@@ -131,7 +131,7 @@ class Organizer:
             job.state, job.message = "cancelled", "Organize was cancelled; nothing changed."
         except LlamafileError as e:
             job.state, job.message = "failed", f"Organize failed: {e.message}"
-        except ApiError as e:
+        except HerdError as e:
             job.state, job.message = "failed", f"Organize failed: {e.message}"
         except Exception:
             log.exception("Organize run %s failed", job.id)
@@ -148,8 +148,8 @@ class Organizer:
             try:
                 self.store.apply_ops(job.board_id, ops, client=f"organize:{job.id}")
                 return record, len(record["notes"])
-            except ApiError as e:
-                if e.status != 409 or attempt == APPLY_TRIES - 1:
+            except Conflict:
+                if attempt == APPLY_TRIES - 1:
                     raise
         raise AssertionError("unreachable")
 

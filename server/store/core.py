@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from ..errors import ApiError
+from ..errors import Conflict, Invalid, NotFound
 from . import schema
 from . import validate as v
 from .ops import TABLES, Batch, row_dict
@@ -145,7 +145,7 @@ class Store:
                              "VALUES (?, ?, 0, ?, ?)", (board_id, name or "Untitled board",
                                                         now, now))
             except sqlite3.IntegrityError:
-                raise ApiError(409, f"A board with id {board_id!r} already exists.") from None
+                raise Conflict(f"A board with id {board_id!r} already exists.") from None
             board = board_dict(self._board_row(conn, board_id))
         return board
 
@@ -153,7 +153,7 @@ class Store:
         """Rename a board; everyone on it gets a 'board' event."""
         name = v.check_title(name, self.limits, "Board name")
         if not name:
-            raise ApiError(400, "Board name must not be empty.")
+            raise Invalid("Board name must not be empty.")
         with self._write() as (conn, outbox):
             self._seq(conn, board_id)
             conn.execute("UPDATE boards SET name = ? WHERE id = ?", (name, board_id))
@@ -239,13 +239,13 @@ class Store:
         """The board's seq, or a 404 (cheaper than _board_row: no note count)."""
         row = conn.execute("SELECT seq FROM boards WHERE id = ?", (board_id,)).fetchone()
         if row is None:
-            raise ApiError(404, f"No board {board_id!r}.")
+            raise NotFound(f"No board {board_id!r}.")
         return row[0]
 
     def _board_row(self, conn: sqlite3.Connection, board_id: str) -> sqlite3.Row:
         row = conn.execute(BOARD_SQL + " WHERE b.id = ?", (board_id,)).fetchone()
         if row is None:
-            raise ApiError(404, f"No board {board_id!r}.")
+            raise NotFound(f"No board {board_id!r}.")
         return row
 
     def _bump(self, conn: sqlite3.Connection, board_id: str, now: str | None = None) -> int:

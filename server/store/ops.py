@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from ..errors import ApiError
+from ..errors import Conflict, HerdError, Invalid, NotFound, TooLarge
 from . import validate as v
 
 NOTE_COLS = ("id", "board_id", "text", "x", "y", "w", "h", "color", "group_id", "version",
@@ -36,13 +36,13 @@ class Batch:
     def run(self, ops: Any) -> None:
         """Apply every op in order; the first invalid one raises and nothing is kept."""
         if not isinstance(ops, list):
-            raise ApiError(400, "'ops' must be a list of ops.")
+            raise Invalid("'ops' must be a list of ops.")
         if len(ops) > MAX_OPS:
-            raise ApiError(413, f"{len(ops):,} ops in one batch; the limit is {MAX_OPS:,}.")
+            raise TooLarge(f"{len(ops):,} ops in one batch; the limit is {MAX_OPS:,}.")
         for index, op in enumerate(ops):
             try:
                 self.results.append(self._one(op))
-            except ApiError as e:
+            except HerdError as e:
                 if len(ops) > 1:
                     e.message = f"Op {index}: {e.message}"
                     e.details = {**(e.details or {}), "index": index}
@@ -50,13 +50,13 @@ class Batch:
 
     def _one(self, op: Any) -> dict[str, Any]:
         if not isinstance(op, dict):
-            raise ApiError(400, "Each op must be a JSON object.")
+            raise Invalid("Each op must be a JSON object.")
         kind, action = op.get("kind"), op.get("op")
         if kind not in TABLES:
-            raise ApiError(400, f"Op 'kind' must be 'note' or 'group', not {kind!r}.")
+            raise Invalid(f"Op 'kind' must be 'note' or 'group', not {kind!r}.")
         extra = set(op) - {"op", "kind", "id", "fields", "version"}
         if extra:
-            raise ApiError(400, f"Unknown op key(s): {', '.join(sorted(extra))}.")
+            raise Invalid(f"Unknown op key(s): {', '.join(sorted(extra))}.")
         version = v.check_version(op.get("version"))
         if action == "create":
             return self.create(kind, op.get("id"), op.get("fields"))
@@ -65,7 +65,7 @@ class Batch:
             if action == "update":
                 return self.update(kind, item_id, op.get("fields"), version)
             return self.delete(kind, item_id, version)
-        raise ApiError(400, f"Op 'op' must be 'create', 'update' or 'delete', not {action!r}.")
+        raise Invalid(f"Op 'op' must be 'create', 'update' or 'delete', not {action!r}.")
 
     # -- reads inside the transaction --------------------------------------------------
 
@@ -78,7 +78,7 @@ class Batch:
     def must_get(self, kind: str, item_id: str) -> dict[str, Any]:
         row = self.get(kind, item_id)
         if row is None:
-            raise ApiError(404, f"No {kind} {item_id!r} on board {self.board_id!r}.")
+            raise NotFound(f"No {kind} {item_id!r} on board {self.board_id!r}.")
         return row
 
     # -- writes ------------------------------------------------------------------------
@@ -88,7 +88,7 @@ class Batch:
         item_id = new_or_checked_id(item_id, kind)
         existing = self.get(kind, item_id)
         if existing is not None:
-            raise ApiError(409, f"A {kind} with id {item_id!r} already exists on this board.",
+            raise Conflict(f"A {kind} with id {item_id!r} already exists on this board.",
                            details={"kind": kind, "current": existing})
         if kind == "note":
             values = v.note_fields(fields, self.limits, partial=False)
@@ -168,22 +168,21 @@ class Batch:
 
     def _check_group(self, group_id: str | None) -> None:
         if group_id is not None and self.get("group", group_id) is None:
-            raise ApiError(404, f"No group {group_id!r} on board {self.board_id!r}.")
+            raise NotFound(f"No group {group_id!r} on board {self.board_id!r}.")
 
     def _check_version(self, kind: str, current: dict[str, Any], version: int | None) -> None:
         if version is not None and version != current["version"]:
-            raise ApiError(
-                409, f"The {kind} {current['id']!r} changed since you saw it (you had version "
-                     f"{version}, it is now {current['version']}): take the current one and "
-                     "re-apply your change.",
-                details={"kind": kind, "current": current})
+            raise Conflict(
+                f"The {kind} {current['id']!r} changed since you saw it (you had version "
+                f"{version}, it is now {current['version']}): take the current one and "
+                "re-apply your change.", details={"kind": kind, "current": current})
 
     def _count_new_note(self) -> None:
         if self._note_count is None:
             self._note_count = self.conn.execute(
                 "SELECT COUNT(*) FROM notes WHERE board_id = ?", (self.board_id,)).fetchone()[0]
         if self._note_count >= self.limits.notes_per_board:
-            raise ApiError(413, f"The board already has {self._note_count:,} notes; the limit is "
+            raise TooLarge(f"The board already has {self._note_count:,} notes; the limit is "
                                 f"{self.limits.notes_per_board:,}. Start a new board.")
         self._note_count += 1
 

@@ -8,7 +8,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import ApiError
+from ..errors import Invalid, TooLarge
 
 ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 COLORS = ("yellow", "orange", "pink", "purple", "blue", "green", "gray", "white")
@@ -48,7 +48,7 @@ def new_id() -> str:
 def check_id(value: Any, what: str) -> str:
     """A client-chosen id, or a 400 saying what ids look like."""
     if not isinstance(value, str) or not ID_RE.fullmatch(value):
-        raise ApiError(400, f"Invalid {what} id {value!r}: use 1-64 of A-Z a-z 0-9 _ -.")
+        raise Invalid(f"Invalid {what} id {value!r}: use 1-64 of A-Z a-z 0-9 _ -.")
     return value
 
 
@@ -58,9 +58,9 @@ def note_fields(fields: Any, limits: Limits, partial: bool) -> dict[str, Any]:
     if "text" in out:
         out["text"] = check_text(out["text"], limits)
     elif not partial:
-        raise ApiError(400, "A new note needs a 'text' field (it may be empty).")
+        raise Invalid("A new note needs a 'text' field (it may be empty).")
     if "color" in out and out["color"] not in COLORS:
-        raise ApiError(400, f"Unknown colour {out['color']!r}; use one of {', '.join(COLORS)}.")
+        raise Invalid(f"Unknown colour {out['color']!r}; use one of {', '.join(COLORS)}.")
     if out.get("group_id") is not None:
         check_id(out["group_id"], "group")
     return out if partial else {**NOTE_DEFAULTS, **out}
@@ -72,11 +72,11 @@ def group_fields(fields: Any, limits: Limits, partial: bool) -> dict[str, Any]:
     if "title" in out:
         out["title"] = check_title(out["title"], limits, "Group title")
     if "origin" in out and out["origin"] not in ORIGINS:
-        raise ApiError(400, f"Group 'origin' must be one of {', '.join(ORIGINS)}.")
+        raise Invalid(f"Group 'origin' must be one of {', '.join(ORIGINS)}.")
     if "note_ids" in out:
         ids = out["note_ids"]
         if not isinstance(ids, list):
-            raise ApiError(400, "'note_ids' must be a list of note ids.")
+            raise Invalid("'note_ids' must be a list of note ids.")
         out["note_ids"] = [check_id(i, "note") for i in ids]
     return out if partial else {**GROUP_DEFAULTS, **out}
 
@@ -84,9 +84,9 @@ def group_fields(fields: Any, limits: Limits, partial: bool) -> dict[str, Any]:
 def check_text(value: Any, limits: Limits) -> str:
     """Note text: a string of at most MAX_NOTE_CHARS characters (413 past it)."""
     if not isinstance(value, str):
-        raise ApiError(400, "Note 'text' must be a string.")
+        raise Invalid("Note 'text' must be a string.")
     if len(value) > limits.note_chars:
-        raise ApiError(413, f"Note text is {len(value):,} characters; the limit is "
+        raise TooLarge(f"Note text is {len(value):,} characters; the limit is "
                             f"{limits.note_chars:,}. Split it into several notes.")
     return value
 
@@ -94,10 +94,10 @@ def check_text(value: Any, limits: Limits) -> str:
 def check_title(value: Any, limits: Limits, what: str) -> str:
     """A board name or group title: a string of at most MAX_TITLE_CHARS characters."""
     if not isinstance(value, str):
-        raise ApiError(400, f"{what} must be a string.")
+        raise Invalid(f"{what} must be a string.")
     value = value.strip()
     if len(value) > limits.title_chars:
-        raise ApiError(413, f"{what} is {len(value):,} characters; the limit is "
+        raise TooLarge(f"{what} is {len(value):,} characters; the limit is "
                             f"{limits.title_chars:,}.")
     return value
 
@@ -107,7 +107,7 @@ def check_version(value: Any) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ApiError(400, f"'version' must be a positive integer, not {value!r}.")
+        raise Invalid(f"'version' must be a positive integer, not {value!r}.")
     return value
 
 
@@ -116,13 +116,13 @@ def _common(fields: Any, kind: str, allowed: set[str], partial: bool) -> dict[st
     if fields is None and partial:
         fields = {}
     if not isinstance(fields, dict):
-        raise ApiError(400, f"The {kind} fields must be a JSON object.")
+        raise Invalid(f"The {kind} fields must be a JSON object.")
     out: dict[str, Any] = {}
     for key, value in fields.items():
         if key in READ_ONLY:
             continue
         if key not in allowed:
-            raise ApiError(400, f"Unknown {kind} field {key!r}; allowed: "
+            raise Invalid(f"Unknown {kind} field {key!r}; allowed: "
                                 f"{', '.join(sorted(allowed))}.")
         if key in ("x", "y", "w", "h"):
             value = number(key, value, kind)
@@ -133,10 +133,10 @@ def _common(fields: Any, kind: str, allowed: set[str], partial: bool) -> dict[st
 def number(key: str, value: Any, kind: str) -> float:
     """A finite coordinate or a positive size within the canvas bounds."""
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ApiError(400, f"The {kind}'s {key!r} must be a finite number, not {value!r}.")
+        raise Invalid(f"The {kind}'s {key!r} must be a finite number, not {value!r}.")
     if key in ("w", "h"):
         if not 1 <= value <= MAX_SIZE:
-            raise ApiError(400, f"The {kind}'s {key!r} must be between 1 and {MAX_SIZE:,.0f}.")
+            raise Invalid(f"The {kind}'s {key!r} must be between 1 and {MAX_SIZE:,.0f}.")
     elif abs(value) > MAX_COORD:
-        raise ApiError(400, f"The {kind}'s {key!r} must be within ±{MAX_COORD:,.0f}.")
+        raise Invalid(f"The {kind}'s {key!r} must be within ±{MAX_COORD:,.0f}.")
     return float(value)
