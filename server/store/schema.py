@@ -56,6 +56,24 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE groups ADD COLUMN origin TEXT NOT NULL DEFAULT 'user';
     """,
+    # 3: access. The server's own secrets (the owner token, the key that signs session
+    # cookies) live with the boards, so every process on this database agrees on them; each
+    # board has one share link per role. access.ensure() fills both in from Python's
+    # `secrets` (boards made before this get their links then).
+    """
+    CREATE TABLE secrets (
+        name        TEXT PRIMARY KEY,
+        value       TEXT NOT NULL,
+        created_at  TEXT NOT NULL
+    );
+    CREATE TABLE board_links (
+        board_id    TEXT NOT NULL REFERENCES boards(id) ON DELETE CASCADE,
+        role        TEXT NOT NULL,
+        secret      TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        PRIMARY KEY (board_id, role)
+    ) WITHOUT ROWID;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
