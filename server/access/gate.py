@@ -82,7 +82,13 @@ def _gate() -> None:
     board_id = (request.view_args or {}).get("board_id")
     owner_token, keys = get_store().credentials(board_id)
     g.owner_token = owner_token
-    access = g.access = identify(owner_token, board_id, keys)
+    try:
+        access = identify(owner_token, board_id, keys)
+    except Unauthenticated:
+        if policy.action != "public":
+            raise
+        access = Access()  # a page still opens, and says why nothing loads on it
+    g.access = access
     _authorize(policy, access, board_id, keys is not None)
     if policy.limit and request.method in hardening.UNSAFE:
         # The owner's scripts (bulk imports, Organize from the CLI) are not limited per
@@ -97,7 +103,7 @@ def _authorize(policy: Policy, access: Access, board_id: str | None, exists: boo
     action = policy.action
     if action == "public":
         return
-    known = access.owner or bool(access.via) or sessions.has_grants()
+    known = access.owner or bool(access.via) or (board_id is None and _holds_a_link())
     if not known:
         raise Unauthenticated(NO_LINK if board_id else "This Herd is private: open the owner's "
                               "link (herd serve prints it; herd token prints it again).")
@@ -117,6 +123,17 @@ def _authorize(policy: Policy, access: Access, board_id: str | None, exists: boo
     if not access.may(action):
         raise Forbidden(f"Your link makes you a {access.role} of this board, which may not "
                         f"{_verb(action)}.", details={"role": access.role})
+
+
+def _holds_a_link() -> bool:
+    """Whether any link this session opened still works (for routes every participant may
+    use whichever board they are on, such as the AI status)."""
+    store = get_store()
+    for board_id, grants in sessions.boards_opened().items():
+        keys = store.board_keys(board_id)
+        if any(keys.fingerprint(role) == print_ for role, print_ in grants.items()):
+            return True
+    return False
 
 
 def _verb(action: str) -> str:

@@ -32,9 +32,9 @@ def identify(owner_token: str, board_id: str | None, keys: BoardKeys | None) -> 
         return access
     grants = sessions.link_grants(board_id)
     valid = {r: f for r, f in grants.items() if keys.fingerprint(r) == f}
+    # A rotated link's grant stays in the cookie, so the person keeps being told why, until
+    # they open the new link (which replaces it).
     stale = [r for r in grants if r not in valid]
-    if stale:
-        sessions.forget_links(board_id, stale)
     access.board_id, access.link_roles = board_id, valid
     access.role = "owner" if is_owner else best(list(valid))
     if valid or is_owner:

@@ -82,18 +82,8 @@ def grant_link(board_id: str, role: str, link_fingerprint: str) -> None:
     session["b"] = boards
 
 
-def forget_links(board_id: str, roles: list[str]) -> None:
-    """Drop grants whose link was rotated (the cookie shrinks; the person must ask again)."""
-    boards = dict(session.get("b") or {})
-    grants = {r: f for r, f in (boards.get(board_id) or {}).items() if r not in roles}
-    if grants:
-        boards[board_id] = grants
-    else:
-        boards.pop(board_id, None)
-    session["b"] = boards
-
-
-def has_grants() -> bool:
-    """Whether this session opened any board's link (for routes any participant may use)."""
+def boards_opened() -> dict[str, dict[str, str]]:
+    """board id -> {role: link fingerprint} for every board this session opened a link of."""
     boards = session.get("b")
-    return isinstance(boards, dict) and bool(boards)
+    return {b: dict(g) for b, g in boards.items() if isinstance(g, dict)} \
+        if isinstance(boards, dict) else {}
