@@ -27,7 +27,9 @@ export function peoplePopover(ctx, anchor) {
     pop.remove();
     if (leading) ctx.spotlight.stop(); else ctx.spotlight?.lead();
   });
-  pop.append(input, save, el('hr', 'menu-sep'), spot);
+  pop.append(input, save);
+  // Leading everyone's view is the facilitator's (the server refuses it to others).
+  if (ctx.may('manage')) pop.append(el('hr', 'menu-sep'), spot);
   pop.addEventListener('submit', (e) => {
     e.preventDefault();
     ctx.cursors?.setName(input.value);
