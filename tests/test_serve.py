@@ -177,3 +177,21 @@ def test_unprepared_models_say_what_to_run_without_a_traceback(tmp_path):
     assert r.returncode == 2
     assert "herd models prepare" in r.stderr and "--no-ai" in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_serve_prints_the_owner_link_and_a_room_gets_the_lan_address(herd_server, tmp_path):
+    local = herd_server(str(tmp_path / "local.db"))
+    assert f"Herd is on http://127.0.0.1:{local.port}/?token={local.token}" in local.output()
+    assert "plain HTTP" not in local.output()
+    room = herd_server(str(tmp_path / "room.db"), "--host", "0.0.0.0")
+    line = next(ln for ln in room.output().splitlines() if ln.startswith("Herd is on "))
+    host = line.split("//", 1)[1].split(":", 1)[0]
+    assert host not in ("0.0.0.0", "127.0.0.1") and line.endswith(f"?token={room.token}")
+    assert "plain HTTP" in room.output() and "TLS reverse proxy" in room.output()
+    # The name in the printed link is one Herd answers to; links start with it too.
+    status, board = call(room, "POST", "/api/boards", {"name": "room"})
+    req = urllib.request.Request(f"{room.url}/api/boards/{board['id']}/links",
+                                 headers={"Host": f"{host}:{room.port}", **room.headers})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        links = json.loads(r.read())
+    assert links["editor"].startswith(f"http://{host}:{room.port}/b/{board['id']}?key=")
