@@ -40,6 +40,9 @@ def init_app(app: Flask, session_key: str) -> None:
         # check besides, and a GET never changes anything.
         SESSION_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=timedelta(days=30),
+        # Re-signing and re-sending the cookie on every request cost +0.3 ms each
+        # (bench/gate.py: 685 vs 1,022 us a note move): send it only when it changes.
+        SESSION_REFRESH_EACH_REQUEST=False,
     )
 
 
