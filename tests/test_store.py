@@ -142,7 +142,7 @@ def test_note_limit_per_board(store):
     ({"text": 5}, 400, "must be a string"),
     ({"text": "", "color": "mauve"}, 400, "Unknown colour"),
     ({"text": "", "x": float("nan")}, 400, "finite number"),
-    ({"text": "", "w": 0}, 400, "between 1"),
+    ({"text": "", "w": 0}, 400, "from 1 to 1,000,000"),
     ({"text": "", "x": True}, 400, "finite number"),
     ({"text": "", "bogus": 1}, 400, "Unknown note field"),
     ({}, 400, "needs a 'text'"),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from flask import Blueprint, current_app
@@ -14,6 +13,7 @@ from ..llamafile.service import get_ai
 from ..organize import board_run
 from ..organize.jobs import Organizer
 from ..store import get_store
+from ..store.validate import box
 from .common import client_id, json_body
 
 bp = Blueprint("organize", __name__)
@@ -62,12 +62,7 @@ def organize_params(body: dict[str, Any]) -> dict[str, Any]:
         raise Invalid("'keep_groups' must be true or false.")
     view = body.get("view")
     if view is not None:
-        ok = isinstance(view, dict) and all(
-            isinstance(view.get(k), int | float) and not isinstance(view.get(k), bool)
-            and math.isfinite(view[k]) for k in ("x", "y", "w", "h"))
-        if not ok:
-            raise Invalid("'view' must be {x, y, w, h} in board coordinates, or null.")
-        view = {k: float(view[k]) for k in ("x", "y", "w", "h")}
+        view = box(view, "Organize")
     return {"groups": groups, "note_ids": note_ids, "keep_groups": keep, "view": view}
 
 
