@@ -6,6 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
+from .. import strictjson
 from ..errors import Invalid, TooLarge
 from ..store.validate import BOX, COLORS, ID_RE, ORIGINS, VERSION
 
@@ -38,12 +39,8 @@ def to_json(snapshot: dict[str, Any], exported_at: str | None = None) -> bytes:
 
 
 def parse(raw: bytes | str) -> Any:
-    """Decode an uploaded export, or say in one sentence why it is not JSON."""
-    try:
-        return json.loads(raw)
-    except (UnicodeDecodeError, ValueError) as e:
-        raise Invalid(f"The file is not valid JSON ({e}): choose a Herd .json "
-                            "export.") from None
+    """Decode an uploaded export, or say in one sentence why it is not JSON Herd takes."""
+    return strictjson.loads(raw, "The file", ": choose a Herd .json export")
 
 
 class _Checker:
