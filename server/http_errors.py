@@ -76,7 +76,11 @@ def init_app(app: Flask) -> None:
             404: "Not found.",
             405: "Method not allowed.",
         }.get(status, err.description or err.name)
-        return error_response(status, message)
+        resp = error_response(status, message)
+        for name, value in err.get_headers():
+            if name.lower() != "content-type":  # e.g. a 405's Allow (RFC 9110 requires it)
+                resp.headers[name] = value
+        return resp
 
     @app.errorhandler(ParseException)
     def _malformed_body(err: ParseException):

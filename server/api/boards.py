@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from ..errors import Invalid
 from ..store import get_store
 from .common import json_body
 
@@ -19,7 +20,7 @@ def list_boards():
 @bp.post("/boards")
 def create_board():
     """A new board named by the body's 'name' (default "Untitled board")."""
-    body = json_body(required=False)
+    body = name_only(json_body(required=False))
     return get_store().create_board(body.get("name")), 201
 
 
@@ -32,8 +33,16 @@ def get_board(board_id: str):
 @bp.patch("/boards/<board_id>")
 def rename_board(board_id: str):
     """Rename a board."""
-    body = json_body()
+    body = name_only(json_body())
     return get_store().rename_board(board_id, body.get("name"))
+
+
+def name_only(body: dict) -> dict:
+    """A board body: {"name"} and nothing else (a misspelt key must not pass unnoticed)."""
+    if set(body) - {"name"}:
+        raise Invalid(f"Unknown board field(s) {', '.join(sorted(set(body) - {'name'}))}: "
+                      "send {\"name\"}.")
+    return body
 
 
 @bp.delete("/boards/<board_id>")

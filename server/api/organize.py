@@ -13,11 +13,10 @@ from ..llamafile.service import get_ai
 from ..organize import board_run
 from ..organize.jobs import Organizer
 from ..store import get_store
-from ..store.validate import box
+from ..store.validate import GROUP_COUNT, box, whole
 from .common import client_id, json_body
 
 bp = Blueprint("organize", __name__)
-MAX_GROUPS = 30
 
 
 def organizer() -> Organizer:
@@ -49,10 +48,9 @@ def organize_params(body: dict[str, Any]) -> dict[str, Any]:
     if extra:
         raise Invalid(f"Unknown Organize option(s): {', '.join(sorted(extra))}.")
     groups = body.get("groups")
-    if groups is not None and (isinstance(groups, bool) or not isinstance(groups, int)
-                               or not 1 <= groups <= MAX_GROUPS):
-        raise Invalid(f"'groups' must be null (automatic) or a whole number from 1 to "
-                            f"{MAX_GROUPS}.")
+    if groups is not None and (groups := whole(groups, GROUP_COUNT)) is None:
+        raise Invalid(f"'groups' must be null (automatic) or a whole number "
+                      f"{GROUP_COUNT.says()}.")
     note_ids = body.get("note_ids")
     if note_ids is not None and (not isinstance(note_ids, list)
                                  or not all(isinstance(i, str) for i in note_ids)):

@@ -8,7 +8,7 @@ from typing import Any
 
 from .. import strictjson
 from ..errors import Invalid, TooLarge
-from ..store.validate import BOX, COLORS, ID_RE, ORIGINS, VERSION
+from ..store.validate import BOX, COLORS, ID_RE, ORIGINS, VERSION, whole
 
 FORMAT = "herd-board"
 FORMAT_VERSION = 1
@@ -98,9 +98,8 @@ class _Checker:
         elif rid in seen:
             self.fail(f"{where}.id", f"{rid!r} appears twice")
         seen.add(str(rid))
-        version = obj.get("version", 1)
-        if isinstance(version, bool) or not isinstance(version, int) \
-                or not VERSION.holds(version):
+        version = whole(obj.get("version", 1), VERSION)
+        if version is None:
             self.fail(f"{where}.version", f"must be a whole number {VERSION.says()}")
         return {
             "id": rid, "x": self.number(obj, "x", where), "y": self.number(obj, "y", where),

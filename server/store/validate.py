@@ -52,6 +52,7 @@ class Range:
 COORD = Range(-MAX_COORD, MAX_COORD)  # x, y of notes, groups, pointers and views
 SIZE = Range(1, MAX_SIZE)  # w, h of notes, groups and views
 SECONDS = Range(1, MAX_TIMER_SECONDS)  # the workshop timer
+GROUP_COUNT = Range(1, 30)  # how many groups an Organize may be asked for
 VERSION = Range(1, MAX_VERSION)
 # A box on the board: a note, a group, or a rect someone sees (spotlight, Organize, export).
 BOX = {"x": COORD, "y": COORD, "w": SIZE, "h": SIZE}
@@ -138,10 +139,11 @@ def check_version(value: Any) -> int | None:
     """The optional 'version' of an update: a positive integer or absent."""
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or not VERSION.holds(value):
+    version = whole(value, VERSION)
+    if version is None:
         raise Invalid(f"'version' must be a positive integer (at most {MAX_VERSION:,}), "
                       f"not {shown(value)}.")
-    return value
+    return version
 
 
 def _common(fields: Any, kind: str, allowed: set[str], partial: bool) -> dict[str, Any]:
@@ -171,6 +173,14 @@ def number(key: str, value: Any, kind: str, rng: Range | None = None) -> float:
     if not rng.holds(value):
         raise Invalid(f"The {kind}'s {key!r} must be a finite number {rng.says()}.")
     return float(value)
+
+
+def whole(value: Any, rng: Range) -> int | None:
+    """A whole number within rng as an int (2.0 is 2, as JSON Schema's "integer" says), else
+    None."""
+    if not rng.holds(value) or (isinstance(value, float) and not value.is_integer()):
+        return None
+    return int(value)
 
 
 def box(value: Any, kind: str) -> dict[str, float]:
