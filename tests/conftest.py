@@ -30,6 +30,13 @@ def client(app):
     return app.test_client()
 
 
+@pytest.fixture
+def api_headers() -> dict[str, str]:
+    """Headers every request of the API fuzz (tests/test_api_fuzz.py) carries: the place for
+    the owner's credentials once the access gate asks for them."""
+    return {}
+
+
 class HerdServer:
     """A `herd serve --no-ai` subprocess on a free loopback port (its own process group)."""
 
