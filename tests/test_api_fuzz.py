@@ -60,4 +60,10 @@ def test_every_route_answers_as_documented(case, fuzzed, api_headers):
     # The checks' own probes (the same request without credentials, say) go through the
     # schema's transport, so it must know the app too, not only this call.
     case.operation.schema.app = fuzzed
-    case.call_and_validate(app=fuzzed, headers=api_headers)
+    response = case.call_and_validate(app=fuzzed, headers=api_headers)
+    # 401 is documented everywhere, so a run that lost its credentials would pass on
+    # refusals alone: a request that carried them is never turned away as unauthenticated.
+    # (Some negative cases leave the credentials out on purpose.)
+    sent = response.request.headers
+    if all(sent.get(k) == value for k, value in api_headers.items()):
+        assert response.status_code != 401, response.text[:300]
