@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, jsonify
+from gunicorn.http.errors import ParseException
 from werkzeug.exceptions import HTTPException
 
 from . import errors as e
@@ -75,7 +76,18 @@ def init_app(app: Flask) -> None:
             404: "Not found.",
             405: "Method not allowed.",
         }.get(status, err.description or err.name)
-        return error_response(status, message)
+        resp = error_response(status, message)
+        for name, value in err.get_headers():
+            if name.lower() != "content-type":  # e.g. a 405's Allow (RFC 9110 requires it)
+                resp.headers[name] = value
+        return resp
+
+    @app.errorhandler(ParseException)
+    def _malformed_body(err: ParseException):
+        # Under `herd serve`, gunicorn reads a chunked body as the view asks for it, so a
+        # broken chunk surfaces in the app: the client's fault, not an internal error.
+        return error_response(400, f"Malformed request body ({str(err)[:200]}): send "
+                              "well-formed chunks or a Content-Length.")
 
     @app.errorhandler(Exception)
     def _unexpected(err: Exception):

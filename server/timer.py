@@ -14,8 +14,6 @@ from typing import Any
 
 from flask import Flask, current_app
 
-MAX_SECONDS = 4 * 3600
-
 
 @dataclass
 class Countdown:

@@ -59,6 +59,13 @@ def client(app):
     return app.test_client()
 
 
+@pytest.fixture
+def api_headers(app) -> dict[str, str]:
+    """Headers every request of the API fuzz (tests/test_api_fuzz.py) carries: the owner's
+    token, so the fuzz reaches past the gate."""
+    return {"Authorization": f"Bearer {owner_token(app)}"}
+
+
 class HerdServer:
     """A `herd serve --no-ai` subprocess on a free loopback port (its own process group)."""
 

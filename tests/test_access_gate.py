@@ -15,6 +15,7 @@ from server.access.gate import PUBLIC_ENDPOINTS
 # declarations, so a route whose rule changes by mistake fails this test.
 LEAST = {
     "pages.index": "public", "pages.board": "public", "links.health": "public",
+    "openapi.openapi": "public",
     "ai.ai_status": "signed_in",
     "boards.list_boards": "owner", "boards.create_board": "owner",
     "boards.delete_board": "owner", "export.import_board": "owner",
@@ -102,6 +103,7 @@ def request_for(world: World, endpoint: str) -> dict:
         "pages.index": ("GET", "/", None, {}, 200),
         "pages.board": ("GET", f"/b/{b}", None, {}, 200),
         "links.health": ("GET", "/api/health", None, {}, 200),
+        "openapi.openapi": ("GET", "/api/openapi.json", None, {}, 200),
         "ai.ai_status": ("GET", "/api/ai", None, {}, 200),
         "boards.list_boards": ("GET", "/api/boards", None, {}, 200),
         "boards.create_board": ("POST", "/api/boards", {"name": "new"}, {}, 201),

@@ -44,6 +44,9 @@ CASES = [
     ("POST", f"/api/boards/{B}/ops", {"ops": {"op": "create"}}, 400),
     ("POST", f"/api/boards/{B}/ops", {"ops": [{"op": "create", "kind": "note"}]}, 400),
     ("POST", f"/api/boards/{B}/ops", "", 400),
+    ("POST", f"/api/boards/{B}/ops", {"ops": [{"op": "delete", "kind": {}, "id": "x"}]}, 400),
+    ("POST", f"/api/boards/{B}/ops", {"ops": [], "dry_run": True}, 400),
+    ("POST", "/api/boards", {"title": "not name"}, 400),
     ("GET", "/api/boards/missing/events", None, 404),
     ("GET", f"/api/boards/{B}/events?after=soon", None, 400),
     ("GET", "/api/nothing-here", None, 404),
@@ -81,3 +84,9 @@ def test_error_shape(client, ids, method, path, body, status):
     assert isinstance(err["message"], str) and err["message"].endswith(".")
     if status == 409 and "version" in path + str(body):
         assert "current" in err["details"]
+
+
+def test_405_says_which_methods_the_route_takes(client):
+    r = client.put("/api/boards")
+    assert r.status_code == 405 and r.get_json()["error"]["code"] == "method_not_allowed"
+    assert {"GET", "POST"} <= {m.strip() for m in r.headers["Allow"].split(",")}

@@ -77,10 +77,12 @@ def test_md_is_the_default_format(client, bid):
 
 @pytest.mark.parametrize("query, status, words", [
     ("format=docx", 400, "use one of md, csv, json, svg, png"),
-    ("format=png&view=1,2,3", 400, "view=0,0,1200,800"),
-    ("format=png&view=0,0,0,10", 400, "positive width"),
+    ("format=png&view=1,2,3", 400, "x,y,w,h in board units, e.g. 0,0,1200,800"),
+    ("format=png&view=0,0,0,10", 400, "'w' must be a finite number from 1 to 1,000,000"),
     ("format=svg&view=a,b,c,d", 400, "Bad view"),
-    ("format=png&view=0,0,nan,10", 400, "Bad view"),
+    ("format=png&view=0,0,nan,10", 400, "'w' must be a finite number"),
+    ("format=png&view=0,0,1e-300,1e-300", 400, "'w' must be a finite number from 1"),
+    (f"format=svg&view={'9' * 400},0,10,10", 400, "'x' must be a finite number within"),
 ])
 def test_bad_requests(client, bid, query, status, words):
     resp = client.get(f"/api/boards/{bid}/export?{query}")

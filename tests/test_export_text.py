@@ -5,9 +5,10 @@ from __future__ import annotations
 import csv
 import io
 
+import pytest
 from export_samples import TRICKY, sample_snapshot
 
-from server.export import csvfile, markdown
+from server.export import csvfile, markdown, textimport
 from server.export.order import reading_order
 
 
@@ -31,12 +32,29 @@ def test_markdown_multiline_note_stays_one_item():
     assert "- Windows\n  line ends" in md
 
 
-def test_markdown_keeps_emoji_rtl_and_markup_verbatim():
+def test_markdown_keeps_emoji_rtl_verbatim_and_escapes_html():
     md = markdown.to_markdown(sample_snapshot())
-    for text in (TRICKY[3], TRICKY[4], TRICKY[5], TRICKY[6]):
+    for text in (TRICKY[3], TRICKY[4], TRICKY[5]):
         assert f"- {text}\n" in md
+    assert "- &lt;img src=x onerror=alert(1)> & friends\n" in md
+    assert "<img" not in md
     # A note pointing at a group that no longer exists is listed as ungrouped.
-    assert md.index(TRICKY[6]) > md.index("# Ungrouped")
+    assert md.index("&lt;img") > md.index("# Ungrouped")
+
+
+@pytest.mark.parametrize("text, written", [
+    ("<script>alert(1)</script>", "&lt;script>alert(1)&lt;/script>"),
+    ("<!-- hidden -->", "&lt;!-- hidden -->"),
+    ("<https://example.com>", "&lt;https://example.com>"),  # an autolink is markup too
+    ("&lt;b&gt; typed as entities", "&amp;lt;b&amp;gt; typed as entities"),
+    ("a < b && c > d, R&D", "a < b && c > d, R&D"),  # nothing a viewer would turn into HTML
+])
+def test_markdown_escapes_only_what_a_viewer_would_read_as_html(text, written):
+    assert markdown.escape(text) == written
+    assert textimport.unescape(written) == text
+    snap = sample_snapshot()
+    snap["groups"][1]["title"] = text
+    assert markdown.to_markdown(snap).startswith(f"# {written}\n")
 
 
 def test_markdown_empty_group_and_empty_board():
@@ -75,6 +93,19 @@ def test_csv_neutralises_formulas():
     snap["notes"][1]["text"] = "@cmd"
     texts = [r[1] for r in parse_csv(csvfile.to_csv(snap))[1:]]
     assert "'=HYPERLINK(\"http://evil\")" in texts and "'@cmd" in texts
+
+
+@pytest.mark.parametrize("text", [
+    "=1+1", "+1", "-1+2", "@SUM(A1)", "\t=1", "\rx", " =1+1", "\n=1+1", "\r\n =1+1",
+    "\u3000=1+1", "\uff1d1+1", "\uff0b1", "\uff0d1", "\uff20SUM(A1)", " \uff1d1",
+])
+def test_csv_guards_formulas_behind_whitespace_and_full_width_signs(text):
+    assert csvfile.safe_cell(text) == "'" + text
+
+
+@pytest.mark.parametrize("text", ["1+1", "a=b", "email@example.com", "", "  ", "\n\nplain"])
+def test_csv_leaves_other_text_alone(text):
+    assert csvfile.safe_cell(text) == text
 
 
 def test_csv_numbers_are_plain():

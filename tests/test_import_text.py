@@ -110,14 +110,17 @@ def test_markdown_headings_become_frames_holding_their_notes():
 def test_a_markdown_export_comes_back_grouped(client):
     bid = client.post("/api/boards", json={"name": "src"}).get_json()["id"]
     client.post(f"/api/boards/{bid}/ops", json={"ops": [
-        {"op": "create", "kind": "group", "id": "g", "fields": {"title": "Ideas, big ones",
+        {"op": "create", "kind": "group", "id": "g", "fields": {"title": "Ideas, <b>big</b>",
                                                                  "w": 600, "h": 400}},
+        {"op": "create", "kind": "note", "fields": {"text": "<script>x()</script>\n&amp; R&D",
+                                                     "group_id": "g", "x": 10, "y": 200}},
         {"op": "create", "kind": "note", "fields": {"text": "two\nlines", "group_id": "g",
                                                      "x": 10, "y": 60}},
         {"op": "create", "kind": "note", "fields": {"text": "Comma, \"quote\" 🎉",
                                                      "group_id": "g", "x": 200, "y": 60}},
         {"op": "create", "kind": "note", "fields": {"text": "alone", "x": 900, "y": 900}}]})
     md = client.get(f"/api/boards/{bid}/export?format=md").get_data(as_text=True)
+    assert "<script" not in md and "<b>" not in md  # escaped, yet it comes back as typed
     dst = client.post("/api/boards", json={"name": "dst"}).get_json()["id"]
     assert client.post(f"/api/boards/{dst}/import-text", json={"text": md}).status_code == 200
 

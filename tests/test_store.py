@@ -142,7 +142,7 @@ def test_note_limit_per_board(store):
     ({"text": 5}, 400, "must be a string"),
     ({"text": "", "color": "mauve"}, 400, "Unknown colour"),
     ({"text": "", "x": float("nan")}, 400, "finite number"),
-    ({"text": "", "w": 0}, 400, "between 1"),
+    ({"text": "", "w": 0}, 400, "from 1 to 1,000,000"),
     ({"text": "", "x": True}, 400, "finite number"),
     ({"text": "", "bogus": 1}, 400, "Unknown note field"),
     ({}, 400, "needs a 'text'"),
@@ -161,6 +161,9 @@ def test_field_validation(store, fields, status, words):
     ([{"op": "smash", "kind": "note", "id": "a"}], "'create', 'update' or 'delete'"),
     ([{"op": "update", "kind": "note", "id": "bad id!"}], "Invalid note id"),
     ([{"op": "update", "kind": "note", "id": "a", "version": "2"}], "positive integer"),
+    ([{"op": "update", "kind": "note", "id": "a", "version": 2.5}], "positive integer"),
+    ([{"op": "update", "kind": "note", "id": "a", "version": 2**63}], "positive integer"),
+    ([{"op": "delete", "kind": {}, "id": "a"}], "'note' or 'group'"),
     ([{"op": "create", "kind": "note", "fields": {"text": ""}, "extra": 1}], "Unknown op key"),
 ])
 def test_malformed_ops(store, op, words):
@@ -246,3 +249,16 @@ def test_readers_are_pooled_even_after_a_404(store):
         store.get_board("missing")
     store.snapshot(b)
     assert store._readers == [first]
+
+
+def test_a_whole_float_version_is_that_version(store):
+    """JSON Schema's "integer" includes 2.0, and so does the API's contract."""
+    b = store.create_board("x")["id"]
+    store.apply_ops(b, [{"op": "create", "kind": "note", "id": "n", "fields": {"text": "a"}}])
+    done = store.apply_ops(b, [{"op": "update", "kind": "note", "id": "n", "version": 1.0,
+                                "fields": {"text": "b"}}])
+    assert done["results"][0]["version"] == 2
+    with pytest.raises(HerdError) as e:
+        store.apply_ops(b, [{"op": "update", "kind": "note", "id": "n", "version": 1.0,
+                             "fields": {"text": "c"}}])
+    assert status_of(e.value) == 409

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint
 
 from ..access import allow, get_access
+from ..errors import Invalid
 from ..store import get_store
 from .common import json_body
 
@@ -22,7 +23,7 @@ def list_boards():
 @allow("own")
 def create_board():
     """A new board named by the body's 'name' (default "Untitled board")."""
-    body = json_body(required=False)
+    body = name_only(json_body(required=False))
     return get_store().create_board(body.get("name")), 201
 
 
@@ -38,8 +39,16 @@ def get_board(board_id: str):
 @allow("manage")
 def rename_board(board_id: str):
     """Rename a board."""
-    body = json_body()
+    body = name_only(json_body())
     return get_store().rename_board(board_id, body.get("name"))
+
+
+def name_only(body: dict) -> dict:
+    """A board body: {"name"} and nothing else (a misspelt key must not pass unnoticed)."""
+    if set(body) - {"name"}:
+        raise Invalid(f"Unknown board field(s) {', '.join(sorted(set(body) - {'name'}))}: "
+                      "send {\"name\"}.")
+    return body
 
 
 @bp.delete("/boards/<board_id>")

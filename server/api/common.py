@@ -2,26 +2,24 @@
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
 from flask import request
 
+from .. import strictjson
 from ..errors import Invalid
 
 
 def json_body(required: bool = True) -> dict[str, Any]:
-    """The request body as a JSON object; 400 with the parser's reason when it is not one."""
+    """The request body as a JSON object; 400 with the reason when it is not one (bad JSON,
+    nested past strictjson.MAX_DEPTH, a lone surrogate in some field)."""
     raw = request.get_data(cache=True)  # past MAX_CONTENT_LENGTH this raises the JSON 413
     if not raw.strip():
         if required:
             raise Invalid("This request needs a JSON object body.")
         return {}
-    try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as e:
-        raise Invalid(f"The body is not valid JSON: {e}.") from None
+    body = strictjson.loads(raw)
     if not isinstance(body, dict):
         raise Invalid("The body must be a JSON object.")
     return body

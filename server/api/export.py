@@ -15,6 +15,7 @@ from ..export import jsonfile, restore, textimport
 from ..export.formats import FORMATS, filename, render
 from ..export.layout import parse_view
 from ..store import get_store
+from ..store.validate import number
 from .common import client_id, json_body
 
 bp = Blueprint("export", __name__)
@@ -30,16 +31,14 @@ IMPORT_TYPES = ("application/json", "multipart/form-data", "application/x-www-fo
 @allow("read")
 def export_board(board_id: str):
     """The board as a file download: ?format=md|csv|json|svg|png[&view=x,y,w,h]."""
+    extra = set(request.args) - {"format", "view"}
+    if extra:
+        raise Invalid(f"Unknown export option(s) {', '.join(sorted(extra))}: give format and, "
+                      "for svg/png, view.")
     fmt = request.args.get("format", "md")
     if fmt not in FORMATS:
         raise Invalid(f"Unknown export format {fmt!r}; use one of {', '.join(FORMATS)}.")
-    view = None
-    if request.args.get("view"):
-        try:
-            view = parse_view(request.args["view"])
-        except ValueError as e:
-            raise Invalid(f"Bad view {request.args['view']!r}: {e} (board units, "
-                                "e.g. view=0,0,1200,800).") from None
+    view = parse_view(request.args["view"]) if request.args.get("view") else None
     snapshot = get_store().snapshot(board_id)
     data = render(snapshot, fmt, view)
     resp = send_file(io.BytesIO(data), mimetype=FORMATS[fmt].mimetype, as_attachment=True,
@@ -103,8 +102,4 @@ def _point(body: dict[str, Any]) -> tuple[float, float] | None:
     """The optional centre point {"x", "y"} of the imported grid."""
     if body.get("x") is None and body.get("y") is None:
         return None
-    x, y = body.get("x"), body.get("y")
-    for v in (x, y):
-        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
-            raise Invalid('"x" and "y" must both be finite numbers (board units).')
-    return float(x), float(y)
+    return number("x", body.get("x"), "import"), number("y", body.get("y"), "import")

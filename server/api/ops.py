@@ -19,4 +19,7 @@ def apply_ops(board_id: str):
     body = json_body()
     if "ops" not in body:
         raise Invalid("The body needs 'ops': a list of ops.")
+    if set(body) != {"ops"}:  # a misspelt option must not be silently dropped
+        raise Invalid(f"Unknown key(s) {', '.join(sorted(set(body) - {'ops'}))}: the body is "
+                      "{\"ops\": [...]}.")
     return get_store().apply_ops(board_id, body["ops"], client=client_id())

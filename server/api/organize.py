@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from flask import Blueprint, current_app
@@ -15,10 +14,10 @@ from ..llamafile.service import get_ai
 from ..organize import board_run
 from ..organize.jobs import Organizer
 from ..store import get_store
+from ..store.validate import GROUP_COUNT, box, whole
 from .common import client_id, json_body
 
 bp = Blueprint("organize", __name__)
-MAX_GROUPS = 30
 
 
 def organizer() -> Organizer:
@@ -50,10 +49,9 @@ def organize_params(body: dict[str, Any]) -> dict[str, Any]:
     if extra:
         raise Invalid(f"Unknown Organize option(s): {', '.join(sorted(extra))}.")
     groups = body.get("groups")
-    if groups is not None and (isinstance(groups, bool) or not isinstance(groups, int)
-                               or not 1 <= groups <= MAX_GROUPS):
-        raise Invalid(f"'groups' must be null (automatic) or a whole number from 1 to "
-                            f"{MAX_GROUPS}.")
+    if groups is not None and (groups := whole(groups, GROUP_COUNT)) is None:
+        raise Invalid(f"'groups' must be null (automatic) or a whole number "
+                      f"{GROUP_COUNT.says()}.")
     note_ids = body.get("note_ids")
     if note_ids is not None and (not isinstance(note_ids, list)
                                  or not all(isinstance(i, str) for i in note_ids)):
@@ -63,12 +61,7 @@ def organize_params(body: dict[str, Any]) -> dict[str, Any]:
         raise Invalid("'keep_groups' must be true or false.")
     view = body.get("view")
     if view is not None:
-        ok = isinstance(view, dict) and all(
-            isinstance(view.get(k), int | float) and not isinstance(view.get(k), bool)
-            and math.isfinite(view[k]) for k in ("x", "y", "w", "h"))
-        if not ok:
-            raise Invalid("'view' must be {x, y, w, h} in board coordinates, or null.")
-        view = {k: float(view[k]) for k in ("x", "y", "w", "h")}
+        view = box(view, "Organize")
     return {"groups": groups, "note_ids": note_ids, "keep_groups": keep, "view": view}
 
 

@@ -7,7 +7,7 @@ from flask import Blueprint
 from ..access import allow
 from ..errors import Conflict, Invalid
 from ..spotlight import get_spotlights
-from ..store.validate import number
+from ..store.validate import box
 from .common import display_name, json_body, required_client_id
 
 bp = Blueprint("spotlight", __name__)
@@ -35,9 +35,6 @@ def lead(board_id: str):
         return "", 204
     if set(body) - {"name"} != {"view"}:
         raise Invalid("Send {view: {x, y, w, h}, name?} to lead, or {stop: true}.")
-    view = body["view"]
-    if not isinstance(view, dict) or set(view) != {"x", "y", "w", "h"}:
-        raise Invalid("'view' must be {x, y, w, h}: the board rectangle you see.")
-    rect = {k: number(k, view[k], "spotlight view") for k in ("x", "y", "w", "h")}
+    rect = box(body["view"], "spotlight")
     spots.lead(board_id, client, display_name(body.get("name", ""), "spotlight"), rect)
     return "", 204

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import math
-
 from flask import Blueprint
 
 from ..access import allow
 from ..errors import Conflict, Invalid
-from ..timer import MAX_SECONDS, get_timers
+from ..store.validate import SECONDS, number
+from ..timer import get_timers
 from .common import client_id, display_name, json_body
 
 bp = Blueprint("timer", __name__)
@@ -33,9 +32,6 @@ def start_or_stop(board_id: str):
         return {"timer": None}
     if set(body) - {"name"} != {"seconds"}:
         raise Invalid("Send {seconds, name?} to start the timer, or {stop: true}.")
-    seconds = body["seconds"]
-    if isinstance(seconds, bool) or not isinstance(seconds, int | float) \
-            or not math.isfinite(seconds) or not 1 <= seconds <= MAX_SECONDS:
-        raise Invalid(f"'seconds' must be a number from 1 to {MAX_SECONDS:,}.")
+    seconds = number("seconds", body["seconds"], "timer", SECONDS)
     name = display_name(body.get("name", ""), "timer")
-    return {"timer": timers.start(board_id, float(seconds), client_id() or "", name)}
+    return {"timer": timers.start(board_id, seconds, client_id() or "", name)}

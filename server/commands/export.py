@@ -76,10 +76,11 @@ def run_export(args: argparse.Namespace) -> int:
     fmt = fmt if fmt in FORMAT_NAMES else "md"
     try:
         view = parse_view(args.view) if args.view else None
+    except HerdError as e:
+        return _fail(f"--view: {e.message}")
+    try:
         board = find_board(store, args.board)
         data = formats.render(store.snapshot(board["id"]), fmt, view)
-    except ValueError as e:
-        return _fail(f"--view: {e}")
     except HerdError as e:
         return _fail(e.message)
     if args.output:

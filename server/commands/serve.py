@@ -118,7 +118,7 @@ def _gunicorn(cfg: dict[str, Any], token: str) -> None:
         def load_config(self) -> None:
             self.cfg.set("bind", f"{cfg['HOST']}:{cfg['PORT']}")
             self.cfg.set("workers", 1)
-            self.cfg.set("worker_class", "gevent")
+            self.cfg.set("worker_class", "server.commands.worker.HerdWorker")
             self.cfg.set("worker_connections", 2000)
             self.cfg.set("timeout", 120)
             self.cfg.set("graceful_timeout", 5)

@@ -3,8 +3,9 @@
 The BOM makes Excel read the file as UTF-8 (emoji, Arabic, Hebrew); LibreOffice, Numbers,
 Google Sheets and Python's csv module with encoding="utf-8-sig" accept it too. Fields are
 quoted where needed, so commas, quotes and newlines inside notes survive. A cell that starts
-with = + - @ or a tab gets a leading apostrophe so a spreadsheet shows it as text instead of
-running it as a formula (CSV injection).
+with = + - @ (or their full-width forms, which spreadsheets fold to ASCII), after any
+whitespace or line breaks, or with a tab or CR, gets a leading apostrophe so a spreadsheet
+shows it as text instead of running it as a formula (CSV injection).
 """
 
 from __future__ import annotations
@@ -17,12 +18,14 @@ from .order import group_title, sections
 
 HEADER = ["group", "text", "colour", "x", "y", "created"]
 BOM = "\ufeff"
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 def safe_cell(value: str) -> str:
     """A text cell a spreadsheet will not evaluate as a formula."""
-    return "'" + value if value.startswith(_FORMULA_START) else value
+    if value.startswith(("\t", "\r")) or value.lstrip().startswith(_FORMULA_START):
+        return "'" + value
+    return value
 
 
 def number(value: Any) -> str:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import math
 from datetime import datetime
 from typing import Any
 
+from .. import strictjson
 from ..errors import Invalid, TooLarge
-from ..store.validate import COLORS, ID_RE, MAX_COORD, MAX_SIZE, ORIGINS
+from ..store.validate import BOX, COLORS, ID_RE, ORIGINS, VERSION, whole
 
 FORMAT = "herd-board"
 FORMAT_VERSION = 1
@@ -39,12 +39,8 @@ def to_json(snapshot: dict[str, Any], exported_at: str | None = None) -> bytes:
 
 
 def parse(raw: bytes | str) -> Any:
-    """Decode an uploaded export, or say in one sentence why it is not JSON."""
-    try:
-        return json.loads(raw)
-    except (UnicodeDecodeError, ValueError) as e:
-        raise Invalid(f"The file is not valid JSON ({e}): choose a Herd .json "
-                            "export.") from None
+    """Decode an uploaded export, or say in one sentence why it is not JSON Herd takes."""
+    return strictjson.loads(raw, "The file", ": choose a Herd .json export")
 
 
 class _Checker:
@@ -57,16 +53,15 @@ class _Checker:
     def fail(self, where: str, what: str) -> None:
         self.problems.append(f"{where}: {what}")
 
-    def number(self, obj: dict, key: str, where: str, default: float | None = None,
-               positive: bool = False) -> float:
+    def number(self, obj: dict, key: str, where: str, default: float | None = None) -> float:
         v = obj.get(key, default)
-        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+        if isinstance(v, bool) or not isinstance(v, int | float):
             self.fail(f"{where}.{key}", "must be a number")
             return 0.0
-        if (positive and not 1 <= v <= MAX_SIZE) or (not positive and abs(v) > MAX_COORD):
-            limit = f"from 1 to {MAX_SIZE:,.0f}" if positive else f"within ±{MAX_COORD:,.0f}"
-            self.fail(f"{where}.{key}", f"must be {limit}")
-        return v
+        if not BOX[key].holds(v):
+            self.fail(f"{where}.{key}", f"must be {BOX[key].says()}")
+            return 0.0
+        return float(v)
 
     def text(self, obj: dict, key: str, where: str, limit: int, default: str | None = None
              ) -> str:
@@ -84,7 +79,9 @@ class _Checker:
         if v is None:
             return None
         try:
-            datetime.fromisoformat(str(v))
+            if not isinstance(v, str):
+                raise ValueError(v)
+            datetime.fromisoformat(v)
         except ValueError:
             self.fail(f"{where}.{key}", "must be an ISO-8601 time")
             return None
@@ -101,13 +98,13 @@ class _Checker:
         elif rid in seen:
             self.fail(f"{where}.id", f"{rid!r} appears twice")
         seen.add(str(rid))
-        version = obj.get("version", 1)
-        if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-            self.fail(f"{where}.version", "must be a whole number from 1")
+        version = whole(obj.get("version", 1), VERSION)
+        if version is None:
+            self.fail(f"{where}.version", f"must be a whole number {VERSION.says()}")
         return {
             "id": rid, "x": self.number(obj, "x", where), "y": self.number(obj, "y", where),
-            "w": self.number(obj, "w", where, 160, positive=True),
-            "h": self.number(obj, "h", where, 120, positive=True),
+            "w": self.number(obj, "w", where, 160),
+            "h": self.number(obj, "h", where, 120),
             "version": version, "created_at": self.when(obj, "created_at", where),
             "updated_at": self.when(obj, "updated_at", where),
         }

@@ -6,6 +6,9 @@ import unicodedata
 from collections.abc import Callable
 from typing import Any
 
+from ..errors import Invalid
+from ..store.validate import BOX, box, shown
+
 Rect = tuple[float, float, float, float]  # x, y, w, h in board units
 Measure = Callable[[str], float]  # width of a string at font size 1
 
@@ -18,13 +21,20 @@ ELLIPSIS = "\u2026"
 
 
 def parse_view(value: str) -> Rect:
-    """`x,y,w,h` from a query string into a rect; ValueError if it is not four numbers."""
-    parts = [float(p) for p in value.split(",")]
-    if len(parts) != 4 or parts[2] <= 0 or parts[3] <= 0:
-        raise ValueError("view must be x,y,w,h with a positive width and height")
-    if any(abs(p) > 1e9 or p != p for p in parts):
-        raise ValueError("view is out of range")
-    return parts[0], parts[1], parts[2], parts[3]
+    """`x,y,w,h` (a query string, --view) into a board rect within BOX's ranges, else Invalid.
+
+    A view below one board unit (0,0,1e-300,1e-300) would scale a picture by 1e300, and
+    one past the board's bounds is no view of it: both are refused like a note's box.
+    """
+    try:
+        parts = [float(p) for p in value.split(",")]  # 400 digits parse to inf: refused below
+    except ValueError:
+        parts = []
+    if len(parts) != 4:
+        raise Invalid(f"Bad view {shown(value)}: give x,y,w,h in board units, e.g. "
+                      "0,0,1200,800.")
+    rect = box(dict(zip(BOX, parts, strict=True)), "export")
+    return rect["x"], rect["y"], rect["w"], rect["h"]
 
 
 def content_bounds(snapshot: dict[str, Any], margin: float = MARGIN) -> Rect | None:

@@ -7,6 +7,7 @@ Markdown (or any outline of ideas by theme) comes back grouped.
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 from ..organize.layout import Rect, layout_groups
@@ -14,6 +15,9 @@ from ..store.validate import new_id
 from ..textlist import parse_sections
 from . import layout
 
+# The entities Herd's Markdown export writes where text would read as HTML (markdown.escape).
+_ESCAPED = re.compile(r"&lt;(?=[A-Za-z/!?])|&amp;(?=#?[A-Za-z0-9]+;)")
+_UNESCAPED = {"&lt;": "<", "&amp;": "&"}
 NOTE_W, NOTE_H, GAP = 160.0, 120.0, 20.0
 BELOW = 80.0  # room between what is on the board and the imported notes
 
@@ -45,13 +49,19 @@ def default_centre(snapshot: dict[str, Any], n: int) -> tuple[float, float]:
 def text_ops(text: str, snapshot: dict[str, Any],
              at: tuple[float, float] | None = None) -> list[dict[str, Any]]:
     """Create ops for every idea in text, centred on `at` or placed under the board."""
-    sections = parse_sections(text)
+    sections = [(None if title is None else unescape(title), [unescape(n) for n in notes])
+                for title, notes in parse_sections(text)]
     loose = [note for title, notes in sections if title is None for note in notes]
     titled = [(title, notes) for title, notes in sections if title is not None]
     if not titled:
         centre = at if at is not None else default_centre(snapshot, len(loose))
         return _notes(loose, grid(len(loose), centre))
     return _grouped(titled, loose, snapshot, at)
+
+
+def unescape(text: str) -> str:
+    """Undo markdown.escape, so a Markdown export comes back as typed (and nothing else)."""
+    return _ESCAPED.sub(lambda m: _UNESCAPED[m.group()], text)
 
 
 def _notes(texts: list[str], places: list[tuple[float, float]],

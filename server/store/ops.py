@@ -52,7 +52,7 @@ class Batch:
         if not isinstance(op, dict):
             raise Invalid("Each op must be a JSON object.")
         kind, action = op.get("kind"), op.get("op")
-        if kind not in TABLES:
+        if not isinstance(kind, str) or kind not in TABLES:  # {} is unhashable: TypeError
             raise Invalid(f"Op 'kind' must be 'note' or 'group', not {kind!r}.")
         extra = set(op) - {"op", "kind", "id", "fields", "version"}
         if extra:

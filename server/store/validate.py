@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 import secrets
 from dataclasses import dataclass
@@ -23,6 +22,40 @@ READ_ONLY = {"id", "board_id", "version", "created_at", "updated_at"}
 # Generous bounds: they exist to keep NaN, 1e308 and friends out of the canvas maths.
 MAX_COORD = 1e7
 MAX_SIZE = 1e6
+MAX_TIMER_SECONDS = 4 * 3600
+# SQLite stores integers in 8 bytes: a bigger version could never be written or matched.
+MAX_VERSION = 2**63 - 1
+
+
+@dataclass(frozen=True)
+class Range:
+    """The numbers a field takes, lo to hi inclusive: every numeric range of the API."""
+
+    lo: float
+    hi: float
+
+    def holds(self, value: Any) -> bool:
+        """Whether value is a JSON number (not a bool) within the range.
+
+        No float() first: an int of 400 digits compares exactly against a float, where
+        converting it would raise OverflowError; NaN fails every comparison.
+        """
+        return (not isinstance(value, bool) and isinstance(value, int | float)
+                and self.lo <= value <= self.hi)
+
+    def says(self) -> str:
+        """The range in words, for error messages."""
+        lo, hi = (int(v) if float(v).is_integer() else v for v in (self.lo, self.hi))
+        return f"within ±{hi:,}" if lo == -hi else f"from {lo:,} to {hi:,}"
+
+
+COORD = Range(-MAX_COORD, MAX_COORD)  # x, y of notes, groups, pointers and views
+SIZE = Range(1, MAX_SIZE)  # w, h of notes, groups and views
+SECONDS = Range(1, MAX_TIMER_SECONDS)  # the workshop timer
+GROUP_COUNT = Range(1, 30)  # how many groups an Organize may be asked for
+VERSION = Range(1, MAX_VERSION)
+# A box on the board: a note, a group, or a rect someone sees (spotlight, Organize, export).
+BOX = {"x": COORD, "y": COORD, "w": SIZE, "h": SIZE}
 
 
 @dataclass(frozen=True)
@@ -106,9 +139,11 @@ def check_version(value: Any) -> int | None:
     """The optional 'version' of an update: a positive integer or absent."""
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise Invalid(f"'version' must be a positive integer, not {value!r}.")
-    return value
+    version = whole(value, VERSION)
+    if version is None:
+        raise Invalid(f"'version' must be a positive integer (at most {MAX_VERSION:,}), "
+                      f"not {shown(value)}.")
+    return version
 
 
 def _common(fields: Any, kind: str, allowed: set[str], partial: bool) -> dict[str, Any]:
@@ -124,19 +159,38 @@ def _common(fields: Any, kind: str, allowed: set[str], partial: bool) -> dict[st
         if key not in allowed:
             raise Invalid(f"Unknown {kind} field {key!r}; allowed: "
                                 f"{', '.join(sorted(allowed))}.")
-        if key in ("x", "y", "w", "h"):
+        if key in BOX:
             value = number(key, value, kind)
         out[key] = value
     return out
 
 
-def number(key: str, value: Any, kind: str) -> float:
-    """A finite coordinate or a positive size within the canvas bounds."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise Invalid(f"The {kind}'s {key!r} must be a finite number, not {value!r}.")
-    if key in ("w", "h"):
-        if not 1 <= value <= MAX_SIZE:
-            raise Invalid(f"The {kind}'s {key!r} must be between 1 and {MAX_SIZE:,.0f}.")
-    elif abs(value) > MAX_COORD:
-        raise Invalid(f"The {kind}'s {key!r} must be within ±{MAX_COORD:,.0f}.")
+def number(key: str, value: Any, kind: str, rng: Range | None = None) -> float:
+    """A number within its range (a box's x, y, w, h by default) as a float, else a 400."""
+    rng = rng or BOX[key]
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise Invalid(f"The {kind}'s {key!r} must be a finite number, not {shown(value)}.")
+    if not rng.holds(value):
+        raise Invalid(f"The {kind}'s {key!r} must be a finite number {rng.says()}.")
     return float(value)
+
+
+def whole(value: Any, rng: Range) -> int | None:
+    """A whole number within rng as an int (2.0 is 2, as JSON Schema's "integer" says), else
+    None."""
+    if not rng.holds(value) or (isinstance(value, float) and not value.is_integer()):
+        return None
+    return int(value)
+
+
+def box(value: Any, kind: str) -> dict[str, float]:
+    """A board rect {x, y, w, h} (what someone sees), each number within BOX."""
+    if not isinstance(value, dict) or set(value) != set(BOX):
+        raise Invalid(f"The {kind} 'view' must be {{x, y, w, h}}: a rectangle in board units.")
+    return {k: number(k, value[k], f"{kind} view") for k in BOX}
+
+
+def shown(value: Any, limit: int = 40) -> str:
+    """A short repr of what a client sent, for a message (never the whole megabyte)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + "..."

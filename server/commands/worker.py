@@ -1,0 +1,73 @@
+"""The gunicorn worker `herd serve` runs: gevent's, answering in Herd's JSON error shape.
+
+gunicorn refuses some requests before the app sees them (a request line or header it cannot
+parse, a URL or headers past its limits) and writes its own HTML page for each. This worker
+writes the one error shape instead, so a client of /api never has to parse HTML.
+"""
+
+from __future__ import annotations
+
+import json
+from http import HTTPStatus
+from ssl import SSLError
+from typing import Any
+
+from gunicorn import util
+from gunicorn.http import errors as g
+from gunicorn.workers.ggevent import GeventWorker
+
+from ..http_errors import error_body
+
+# Malformed requests: gunicorn's own list of client errors that answer 400.
+_BAD_REQUEST = (g.InvalidRequestLine, g.InvalidRequestMethod, g.InvalidHTTPVersion,
+                g.InvalidHeader, g.InvalidHeaderName, g.ObsoleteFolding, g.InvalidProxyLine,
+                g.InvalidProxyHeader, g.InvalidSchemeHeaders, g.InvalidChunkSize,
+                g.ChunkMissingTerminator, g.InvalidChunkExtension, g.InvalidH2CPreface)
+_MAX_DETAIL = 200  # gunicorn's reason quotes the request; keep the answer small
+
+
+def describe(exc: BaseException, cfg: Any) -> tuple[int, str]:
+    """The status and message for an error met before (or while) reading a request."""
+    detail = str(exc)[:_MAX_DETAIL]
+    if isinstance(exc, (g.InvalidResponseHeader, g.InvalidResponseHeaderName)):
+        pass  # a header the app tried to send: the app's fault, a 500 below
+    elif isinstance(exc, g.LimitRequestLine):
+        return 414, (f"The request line is longer than {cfg.limit_request_line:,} bytes: "
+                     "shorten the URL and send long data in a request body.")
+    elif isinstance(exc, g.LimitRequestHeaders):
+        return 431, (f"The request headers are too large: at most {cfg.limit_request_fields} "
+                     f"headers of at most {cfg.limit_request_field_size:,} bytes each.")
+    elif isinstance(exc, g.UnsupportedTransferCoding):
+        return 501, f"Unsupported transfer coding ({detail}): send the body plainly or chunked."
+    elif isinstance(exc, g.ExpectationFailed):
+        return 417, f"Cannot meet the Expect header ({detail}): send the request without it."
+    elif isinstance(exc, g.ForbiddenProxyRequest | SSLError):
+        return 403, "This connection is not allowed here."
+    elif isinstance(exc, _BAD_REQUEST):
+        return 400, f"Malformed HTTP request ({detail}): send a well-formed HTTP/1.1 request."
+    return 500, "Internal error: the server logged the details."
+
+
+def response_bytes(status: int, message: str) -> bytes:
+    """A complete HTTP/1.1 response carrying error_body(); the connection closes after it."""
+    body = json.dumps(error_body(status, message)).encode("utf-8")
+    head = (f"HTTP/1.1 {status} {HTTPStatus(status).phrase}\r\n"
+            "Connection: close\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n")
+    return head.encode("latin-1") + body
+
+
+class HerdWorker(GeventWorker):
+    """gunicorn's gevent worker with its error pages in the JSON error shape."""
+
+    def handle_error(self, req: Any, client: Any, addr: Any, exc: BaseException) -> None:
+        """Log as gunicorn does, then answer with the JSON shape instead of an HTML page."""
+        status, message = describe(exc, self.cfg)
+        if status == 500:
+            self.log.exception("Error handling request %s", getattr(req, "uri", "(no URI read)"))
+        else:
+            self.log.warning("Invalid request from ip=%s: %s", (addr or ("",))[0], exc)
+        try:
+            util.write_nonblock(client, response_bytes(status, message))
+        except Exception:
+            self.log.debug("Failed to send error message.")

@@ -1,0 +1,76 @@
+"""`herd serve`: requests gunicorn refuses before the app sees them still answer in the JSON
+error shape (its own pages are HTML)."""
+
+from __future__ import annotations
+
+import json
+import socket
+
+from server.commands import worker
+
+HEAD = b"Host: 127.0.0.1\r\nContent-Type: application/json\r\n"
+RAW: list[tuple[str, bytes, int]] = [
+    ("URL past the request-line limit",
+     b"GET /api/boards?q=" + b"a" * 5000 + b" HTTP/1.1\r\n" + HEAD + b"\r\n", 414),
+    ("no path or version", b"GET\r\n\r\n", 400),
+    ("method with symbols", b"G@T /api/boards HTTP/1.1\r\n" + HEAD + b"\r\n", 400),
+    ("unknown HTTP version", b"GET /api/boards HTTP/9.9\r\n" + HEAD + b"\r\n", 400),
+    ("header line without a colon",
+     b"GET /api/boards HTTP/1.1\r\n" + HEAD + b"No colon here\r\n\r\n", 400),
+    ("header name with brackets",
+     b"GET /api/boards HTTP/1.1\r\n" + HEAD + b"Bad[Name]: 1\r\n\r\n", 400),
+    ("one header past the field-size limit",
+     b"GET /api/boards HTTP/1.1\r\n" + HEAD + b"X-Big: " + b"a" * 9000 + b"\r\n\r\n", 431),
+    ("more headers than the limit",
+     b"GET /api/boards HTTP/1.1\r\n" + HEAD
+     + b"".join(b"X-H%d: 1\r\n" % i for i in range(120)) + b"\r\n", 431),
+    ("transfer coding gunicorn does not take",
+     b"POST /api/boards HTTP/1.1\r\n" + HEAD + b"Transfer-Encoding: gzip\r\n\r\n", 400),
+    ("chunked body with a bad chunk size",
+     b"POST /api/boards HTTP/1.1\r\n" + HEAD + b"Transfer-Encoding: chunked\r\n\r\n"
+     b"zz\r\n{}\r\n0\r\n\r\n", 400),
+]
+
+
+def exchange(port: int, data: bytes) -> tuple[int, dict[str, str], bytes]:
+    """Send raw bytes, read the whole answer (the server closes after an error)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        s.sendall(data)
+        s.shutdown(socket.SHUT_WR)
+        got = b""
+        while chunk := s.recv(65536):
+            got += chunk
+    head, _, body = got.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = dict(line.split(": ", 1) for line in lines[1:])
+    return int(lines[0].split()[1]), {k.lower(): v for k, v in headers.items()}, body
+
+
+def test_gunicorn_refusals_are_json_in_the_one_error_shape(herd_server, tmp_path):
+    server = herd_server(str(tmp_path / "raw.db"))
+    owner = HEAD + f"Authorization: Bearer {server.token}\r\n".encode()
+    for what, data, status in RAW:
+        # As the owner: what the app would refuse, gunicorn's refusal must answer first.
+        got, headers, body = exchange(server.port, data.replace(HEAD, owner))
+        assert got == status, (what, body[:300])
+        assert headers["content-type"].startswith("application/json"), (what, headers)
+        err = json.loads(body)["error"]
+        assert err["status"] == status and err["code"] and err["message"].endswith("."), what
+    # And the server still serves after all of that.
+    got, _, body = exchange(server.port, b"GET /api/boards HTTP/1.1\r\n" + owner
+                            + b"Connection: close\r\n\r\n")
+    assert got == 200 and "boards" in json.loads(body)
+
+
+def test_describe_sends_the_app_own_bad_headers_to_500():
+    from gunicorn.config import Config
+    from gunicorn.http.errors import InvalidResponseHeaderName, LimitRequestLine
+
+    cfg = Config()
+    assert describe_status(InvalidResponseHeaderName("x"), cfg) == 500
+    assert describe_status(LimitRequestLine(5000, cfg.limit_request_line), cfg) == 414
+    assert describe_status(RuntimeError("bug"), cfg) == 500
+
+
+def describe_status(exc: BaseException, cfg) -> int:
+    return worker.describe(exc, cfg)[0]
