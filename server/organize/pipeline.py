@@ -13,6 +13,7 @@ from threadpoolctl import threadpool_limits
 from ..cpu import run_cpu
 from ..llamafile.protocols import Chat, ChatRequest, Embedder
 from . import cluster, kchoice, layout, naming, prepare
+from . import fit as fit_mod
 from . import label as label_mod
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -23,6 +24,7 @@ SAMPLE = 300  # notes the k choice looks at on big boards
 EMBED_CHUNK = 128
 # Rename with AI: one group, so several sampled answers cost little, and a fresh name is the point.
 RENAME_VARIANTS = ("examples", "examples", "examples", "category")
+UNSORTED = "Unsorted"  # the label of the group of notes that fit no group
 
 
 class Cancelled(Exception):
@@ -37,7 +39,9 @@ class Group:
     note_ids: list[Any]
     frame: dict[str, float]
     positions: dict[Any, tuple[float, float]]
-    source: str = "model"  # where the label came from: model, keyword or fallback
+    source: str = "model"  # where the label came from: model, keyword, fallback or unsorted
+    # Notes whose place here is close between two groups: note id -> runner-up group's index.
+    doubts: dict[Any, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -130,6 +134,35 @@ def _group_notes(vecs: np.ndarray, k: int | None, seed: int) -> tuple[np.ndarray
     return labels, choice.scores
 
 
+def _fits(
+    vecs: np.ndarray, members: list[list[int]], min_fit: float | None
+) -> tuple[list[list[int]], list[int], dict[int, fit_mod.Fit]]:
+    """Groups without the notes that fit none (below `min_fit`, unless None), those notes, and
+    each placed note's fit (its group, the runner-up, the margin) among the groups left."""
+    loose: list[int] = []
+    if min_fit is not None and members:
+        first = _member_fits(vecs, members)
+        loose = sorted(i for i, f in first.items() if not f.fits(min_fit))
+        members = [kept for m in members if (kept := [i for i in m if i not in set(loose)])]
+    return members, loose, _member_fits(vecs, members) if members else {}
+
+
+def _member_fits(vecs: np.ndarray, members: list[list[int]]) -> dict[int, fit_mod.Fit]:
+    """Each member note's fit, by its index in `vecs`."""
+    idx = np.array([i for m in members for i in m], dtype=np.int64)
+    labels = np.array([g for g, m in enumerate(members) for _ in m], dtype=np.int64)
+    found = grouping_fits(vecs[idx], labels)
+    return {int(i): f for i, f in zip(idx, found, strict=True)}
+
+
+def grouping_fits(vecs: np.ndarray, labels: np.ndarray) -> list[fit_mod.Fit]:
+    """Member fits of a grouping: each note left out of its group, against every group."""
+    mean = fit_mod.board_mean(vecs)
+    k = int(labels.max()) + 1 if len(labels) else 0
+    sums, _ = fit_mod.centres([vecs[labels == j] for j in range(k)], None, mean)
+    return fit_mod.member_fits(fit_mod.loo_scores(vecs, labels, sums, mean), labels)
+
+
 def _rect(r: dict[str, float]) -> layout.Rect:
     """A board rectangle from a {"x", "y", "w", "h"} dict (other keys ignored)."""
     return layout.Rect(float(r["x"]), float(r["y"]), float(r["w"]), float(r["h"]))
@@ -152,8 +185,13 @@ def organize(
     cancelled: Callable[[], bool] | None = None,
     seed: int = 0,
     avoid: Sequence[dict[str, float]] = (),
+    unsorted: bool = False,
+    min_fit: float = fit_mod.MIN_FIT,
 ) -> Result:
-    """Group and name notes ({"id", "text"}, optional "w", "h"); raises Cancelled if asked."""
+    """Group and name notes ({"id", "text"}, optional "w", "h"); raises Cancelled if asked.
+
+    With `unsorted`, notes that fit no group well go to a last group labelled "Unsorted"
+    instead of joining their nearest one."""
     say = progress or (lambda stage, done, total: None)
     stop = cancelled or (lambda: False)
     emb, llm = _Timed(embedder), _Timed(chat)
@@ -187,6 +225,7 @@ def organize(
     say("grouping", 0, len(notes))
     labels, scores = run_cpu(group_notes, vecs, k, seed)  # ~0.1 s at 1,000 notes
     members = [sorted(m, key=lambda i: order[i]) for m in _ordered(labels)]
+    members, loose, fits = _fits(vecs, members, min_fit if unsorted else None)
     timings["cluster"] = time.perf_counter() - t
     say("grouping", len(notes), len(notes))
     check()
@@ -214,6 +253,10 @@ def organize(
         max(float(n.get("w") or layout.NOTE_W) for n in notes),
         max(float(n.get("h") or layout.NOTE_H) for n in notes),
     )
+    if loose:
+        members = members + [sorted(loose, key=lambda i: order[i])]
+        named.labels.append(UNSORTED)
+        named.sources.append("unsorted")
     places = layout.layout_groups(
         [len(m) for m in members],
         _rect(view) if view else None,
@@ -227,6 +270,8 @@ def organize(
             frame=place.frame.as_dict(),
             positions={notes[i]["id"]: xy for i, xy in zip(m, place.notes, strict=True)},
             source=named.sources[g],
+            doubts={notes[i]["id"]: fits[i].runner_up for i in m
+                    if i in fits and fits[i].doubtful()},
         )
         for g, (m, place) in enumerate(zip(members, places, strict=True))
     ]
