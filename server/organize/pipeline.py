@@ -186,7 +186,7 @@ def organize(
     seed: int = 0,
     avoid: Sequence[dict[str, float]] = (),
     unsorted: bool = False,
-    min_fit: float = fit_mod.MIN_FIT,
+    min_fit: float | None = None,
 ) -> Result:
     """Group and name notes ({"id", "text"}, optional "w", "h"); raises Cancelled if asked.
 
@@ -225,7 +225,8 @@ def organize(
     say("grouping", 0, len(notes))
     labels, scores = run_cpu(group_notes, vecs, k, seed)  # ~0.1 s at 1,000 notes
     members = [sorted(m, key=lambda i: order[i]) for m in _ordered(labels)]
-    members, loose, fits = _fits(vecs, members, min_fit if unsorted else None)
+    threshold = fit_mod.MIN_FIT if min_fit is None else min_fit
+    members, loose, fits = _fits(vecs, members, threshold if unsorted else None)
     timings["cluster"] = time.perf_counter() - t
     say("grouping", len(notes), len(notes))
     check()

@@ -81,11 +81,12 @@ def sort_notes(
     unsorted: Target | None = None,
     view: dict[str, float] | None = None,
     avoid: Sequence[dict[str, float]] = (),
-    min_fit: float = fit.SORT_MIN_FIT,
+    min_fit: float | None = None,
 ) -> Sorted:
     """Place `new` notes ({"id", "text", "w"?, "h"?}) into `targets`; misfits into `unsorted`
     (an existing Unsorted frame) or a new Unsorted frame near the view, clear of `avoid`."""
     t = time.perf_counter()
+    min_fit = fit.SORT_MIN_FIT if min_fit is None else min_fit
     texts = [str(n.get("text") or "") for n in new]
     found = assign(texts, [(g.title, [str(m.get("text") or "") for m in g.notes])
                            for g in targets], embedder)
