@@ -35,6 +35,7 @@ from server.organize.pipeline import embed_notes, grouping_fits, organize  # noq
 
 MARGINS = (0.0, 0.02, 0.03, 0.05, 0.08, 0.1)
 MIN_FITS = (-1.0, 0.0, 0.05, 0.1, 0.15, 0.2)
+RELATIVE = (0.0, 0.25, 0.5, 0.75, 1.0)  # threshold as a share of the group's typical member fit
 TITLE_WEIGHTS = (0.0, 1.0, 2.0)
 
 
@@ -122,7 +123,11 @@ def main() -> int:
             summarise("full Organize, doubt marks (member margin) and fit", rows, base)
             # Hold-out: organize three quarters, sort the last quarter into those groups.
             placed: dict = {}
+            relative: dict = {}
             sort_rows: dict = {}
+            others = [json.loads(q.read_text()) for q in paths if q != path]
+            foreign = [n["text"] for o in others for n in o["notes"]]
+            foreign = random.Random(7).sample(foreign, min(12, len(foreign)))
             for split in range(args.splits):
                 rng = random.Random(split)
                 held = sorted(rng.sample(range(len(texts)), len(texts) // 4))
@@ -140,6 +145,17 @@ def main() -> int:
                         out = [not f.fits(t) for f in found]
                         placed.setdefault((w, t), []).append((sum(got), sum(out), len(held)))
                     if w == fit.TITLE_WEIGHT:
+                        typical = sorting.typical_fits(
+                            [(lab, [texts[i] for i in m]) for lab, m in part], embedder)
+                        away = sorting.assign(foreign, [(lab, [texts[i] for i in m])
+                                                        for lab, m in part], embedder)
+                        for r in RELATIVE:
+                            got = [f.score >= r * typical[f.best] and major[f.best] == topics[i]
+                                   for i, f in zip(held, found, strict=True)]
+                            out = [f.score < r * typical[f.best] for f in found]
+                            gone = [f.score < r * typical[f.best] for f in away]
+                            relative.setdefault(r, []).append(
+                                (sum(got), sum(out), len(held), sum(gone), len(away)))
                         wrong = np.array([major[f.best] != topics[i]
                                           for i, f in zip(held, found, strict=True)])
                         for m in MARGINS:
@@ -153,6 +169,12 @@ def main() -> int:
                 n = sum(c for _, _, c in parts)
                 print(f"    title weight {w:<4} min fit {t:<5} right {good / n:6.1%}  "
                       f"unsorted {out / n:6.1%}")
+            print("  relative threshold: unsorted when the score is below r x the median "
+                  "left-out fit of the best group's own notes; foreign = notes of the other sets")
+            for r, parts in sorted(relative.items()):
+                good, out, n, gone, m = (sum(p[j] for p in parts) for j in range(5))
+                print(f"    r {r:<5} right {good / n:6.1%}  unsorted {out / n:6.1%}  "
+                      f"foreign notes unsorted {gone / m:6.1%}")
             summarise("hold-out sort, doubt marks", sort_rows,
                       float(np.concatenate([p[1] for p in sort_rows[("margin", 0.0)]]).mean()))
             print()

@@ -74,6 +74,28 @@ def assign(
     return fit.fits(table)
 
 
+def typical_fits(
+    groups: Sequence[tuple[str, Sequence[str]]], embedder: Embedder,
+    title_weight: float = fit.TITLE_WEIGHT,
+) -> np.ndarray:
+    """Per group, the median fit of its own notes (each left out, title counted): how well a
+    note that belongs there scores. 0 for a group with fewer than 2 notes."""
+    members = [list(texts) for _, texts in groups]
+    titles = [title or "(untitled)" for title, _ in groups]
+    flat = [t for m in members for t in m]
+    if not flat:
+        return np.zeros(len(groups))
+    vecs = embed_notes(flat + titles, embedder)
+    notes, title_vecs = vecs[: len(flat)], vecs[len(flat):]
+    labels = np.array([g for g, m in enumerate(members) for _ in m], dtype=np.int64)
+    mean = fit.board_mean(notes)
+    sums, _ = fit.centres([notes[labels == g] for g in range(len(groups))], title_vecs, mean,
+                          title_weight)
+    own = fit.loo_scores(notes, labels, sums, mean)[np.arange(len(notes)), labels]
+    return np.array([float(np.median(own[labels == g])) if (labels == g).sum() >= 2 else 0.0
+                     for g in range(len(groups))])
+
+
 def sort_notes(
     new: Sequence[dict[str, Any]],
     targets: Sequence[Target],
@@ -82,20 +104,23 @@ def sort_notes(
     view: dict[str, float] | None = None,
     avoid: Sequence[dict[str, float]] = (),
     min_fit: float | None = None,
+    relative: float | None = None,
 ) -> Sorted:
     """Place `new` notes ({"id", "text", "w"?, "h"?}) into `targets`; misfits into `unsorted`
     (an existing Unsorted frame) or a new Unsorted frame near the view, clear of `avoid`."""
     t = time.perf_counter()
     min_fit = fit.SORT_MIN_FIT if min_fit is None else min_fit
+    relative = fit.SORT_RELATIVE if relative is None else relative
     texts = [str(n.get("text") or "") for n in new]
-    found = assign(texts, [(g.title, [str(m.get("text") or "") for m in g.notes])
-                           for g in targets], embedder)
+    groups = [(g.title, [str(m.get("text") or "") for m in g.notes]) for g in targets]
+    found = assign(texts, groups, embedder)
+    typical = typical_fits(groups, embedder) if targets and relative else np.zeros(len(targets))
     result = Sorted({g.id: [] for g in targets}, [], {}, {}, {})
     for note, f in zip(new, found if targets else [], strict=bool(targets)):
         runner = targets[f.runner_up].id if f.runner_up is not None else None
         result.fits[note["id"]] = (targets[f.best].id, runner, round(f.score, 4),
                                    round(f.margin, 4))
-        if f.fits(min_fit):
+        if f.fits(max(min_fit, relative * float(typical[f.best]))):
             result.groups[targets[f.best].id].append(note["id"])
         else:
             result.unsorted.append(note["id"])
