@@ -96,6 +96,26 @@ def typical_fits(
                      for g in range(len(groups))])
 
 
+def decide(
+    new_texts: Sequence[str],
+    groups: Sequence[tuple[str, Sequence[str]]],
+    embedder: Embedder,
+    min_fit: float | None = None,
+    relative: float | None = None,
+) -> list[tuple[fit.Fit, bool]]:
+    """Per new text: its fit among the groups, and whether it fits well enough to join.
+
+    It joins when its best score reaches both `min_fit` and `relative` x that group's typical
+    own-note score (defaults: fit.SORT_MIN_FIT, fit.SORT_RELATIVE). [] without groups."""
+    if not groups:
+        return []
+    min_fit = fit.SORT_MIN_FIT if min_fit is None else min_fit
+    relative = fit.SORT_RELATIVE if relative is None else relative
+    found = assign(new_texts, groups, embedder)
+    typical = typical_fits(groups, embedder) if relative else np.zeros(len(groups))
+    return [(f, f.fits(max(min_fit, relative * float(typical[f.best])))) for f in found]
+
+
 def sort_notes(
     new: Sequence[dict[str, Any]],
     targets: Sequence[Target],
@@ -109,18 +129,15 @@ def sort_notes(
     """Place `new` notes ({"id", "text", "w"?, "h"?}) into `targets`; misfits into `unsorted`
     (an existing Unsorted frame) or a new Unsorted frame near the view, clear of `avoid`."""
     t = time.perf_counter()
-    min_fit = fit.SORT_MIN_FIT if min_fit is None else min_fit
-    relative = fit.SORT_RELATIVE if relative is None else relative
     texts = [str(n.get("text") or "") for n in new]
     groups = [(g.title, [str(m.get("text") or "") for m in g.notes]) for g in targets]
-    found = assign(texts, groups, embedder)
-    typical = typical_fits(groups, embedder) if targets and relative else np.zeros(len(targets))
     result = Sorted({g.id: [] for g in targets}, [], {}, {}, {})
-    for note, f in zip(new, found if targets else [], strict=bool(targets)):
+    for note, (f, ok) in zip(new, decide(texts, groups, embedder, min_fit, relative),
+                             strict=bool(targets)):
         runner = targets[f.runner_up].id if f.runner_up is not None else None
         result.fits[note["id"]] = (targets[f.best].id, runner, round(f.score, 4),
                                    round(f.margin, 4))
-        if f.fits(max(min_fit, relative * float(typical[f.best]))):
+        if ok:
             result.groups[targets[f.best].id].append(note["id"])
         else:
             result.unsorted.append(note["id"])
