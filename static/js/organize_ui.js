@@ -57,7 +57,7 @@ export function aiPopover(ctx, anchor) {
     if (!info) continue;
     const row = document.createElement('div');
     row.className = 'ai-row';
-    row.textContent = `${role}: ${info.model || 'unknown model'}${info.dialect ? ` · ${info.dialect}` : ''} · ${info.ready ? 'ready' : 'not ready'}`;
+    row.textContent = `${role}: ${info.model || 'unknown model'}${info.dialect ? ` · ${info.dialect}` : ''}${info.via ? ` · via ${info.via}` : ''} · ${info.ready ? 'ready' : 'not ready'}`;
     pop.append(row);
   }
   if (ai.message) {
