@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +17,7 @@ from ..llamafile.protocols import Chat, ChatRequest, Embedder
 from . import cluster, kchoice, layout, naming, prepare
 from . import fit as fit_mod
 from . import label as label_mod
+from . import sample as sample_mod
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 STAGES = ("embedding", "grouping", "naming", "placing")
@@ -53,19 +56,45 @@ class Result:
     k_scores: dict[int, float] = field(default_factory=dict)
 
 
-class _Timed:
-    """Counts the seconds spent inside the model clients (the rest is our own overhead)."""
+class _ModelClock:
+    """Wall time during which at least one model call is in flight, shared by both clients."""
 
-    def __init__(self, inner: Any) -> None:
-        self.inner, self.seconds = inner, 0.0
+    def __init__(self) -> None:
+        self.seconds, self._active, self._since = 0.0, 0, 0.0
+        self._lock = threading.Lock()
+
+    def enter(self) -> None:
+        with self._lock:
+            if self._active == 0:
+                self._since = time.perf_counter()
+            self._active += 1
+
+    def leave(self) -> None:
+        with self._lock:
+            self._active -= 1
+            if self._active == 0:
+                self.seconds += time.perf_counter() - self._since
+
+
+class _Timed:
+    """Counts the wall-clock seconds in which some model call is running (calls may overlap:
+    a big board names groups while it embeds); the rest is our own overhead."""
+
+    def __init__(self, inner: Any, clock: _ModelClock | None = None) -> None:
+        self.inner = inner
+        self.clock = clock or _ModelClock()
         self.model = getattr(inner, "model", "unknown")
 
+    @property
+    def seconds(self) -> float:
+        return self.clock.seconds
+
     def _time(self, fn: Callable, *args: Any) -> Any:
-        t = time.perf_counter()
+        self.clock.enter()
         try:
             return fn(*args)
         finally:
-            self.seconds += time.perf_counter() - t
+            self.clock.leave()
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         return self._time(self.inner.embed, texts)
@@ -134,6 +163,118 @@ def _group_notes(vecs: np.ndarray, k: int | None, seed: int) -> tuple[np.ndarray
     return labels, choice.scores
 
 
+def _small_board(
+    texts: list[str], order: list[int], emb: _Timed, llm: _Timed, k: int | None, seed: int,
+    say: Progress, check: Callable[[], None], stop: Callable[[], bool],
+    timings: dict[str, float], threshold: float | None,
+) -> tuple[np.ndarray, list[list[int]], list[int], dict[int, fit_mod.Fit], naming.Naming, dict]:
+    """Embed every note, group them all, then name the groups: one stage after another."""
+    t = time.perf_counter()
+    n = len(texts)
+    say("embedding", 0, n)
+
+    def embedded(done: int) -> None:
+        check()
+        say("embedding", done, n)
+
+    vecs = embed_notes(texts, emb, embedded)
+    timings["embed"] = time.perf_counter() - t
+    say("embedding", n, n)
+    check()
+
+    t = time.perf_counter()
+    say("grouping", 0, n)
+    labels, scores = run_cpu(group_notes, vecs, k, seed)  # ~0.1 s at 1,000 notes
+    members = [sorted(m, key=lambda i: order[i]) for m in _ordered(labels)]
+    members, loose, fits = _fits(vecs, members, threshold)
+    timings["cluster"] = time.perf_counter() - t
+    say("grouping", n, n)
+    check()
+
+    t = time.perf_counter()
+    say("naming", 0, len(members))
+
+    def named_one(done: int) -> None:
+        check()
+        say("naming", min(done, len(members)), len(members))
+
+    group_texts = [[texts[i] for i in m] for m in members]
+    named = naming.name_groups(
+        group_texts, [vecs[m] for m in members], emb, llm, seed=seed, cancelled=stop,
+        progress=named_one,
+    )
+    check()
+    timings["label"] = time.perf_counter() - t
+    say("naming", len(members), len(members))
+    return vecs, members, loose, fits, named, scores
+
+
+def _big_board(
+    texts: list[str], emb: _Timed, llm: _Timed, k: int | None, seed: int, say: Progress,
+    check: Callable[[], None], stop: Callable[[], bool], timings: dict[str, float],
+) -> tuple[np.ndarray, np.ndarray, dict[int, tuple[str, str]], dict]:
+    """Boards past SAMPLE notes: embed a seeded sample, find and name its groups while the
+    other notes embed (the two model servers work at once, one core each), then put every note
+    in the sample's groups (Lloyd from their centres). Returns the vectors, each note's group,
+    group -> (label, source), and the k scores."""
+    n = len(texts)
+    t = time.perf_counter()
+    pick = np.sort(np.random.default_rng(seed).choice(n, SAMPLE, replace=False))
+    rest = np.setdiff1d(np.arange(n), pick)
+    say("embedding", 0, n)
+
+    def embedded(done: int) -> None:
+        check()
+        say("embedding", done, n)
+
+    sample = embed_notes([texts[i] for i in pick], emb, embedded)
+    timings["embed"] = time.perf_counter() - t
+    check()
+    halt = threading.Event()  # naming failed: the other notes need not be embedded
+
+    def quietly(done: int) -> None:
+        if halt.is_set():
+            raise Cancelled("Organize stopped.")
+        check()
+
+    with ThreadPoolExecutor(1, thread_name_prefix="herd-embed-rest") as pool:
+        later = pool.submit(embed_notes, [texts[i] for i in rest], emb, quietly)
+        try:
+            t = time.perf_counter()
+            say("grouping", 0, n)
+            sample_labels, scores, space = run_cpu(sample_mod.group_sample, sample, k, seed, n)
+            timings["cluster"] = time.perf_counter() - t
+            check()
+            t = time.perf_counter()
+            ids = [int(sample_labels[m[0]]) for m in _ordered(sample_labels)]
+            groups = [np.flatnonzero(sample_labels == j) for j in ids]
+            say("naming", 0, len(groups))
+
+            def named_one(done: int) -> None:
+                check()
+                say("naming", min(done, len(groups)), len(groups))
+
+            named = naming.name_groups([[texts[pick[i]] for i in g] for g in groups],
+                                       [sample[g] for g in groups], emb, llm, seed=seed,
+                                       cancelled=stop, progress=named_one)
+            check()
+            timings["label"] = time.perf_counter() - t
+            say("naming", len(groups), len(groups))
+            t = time.perf_counter()
+            others = later.result()
+            timings["embed"] += time.perf_counter() - t  # what naming did not hide
+        except BaseException:
+            halt.set()
+            raise
+    t = time.perf_counter()
+    vecs = np.empty((n, sample.shape[1]))
+    vecs[pick], vecs[rest] = sample, others
+    labels, origin = run_cpu(sample_mod.place_all, vecs, pick, sample_labels, space)
+    names = {g: (named.labels[ids.index(o)], named.sources[ids.index(o)])
+             for g, o in origin.items()}
+    timings["cluster"] += time.perf_counter() - t
+    return vecs, labels, names, scores
+
 def _fits(
     vecs: np.ndarray, members: list[list[int]], min_fit: float | None
 ) -> tuple[list[list[int]], list[int], dict[int, fit_mod.Fit]]:
@@ -187,14 +328,17 @@ def organize(
     avoid: Sequence[dict[str, float]] = (),
     unsorted: bool = False,
     min_fit: float | None = None,
+    overlap: bool = True,
 ) -> Result:
     """Group and name notes ({"id", "text"}, optional "w", "h"); raises Cancelled if asked.
 
     With `unsorted`, notes that fit no group well go to a last group labelled "Unsorted"
-    instead of joining their nearest one."""
+    instead of joining their nearest one. `overlap` False makes a big board run its stages one
+    after another, as before (bench/organize.py compares the two)."""
     say = progress or (lambda stage, done, total: None)
     stop = cancelled or (lambda: False)
-    emb, llm = _Timed(embedder), _Timed(chat)
+    clock = _ModelClock()
+    emb, llm = _Timed(embedder, clock), _Timed(chat, clock)
     timings: dict[str, float] = {}
     t_all = t = time.perf_counter()
 
@@ -210,42 +354,20 @@ def organize(
     order = sorted(range(len(notes)), key=lambda i: str(notes[i].get("text") or ""))
     notes = [notes[i] for i in order]
     texts = [str(n.get("text") or "") for n in notes]
-    say("embedding", 0, len(notes))
-
-    def embedded(done: int) -> None:
-        check()
-        say("embedding", done, len(notes))
-
-    vecs = embed_notes(texts, emb, embedded)
-    timings["embed"] = time.perf_counter() - t
-    say("embedding", len(notes), len(notes))
-    check()
-
-    t = time.perf_counter()
-    say("grouping", 0, len(notes))
-    labels, scores = run_cpu(group_notes, vecs, k, seed)  # ~0.1 s at 1,000 notes
-    members = [sorted(m, key=lambda i: order[i]) for m in _ordered(labels)]
-    threshold = fit_mod.MIN_FIT if min_fit is None else min_fit
-    members, loose, fits = _fits(vecs, members, threshold if unsorted else None)
-    timings["cluster"] = time.perf_counter() - t
-    say("grouping", len(notes), len(notes))
-    check()
-
-    t = time.perf_counter()
-    say("naming", 0, len(members))
-
-    def named_one(done: int) -> None:
-        check()
-        say("naming", min(done, len(members)), len(members))
-
-    group_texts = [[texts[i] for i in m] for m in members]
-    named = naming.name_groups(
-        group_texts, [vecs[m] for m in members], emb, llm, seed=seed, cancelled=stop,
-        progress=named_one,
-    )
-    check()
-    timings["label"] = time.perf_counter() - t
-    say("naming", len(members), len(members))
+    if len(notes) > SAMPLE and overlap:
+        vecs, labels, names, scores = _big_board(texts, emb, llm, k, seed, say, check, stop,
+                                                 timings)
+        t = time.perf_counter()
+        members = [sorted(m, key=lambda i: order[i]) for m in _ordered(labels)]
+        threshold = fit_mod.MIN_FIT if min_fit is None else min_fit
+        members, loose, fits = _fits(vecs, members, threshold if unsorted else None)
+        picked = [names[int(labels[m[0]])] for m in members]
+        named = naming.Naming([p[0] for p in picked], [p[1] for p in picked])
+        timings["cluster"] += time.perf_counter() - t
+    else:
+        vecs, members, loose, fits, named, scores = _small_board(
+            texts, order, emb, llm, k, seed, say, check, stop, timings,
+            (fit_mod.MIN_FIT if min_fit is None else min_fit) if unsorted else None)
 
     t = time.perf_counter()
     say("placing", 0, len(members))
@@ -279,7 +401,7 @@ def organize(
     timings["layout"] = time.perf_counter() - t
     say("placing", len(members), len(members))
     timings["total"] = time.perf_counter() - t_all
-    timings["model"] = emb.seconds + llm.seconds
+    timings["model"] = clock.seconds
     timings["overhead"] = timings["total"] - timings["model"]
     return Result(groups, {s: round(v, 4) for s, v in timings.items()}, scores)
 
