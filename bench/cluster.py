@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import random
 import statistics
 import sys
 import time
@@ -25,7 +24,7 @@ from sklearn.metrics import adjusted_rand_score
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.organize import DATASETS, OWN, VARIANTS  # noqa: E402
+from bench.organize import DATASETS, OWN, big_board  # noqa: E402
 from server import config as config_mod  # noqa: E402
 from server.llamafile import runtime  # noqa: E402
 from server.llamafile.embed import LlamafileEmbedder  # noqa: E402
@@ -163,17 +162,6 @@ def use(impl) -> None:
     cluster.reduce_dims = reduce_dims
 
 
-def big_board(sets: list[tuple[list[str], list[str]]], n: int = 1000, seed: int = 0):
-    """n notes made from the sets' notes as bench/organize.py makes them, with their topics."""
-    notes = [(t, top) for texts, topics in sets for t, top in zip(texts, topics, strict=True)]
-    out = [(VARIANTS[(i // len(notes)) % len(VARIANTS)].format(notes[i % len(notes)][0]),
-            notes[i % len(notes)][1]) for i in range(n)]
-    out = [(t if i < len(notes) * len(VARIANTS) else f"{t} #{i}", top)
-           for i, (t, top) in enumerate(out)]
-    random.Random(seed).shuffle(out)
-    return [t for t, _ in out], [top for _, top in out]
-
-
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--embed-url")
@@ -193,7 +181,8 @@ def main() -> int:
             texts = [n["text"] for n in data["notes"]]
             topics = [n["topic"] for n in data["notes"]]
             sets.append((path.stem, texts, topics))
-        big = big_board([(t, top) for name, t, top in sets if name in DATASETS])
+        big = big_board([(t, f"{name}/{top}") for name, texts, tops in sets if name in DATASETS
+                         for t, top in zip(texts, tops, strict=True)])
         sets.append(("1,000 notes (shared sets)", *big))
         vectors = {name: pipeline.embed_notes(texts, embedder) for name, texts, _ in sets}
         for name, texts, topics in sets:

@@ -269,7 +269,8 @@ def _big_board(
     t = time.perf_counter()
     vecs = np.empty((n, sample.shape[1]))
     vecs[pick], vecs[rest] = sample, others
-    labels, origin = run_cpu(sample_mod.place_all, vecs, pick, sample_labels, space)
+    labels, origin = run_cpu(sample_mod.place_all, vecs, pick, sample_labels, space,
+                             kchoice.effort(n)[0], seed)
     names = {g: (named.labels[ids.index(o)], named.sources[ids.index(o)])
              for g, o in origin.items()}
     timings["cluster"] += time.perf_counter() - t

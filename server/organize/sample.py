@@ -71,16 +71,43 @@ def lloyd(x: np.ndarray, centres: np.ndarray, iters: int = 50) -> np.ndarray:
 
 
 def place_all(
-    vecs: np.ndarray, pick: np.ndarray, sample_labels: np.ndarray, space: Space
+    vecs: np.ndarray, pick: np.ndarray, sample_labels: np.ndarray, space: Space,
+    restarts: int = 6, seed: int = 0,
 ) -> tuple[np.ndarray, dict[int, int]]:
-    """Every note's group, found from the sample's groups; and per final group the sample
-    group it came from (its name's owner)."""
+    """Every note's group, and per final group the sample group it came from (whose name it
+    takes). Lloyd from the sample's centres competes with `restarts` seeded k-means runs on
+    all notes, as a board below the sample size is grouped; the lower inertia wins, and a
+    k-means result is matched to the sample's groups by centre similarity."""
     with threadpool_limits(limits=1):
         x = space.project(vecs)
         k = int(sample_labels.max()) + 1
         centres = np.stack([x[pick][sample_labels == j].mean(axis=0) for j in range(k)])
-        start = lloyd(x, centres)
+        start = lloyd(x, centres.copy())
+        fresh, inertia = cluster.kmeans(x, k, restarts=restarts, seed=seed, polish=0)
+        if inertia < _inertia(x, start) - 1e-9:
+            start = _match(x, fresh, centres)
         labels = cluster.merge_small(x, start, 2) if len(x) >= 8 else cluster.renumber(start)
     origin = {int(g): Counter(start[labels == g].tolist()).most_common(1)[0][0]
               for g in np.unique(labels)}
     return labels, origin
+
+
+def _inertia(x: np.ndarray, labels: np.ndarray) -> float:
+    return float(sum(((x[labels == j] - x[labels == j].mean(axis=0)) ** 2).sum()
+                     for j in np.unique(labels)))
+
+
+def _match(x: np.ndarray, labels: np.ndarray, centres: np.ndarray) -> np.ndarray:
+    """Relabel a clustering so each of its groups carries the id of the sample group whose
+    centre is most like its own (one to one: the assignment with the highest total)."""
+    from scipy.optimize import linear_sum_assignment
+
+    ids = np.unique(labels)
+    own = np.stack([x[labels == j].mean(axis=0) for j in ids])
+    rows, cols = linear_sum_assignment(-(cluster_unit(own) @ cluster_unit(centres).T))
+    mapping = {int(ids[r]): int(c) for r, c in zip(rows, cols, strict=True)}
+    return np.array([mapping[int(v)] for v in labels], dtype=np.int64)
+
+
+def cluster_unit(v: np.ndarray) -> np.ndarray:
+    return v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
