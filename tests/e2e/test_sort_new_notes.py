@@ -1,4 +1,4 @@
-"""Sort new notes into an organized board, in Chromium with the bundled local models; Preview."""
+"""Sort new notes into an organized board, Preview (Chromium, bundled models), doubt marks."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from browser_helpers import paste, people
 from test_organize import SEED_WORDS
 
-pytestmark = [pytest.mark.e2e, pytest.mark.integration]
+pytestmark = pytest.mark.e2e
 
 # Two notes with an obvious home among the seed list's groups, one with none (bench/sort.py's
 # foreign notes: a chore scores about 0 against every group there).
@@ -103,3 +103,37 @@ def test_preview_outlines_groups_moves_nothing_then_applies(browser, ai_server):
         p2.wait_for_function("window.herd.model.groups.size >= 2")
         assert p1.locator(".preview-frame").count() == 0
         assert all(n["group_id"] for n in srv.snapshot(b)["notes"])
+
+
+def test_a_doubtful_note_moves_to_its_runner_up_in_one_click_and_back_with_undo(
+        page, server, open_board):
+    b = server.board("Doubt", groups=[
+        {"id": "fruit", "title": "Fruit", "x": 0, "y": 0, "w": 400, "h": 240},
+        {"id": "tools", "title": "Tools", "x": 600, "y": 0, "w": 400, "h": 240}],
+        notes=[{"id": "a", "text": "apple", "x": 24, "y": 72, "group_id": "fruit"},
+               {"id": "h", "text": "hammer", "x": 624, "y": 72, "group_id": "tools"},
+               {"id": "x", "text": "apple hammer", "x": 200, "y": 72, "group_id": "fruit"}])
+    open_board(page, b)
+    # What a finished Organize tells every browser: "x" is close to Tools, its runner-up.
+    page.evaluate("""() => { const h = window.herd;
+        h.organizeJob = {id: 'j1', state: 'done', kind: 'organize', notes: 3, groups: 2,
+                         unsorted: 0, undoable: false, doubts: {x: 'tools'}};
+        h.changed(); }""")
+    mark = page.locator('.note[data-id="x"] .note-doubt')
+    mark.wait_for()
+    assert page.locator(".note-doubt").count() == 1
+    mark.click()
+    page.get_by_role("menuitem", name="Move to Tools").click()
+    page.wait_for_function("window.herd.model.notes.get('x').group_id === 'tools' "
+                           "&& !window.herd.busy()")
+    notes, groups = server.notes(b), {g["id"]: g for g in server.snapshot(b)["groups"]}
+    x, tools = notes["x"], groups["tools"]
+    assert tools["x"] <= x["x"] and x["x"] + x["w"] <= tools["x"] + tools["w"]
+    assert x["y"] >= 72 + 120 and x["y"] + x["h"] <= tools["y"] + tools["h"]  # below, grown
+    assert page.locator(".note-doubt").count() == 0
+    page.locator("#viewport").click(position={"x": 5, "y": 300})
+    page.keyboard.press("Control+z")
+    page.wait_for_function("window.herd.model.notes.get('x').group_id === 'fruit' "
+                           "&& !window.herd.busy()")
+    assert server.notes(b)["x"]["group_id"] == "fruit"
+    assert {g["id"]: g["h"] for g in server.snapshot(b)["groups"]}["tools"] == 240
