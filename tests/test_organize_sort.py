@@ -136,3 +136,16 @@ def test_organize_marks_notes_between_two_groups():
     assert {r.groups[home].label.lower().rstrip("s"), runner.label.lower().rstrip("s")} \
         == {"tool", "color"}
     assert len(marked) <= 3  # the clean notes are not in doubt
+
+
+def test_a_tight_board_asks_more_of_a_newcomer_than_a_loose_one():
+    # The same weak fit joins a loose group and stays out of a tight one: the threshold is
+    # relative to how well the group's own notes fit it.
+    tight = [("fruits", ["apple fruit", "pear fruit", "plum fruit"]),
+             ("tools", ["hammer tool", "saw tool", "drill tool"])]
+    typical = sorting.typical_fits(tight, FakeEmbedder())
+    assert (typical > 0.3).all()
+    (f, ok), = sorting.decide(["apple"], tight, FakeEmbedder(), min_fit=-1.0, relative=1.0)
+    assert f.best == 0 and f.score < typical[0] and not ok
+    (_, ok), = sorting.decide(["apple"], tight, FakeEmbedder(), min_fit=-1.0, relative=0.0)
+    assert ok

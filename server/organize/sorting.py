@@ -112,7 +112,9 @@ def decide(
     min_fit = fit.SORT_MIN_FIT if min_fit is None else min_fit
     relative = fit.SORT_RELATIVE if relative is None else relative
     found = assign(new_texts, groups, embedder)
-    typical = typical_fits(groups, embedder) if relative else np.zeros(len(groups))
+    if not relative:
+        return [(f, f.fits(min_fit)) for f in found]
+    typical = typical_fits(groups, embedder)
     return [(f, f.fits(max(min_fit, relative * float(typical[f.best])))) for f in found]
 
 
