@@ -19,7 +19,10 @@ import random
 import statistics
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
+
+from sklearn.metrics import adjusted_rand_score
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -61,17 +64,22 @@ def load_score(shared: Path):
 
 def thousand(notes: list[str], n: int = 1000, seed: int = 0) -> list[str]:
     """n distinct notes: each dataset note in reworded variations, in a shuffled order."""
-    rng = random.Random(seed)
-    out = [VARIANTS[(i // len(notes)) % len(VARIANTS)].format(notes[i % len(notes)])
-           for i in range(n)]
-    out = [t if i < len(notes) * len(VARIANTS) else f"{t} #{i}" for i, t in enumerate(out)]
-    rng.shuffle(out)
-    return out
+    return big_board([(t, "") for t in notes], n, seed)[0]
 
 
-def ours(texts, embedder, chat):
+def big_board(notes: list[tuple[str, str]], n: int = 1000, seed: int = 0):
+    """`thousand` for (text, topic) pairs: the texts and each one's topic, in the same order."""
+    out = [(VARIANTS[(i // len(notes)) % len(VARIANTS)].format(notes[i % len(notes)][0]),
+            notes[i % len(notes)][1]) for i in range(n)]
+    out = [(t if i < len(notes) * len(VARIANTS) else f"{t} #{i}", top)
+           for i, (t, top) in enumerate(out)]
+    random.Random(seed).shuffle(out)
+    return [t for t, _ in out], [top for _, top in out]
+
+
+def ours(texts, embedder, chat, overlap=True):
     notes = [{"id": i, "text": t} for i, t in enumerate(texts)]
-    r = organize(notes, embedder, chat)
+    r = organize(notes, embedder, chat, overlap=overlap)
     groups = [{"label": g.label, "notes": [texts[i] for i in g.note_ids]} for g in r.groups]
     return {"groups": groups}, r.timings
 
@@ -97,6 +105,9 @@ def main() -> int:
     p.add_argument("--runs", type=int, default=2, help="runs of each pipeline per dataset")
     p.add_argument("--shared", default=str(ROOT.parent / "shared"), help="the shared/ folder")
     p.add_argument("--big", type=int, default=1000, help="notes in the big-board timing")
+    p.add_argument("--big-only", action="store_true",
+                   help="only the big board (the sets are organized once, unprinted, to warm "
+                        "the servers' prompt caches)")
     args = p.parse_args()
     shared = Path(args.shared)
     score = load_score(shared)
@@ -111,15 +122,18 @@ def main() -> int:
         ours(WARMUP, embedder, chat)
         print(f"servers: embed {e_url} ({emb_client.model}), chat {c_url} ({chat.model})")
         print(f"runs per pipeline and dataset: {args.runs}\n")
-        all_notes = []
+        all_notes: list[tuple[str, str]] = []
         # The shared sets, then our own (bench/data/: written for checking, never tuned on).
         paths = [shared / "datasets" / f"{name}.json" for name in DATASETS]
         for path in paths + sorted(OWN.glob("*.json")):
             name = path.stem
             data = json.loads(path.read_text())
             texts = [n["text"] for n in data["notes"]]
-            if path.parent != OWN:
-                all_notes += texts  # the big board stays made of the shared notes
+            if path.parent != OWN:  # the big board stays made of the shared notes
+                all_notes += [(n["text"], f"{name}/{n['topic']}") for n in data["notes"]]
+            if args.big_only:
+                ours(texts, embedder, chat)
+                continue
             print(f"{name} ({len(texts)} notes, {len(data['topics'])} topics)")
             for label, fn in (("herd", lambda t=texts: ours(t, embedder, chat)),
                               ("baseline", lambda d=path: baseline(shared, d, e_url, c_url))):
@@ -130,15 +144,36 @@ def main() -> int:
                         share = timings["overhead"] / max(timings["total"], 1e-9)
                         print(f"  {'':9} outside model calls: {share:.1%}")
             print()
-        big = thousand(all_notes, args.big)
-        totals = []
-        for run in range(args.runs):
-            _, timings = ours(big, embedder, chat)
-            totals.append(timings["total"])
-            share = timings["overhead"] / max(timings["total"], 1e-9)
-            print(f"{len(big)} notes run {run + 1}: {json.dumps(timings)} "
-                  f"(outside model calls {share:.1%})")
-        print(f"{len(big)} notes: median {statistics.median(totals):.2f} s")
+        big, topics = big_board(all_notes, args.big)
+        big_set = {"name": "big", "topics": {t: [] for t in set(topics)},
+                   "notes": [{"text": t, "topic": top} for t, top in zip(big, topics, strict=True)]}
+        with tempfile.TemporaryDirectory() as tmp:
+            big_path = Path(tmp) / "big.json"
+            big_path.write_text(json.dumps(big_set))
+            totals: dict[str, list[float]] = {}
+            runs = (("herd", lambda: ours(big, embedder, chat)),
+                    ("herd, stages in turn (before)",
+                     lambda: ours(big, embedder, chat, overlap=False)),
+                    ("baseline", lambda: baseline(shared, big_path, e_url, c_url)))
+            for run in range(args.runs):
+                for label, fn in runs:
+                    try:
+                        result, timings = fn()
+                    except subprocess.CalledProcessError as e:
+                        why = (e.stderr or "").strip().splitlines()[-1:] or ["no output"]
+                        print(f"{len(big)} notes, {label} #{run + 1}: failed ({why[0][:200]})")
+                        continue
+                    totals.setdefault(label, []).append(timings["total"])
+                    home = {t: g for g, grp in enumerate(result["groups"]) for t in grp["notes"]}
+                    ari = adjusted_rand_score(topics, [home.get(t, -1) for t in big])
+                    line = f"{len(big)} notes, {label} #{run + 1}: ARI {ari:.3f}, " \
+                           f"{len(result['groups'])} groups, {json.dumps(timings)}"
+                    if "overhead" in timings:
+                        share = timings["overhead"] / max(timings["total"], 1e-9)
+                        line += f" (outside model calls {share:.1%})"
+                    print(line)
+        for label, values in totals.items():
+            print(f"{len(big)} notes, {label}: median {statistics.median(values):.2f} s")
     return 0
 
 

@@ -10,12 +10,14 @@ from llamafile_fake import (
     FakeServer,
     llama_server,
     llamafiler,
+    ok,
     old_llamafile,
     openai_compatible,
     slow,
     vec,
 )
 
+from server.llamafile import chat as chat_mod
 from server.llamafile import client
 from server.llamafile.chat import LlamafileChat
 from server.llamafile.embed import LlamafileEmbedder, parse_embeddings
@@ -117,6 +119,49 @@ def test_llama_server_completion_renders_template_with_prefill(fake):
 def test_old_llamafile_uses_model_name_template(fake):
     LlamafileChat(fake.url).complete(REQ)
     assert fake.calls("/completion")[0]["prompt"].endswith("<|assistant|>\nThey are all")
+
+
+def unidentified_old_llamafile() -> dict:
+    """An old llamafile whose /props names no model or template, with no /v1/* routes."""
+    routes = old_llamafile()
+    routes[("GET", "/props")] = ok({"total_slots": 2})
+    del routes[("GET", "/v1/models")]
+    del routes[("POST", "/v1/chat/completions")]
+    return routes
+
+
+@pytest.mark.parametrize("fake", [unidentified_old_llamafile], indirect=True)
+def test_old_llamafile_it_cannot_identify_falls_back_to_a_generic_completion(fake):
+    chat = LlamafileChat(fake.url)
+    assert chat.route().startswith("/v1/chat/completions")  # what it tries first
+    assert chat.complete(REQ) == " fruits"
+    body = fake.calls("/completion")[0]
+    assert body["prompt"] == "User: apples, pears?\n\nAssistant: They are all"
+    assert "\nUser:" in body["stop"]
+    assert chat.complete(REQ) == " fruits"
+    # The 404 is learned once: the second request goes straight to /completion.
+    assert len(fake.calls("/v1/chat/completions")) == 1 and len(fake.calls("/completion")) == 2
+    assert chat.route() == chat_mod.GENERIC_VIA
+
+
+@pytest.mark.parametrize("fake", [unidentified_old_llamafile], indirect=True)
+def test_the_ai_status_says_which_way_it_talks_to_the_server(fake):
+    from server.llamafile.service import AIService
+
+    ai = AIService(fake.url, fake.url)
+    ai.chat.complete(REQ)
+    status = ai.status()
+    assert status["ready"] and status["chat"]["dialect"] == client.OLD
+    assert status["chat"]["via"] == chat_mod.GENERIC_VIA
+    assert "generic" in status["chat"]["via"]
+
+
+@pytest.mark.parametrize("fake", [llama_server], indirect=True)
+def test_the_ai_status_names_the_template_route(fake):
+    from server.llamafile.service import AIService
+
+    status = AIService(fake.url, fake.url).status()
+    assert status["chat"]["via"] == "/completion with the chatml template"
 
 
 @pytest.mark.parametrize("fake", [llamafiler], indirect=True)
@@ -229,3 +274,15 @@ def test_a_server_restarted_with_another_model_is_noticed():
 
 def test_nothing_to_embed_asks_nobody():
     assert LlamafileEmbedder("http://127.0.0.1:9").embed([]).shape[0] == 0
+
+
+@pytest.mark.parametrize("fake", [unidentified_old_llamafile], indirect=True)
+def test_organize_works_against_an_old_llamafile_it_cannot_identify(fake):
+    from server.organize.pipeline import organize
+
+    notes = [{"id": i, "text": t} for i, t in enumerate(
+        ["apples", "pears", "plums", "a long note about taxes", "another long note on taxes",
+         "a third long note about tax"])]
+    result = organize(notes, LlamafileEmbedder(fake.url), LlamafileChat(fake.url), k=2)
+    assert sum(len(g.note_ids) for g in result.groups) == 6
+    assert fake.calls("/completion")  # named through the generic prompt, not a 404

@@ -80,3 +80,41 @@ def test_server_error_is_one_line_on_stderr(monkeypatch, notes_file, capsys):
     assert cli.main(["organize", notes_file, *URLS]) == 1
     captured = capsys.readouterr()
     assert captured.out == "" and "No Llamafile answers" in captured.err
+
+
+def test_into_sorts_new_notes_into_the_given_groups(fakes, tmp_path, capsys):
+    groups = tmp_path / "groups.md"
+    groups.write_text("# Fruits\n- apple fruit\n- pear fruit\n\n# Planets\n- mars planet\n"
+                      "- venus planet\n", encoding="utf-8")
+    new = tmp_path / "new.txt"
+    new.write_text("- plum fruit\n- saturn planet\n", encoding="utf-8")
+    assert cli.main(["organize", str(new), "--into", str(groups), *URLS]) == 0
+    out = capsys.readouterr().out
+    assert out == ("# Fruits\n- apple fruit\n- pear fruit\n- plum fruit\n\n"
+                   "# Planets\n- mars planet\n- venus planet\n- saturn planet\n")
+    assert cli.main(["organize", str(new), "--into", str(groups), "--json", *URLS]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [(p["note"], p["group"], p["runner_up"]) for p in data["sorted"]] == [
+        ("plum fruit", "Fruits", "Planets"), ("saturn planet", "Planets", "Fruits")]
+
+
+def test_into_leaves_a_misfit_in_unsorted(fakes, tmp_path, capsys):
+    groups = tmp_path / "groups.md"
+    groups.write_text("# Fruits\n- apple fruit\n- pear fruit\n# Planets\n- mars planet\n"
+                      "- venus planet\n", encoding="utf-8")
+    new = tmp_path / "new.txt"
+    new.write_text("quasar nebula\nplum fruit\n", encoding="utf-8")
+    assert cli.main(["organize", str(new), "--into", str(groups), *URLS]) == 0
+    out = capsys.readouterr().out
+    assert out.endswith("# Unsorted\n- quasar nebula\n") and "- plum fruit" in out
+
+
+def test_into_needs_groups(fakes, tmp_path, capsys):
+    groups = tmp_path / "groups.md"
+    groups.write_text("- a note without a heading\n", encoding="utf-8")
+    new = tmp_path / "new.txt"
+    new.write_text("plum\n", encoding="utf-8")
+    assert cli.main(["organize", str(new), "--into", str(groups), *URLS]) == 2
+    assert "has no groups" in capsys.readouterr().err
+    assert cli.main(["organize", str(new), "--into", str(tmp_path / "nope.md"), *URLS]) == 2
+    assert "nope.md" in capsys.readouterr().err

@@ -152,3 +152,38 @@ def test_suggest_label_avoids_given_names():
     assert suggest_label(texts, others, FakeEmbedder(), FakeChat()).lower() == "fruits"
     fresh = suggest_label(texts, others, FakeEmbedder(), FakeChat(), avoid=["Fruits"])
     assert fresh.lower() not in ("fruits", "planets") and fresh
+
+
+def test_a_big_board_names_its_groups_while_the_rest_embeds():
+    """Past 300 notes, a sample is grouped and named while the other notes embed; every note
+    still ends in exactly one named group, grouped as the stage-by-stage run groups it."""
+    from sklearn.metrics import adjusted_rand_score
+
+    notes = big_board(400)
+    truth = [n["text"].split()[1] for n in notes]
+    emb, chat = FakeEmbedder(), FakeChat()
+    fast = organize(notes, emb, chat, k=4)
+    slow = organize(notes, FakeEmbedder(), FakeChat(), k=4, overlap=False)
+    for r in (fast, slow):
+        ids = [i for g in r.groups for i in g.note_ids]
+        assert sorted(ids) == list(range(400))
+        home = {i: g for g, grp in enumerate(r.groups) for i in grp.note_ids}
+        assert adjusted_rand_score(truth, [home[i] for i in range(400)]) == 1.0
+    named = lambda r: sorted(g.label.lower().rstrip("s") for g in r.groups)  # noqa: E731
+    assert named(fast) == named(slow) == ["color", "fruit", "planet", "tool"]
+    # The chat model saw only the sample's notes: 300 of them, never the 100 embedded later.
+    sample = {t for c in emb.calls[:3] for t in c}
+    assert sum(len(c) for c in emb.calls[:3]) == 300
+    shown = {line[2:] for r in chat.requests for line in r.messages[-1]["content"].splitlines()
+             if line.startswith("- ")}
+    assert shown <= sample
+
+
+def test_a_big_board_fails_whole_when_naming_fails():
+    with pytest.raises(RuntimeError, match="chat is down"):
+        organize(big_board(1000), FakeEmbedder(), FailingChat(), k=4)
+
+
+class FailingChat(FakeChat):
+    def complete_many(self, requests, progress=None):
+        raise RuntimeError("chat is down")

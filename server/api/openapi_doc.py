@@ -113,7 +113,7 @@ def schemas(limits: v.Limits) -> dict[str, Schema]:
         "View": obj(box, tuple(v.BOX), extra=False),
         "Name": {"type": "string", "maxLength": MAX_NAME},
         "Job": obj({"id": {"type": "string"}, "board_id": ref("Id"),
-                    "state": {"enum": ["running", "done", "failed", "cancelled"]},
+                    "state": {"enum": ["running", "preview", "done", "failed", "cancelled"]},
                     "stage": nullable({"type": "string"}), "done": {"type": "integer"},
                     "total": {"type": "integer"}, "message": nullable({"type": "string"}),
                     "undoable": {"type": "boolean"}}, ("id", "board_id", "state")),
@@ -276,7 +276,15 @@ def paths() -> dict[str, Any]:
                                  "note_ids": nullable({"type": "array",
                                                        "items": {"type": "string"}}),
                                  "keep_groups": {"type": "boolean"},
+                                 "unsorted": {"type": "boolean"},
+                                 "preview": {"type": "boolean"},
                                  "view": nullable(ref("View"))}, extra=False), required=False),
+                       board + [CLIENT]),
+        },
+        b + "/organize/sort": {
+            "post": op("Sort the notes in no group into the groups that exist",
+                       {**answer(202, obj({"job": ref("Job")}, ("job",))), **errors(409, 503)},
+                       body(obj({"view": nullable(ref("View"))}, extra=False), required=False),
                        board + [CLIENT]),
         },
     }
@@ -294,6 +302,7 @@ def paths() -> dict[str, Any]:
         **answer(200, {"type": "string"}, "image/svg+xml"), **errors()}, params=board + [role])}
     job = board + [path_param("job_id")]
     for suffix, summary in (("", "An Organize's progress"), ("/cancel", "Cancel it"),
+                            ("/apply", "Write a previewed Organize"),
                             ("/undo", "Undo it, for everyone")):
         method = "get" if not suffix else "post"
         result = obj({"seq": {"type": "integer"}}, ("seq",)) if suffix == "/undo" else obj(

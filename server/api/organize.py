@@ -24,7 +24,8 @@ def organizer() -> Organizer:
     """The app's Organizer, made on first use."""
     ext = current_app.extensions
     if "herd.organizer" not in ext:
-        ext["herd.organizer"] = Organizer(get_store(), get_hub(), board_run.run_pipeline)
+        ext["herd.organizer"] = Organizer(get_store(), get_hub(), board_run.run_pipeline,
+                                          board_run.run_sort)
     return ext["herd.organizer"]
 
 
@@ -45,9 +46,13 @@ def require_ai() -> Any:
 
 def organize_params(body: dict[str, Any]) -> dict[str, Any]:
     """Validated Organize options (see docs/api.md)."""
-    extra = set(body) - {"groups", "note_ids", "keep_groups", "view"}
+    extra = set(body) - {"groups", "note_ids", "keep_groups", "view", "unsorted", "preview"}
     if extra:
         raise Invalid(f"Unknown Organize option(s): {', '.join(sorted(extra))}.")
+    flags = {k: body.get(k, False) for k in ("unsorted", "preview")}
+    for k, v in flags.items():
+        if not isinstance(v, bool):
+            raise Invalid(f"'{k}' must be true or false.")
     groups = body.get("groups")
     if groups is not None and (groups := whole(groups, GROUP_COUNT)) is None:
         raise Invalid(f"'groups' must be null (automatic) or a whole number "
@@ -59,10 +64,15 @@ def organize_params(body: dict[str, Any]) -> dict[str, Any]:
     keep = body.get("keep_groups", True)
     if not isinstance(keep, bool):
         raise Invalid("'keep_groups' must be true or false.")
-    view = body.get("view")
+    return {"groups": groups, "note_ids": note_ids, "keep_groups": keep,
+            "view": view_param(body.get("view")), **flags}
+
+
+def view_param(view: Any) -> dict[str, float] | None:
+    """The visible board rectangle {x, y, w, h}, validated, or None."""
     if view is not None:
         view = box(view, "Organize")
-    return {"groups": groups, "note_ids": note_ids, "keep_groups": keep, "view": view}
+    return view
 
 
 @bp.post("/boards/<board_id>/organize")
@@ -71,6 +81,19 @@ def start(board_id: str):
     """Begin an Organize; progress and the result reach everyone as live events."""
     params = organize_params(json_body(required=False))
     job = organizer().start(board_id, params, require_ai(), client_id())
+    return {"job": job.public()}, 202
+
+
+@bp.post("/boards/<board_id>/organize/sort")
+@allow("write")
+def sort(board_id: str):
+    """Sort the notes in no group into the groups that exist; misfits wait in Unsorted."""
+    body = json_body(required=False)
+    extra = set(body) - {"view"}
+    if extra:
+        raise Invalid(f"Unknown sort option(s): {', '.join(sorted(extra))}.")
+    params = {"view": view_param(body.get("view"))}
+    job = organizer().start(board_id, params, require_ai(), client_id(), kind="sort")
     return {"job": job.public()}, 202
 
 
@@ -84,6 +107,13 @@ def status(board_id: str, job_id: str):
 @allow("write")
 def cancel(board_id: str, job_id: str):
     return {"job": organizer().cancel(board_id, job_id).public()}
+
+
+@bp.post("/boards/<board_id>/organize/<job_id>/apply")
+@allow("write")
+def apply_preview(board_id: str, job_id: str):
+    """Write a previewed Organize: the same single write and undo as without a preview."""
+    return {"job": organizer().apply(board_id, job_id).public()}
 
 
 @bp.post("/boards/<board_id>/organize/<job_id>/undo")

@@ -17,6 +17,9 @@ def add_parser(sub: Any) -> None:
     p.add_argument("file", metavar="FILE", help="one note per line ('-' reads standard input)")
     p.add_argument("--groups", type=int, default=None, metavar="N",
                    help="number of groups (default: chosen automatically)")
+    p.add_argument("--into", metavar="GROUPS.md", default=None,
+                   help="sort FILE's notes into these groups (`# Title` / `- note`) instead of "
+                        "organizing them; notes that fit none go under `# Unsorted`")
     p.add_argument("--json", action="store_true",
                    help='print {"groups": [{"label", "notes"}], "timings": {stage: seconds}}')
     add_ai_options(p)
@@ -39,6 +42,40 @@ def to_markdown(groups: list[dict[str, Any]]) -> str:
     return "\n\n".join(blocks) + "\n"
 
 
+def read_groups(path: str) -> list[tuple[str, list[str]]]:
+    """`# Title` / `- note` sections of a Markdown file (notes before any heading dropped)."""
+    from ..textlist import parse_sections
+
+    with open(path, encoding="utf-8-sig") as f:
+        return [(title, notes) for title, notes in parse_sections(f.read()) if title is not None]
+
+
+def sort_into(texts: list[str], groups: list[tuple[str, list[str]]], embedder: Any
+              ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The groups with the new notes added (and an Unsorted group if needed), and per new
+    note where it went, its runner-up and the margin between them."""
+    from ..organize import fit
+    from ..organize.pipeline import UNSORTED
+    from ..organize.sorting import decide
+
+    out = [{"label": title, "notes": list(notes)} for title, notes in groups]
+    loose: list[str] = []
+    placed = []
+    for text, (f, ok) in zip(texts, decide(texts, groups, embedder), strict=bool(groups)):
+        (out[f.best]["notes"] if ok else loose).append(text)
+        placed.append({"note": text, "group": groups[f.best][0] if ok else UNSORTED,
+                       "best": groups[f.best][0],
+                       "runner_up": groups[f.runner_up][0] if f.runner_up is not None else None,
+                       "score": round(f.score, 4),
+                       "margin": None if f.runner_up is None else round(f.margin, 4),
+                       "doubt": ok and f.doubtful(fit.DOUBT_MARGIN)})
+    if not groups:
+        loose = list(texts)
+    if loose:
+        out.append({"label": UNSORTED, "notes": loose})
+    return out, placed
+
+
 def run(args: argparse.Namespace) -> int:
     from ..llamafile import runtime
     from ..llamafile.chat import LlamafileChat
@@ -51,8 +88,13 @@ def run(args: argparse.Namespace) -> int:
         return 2
     try:
         texts = read_notes(args.file)
+        groups = read_groups(args.into) if args.into else None
     except OSError as e:
-        print(f"Cannot read {args.file}: {e.strerror or e}", file=sys.stderr)
+        print(f"Cannot read {e.filename or args.file}: {e.strerror or e}", file=sys.stderr)
+        return 2
+    if groups is not None and not groups:
+        print(f"{args.into} has no groups: write them as `# Title` lines with `- note` lines "
+              "under each.", file=sys.stderr)
         return 2
     cfg = config_mod.load(ai_overrides(args))
     notes = [{"id": i, "text": t} for i, t in enumerate(texts)]
@@ -65,10 +107,19 @@ def run(args: argparse.Namespace) -> int:
             chat = LlamafileChat(urls["CHAT_URL"])
             stack.callback(embedder.close)
             stack.callback(chat.close)
-            result = organize(notes, embedder, chat, k=args.groups)
+            if groups is not None:
+                out, placed = sort_into(texts, groups, embedder)
+            else:
+                result = organize(notes, embedder, chat, k=args.groups)
     except LlamafileError as e:
         print(e.message, file=sys.stderr)
         return 1
+    if groups is not None:
+        if args.json:
+            print(json.dumps({"groups": out, "sorted": placed}, ensure_ascii=False))
+        else:
+            sys.stdout.write(to_markdown(out))
+        return 0
     groups = [{"label": g.label, "notes": [texts[i] for i in g.note_ids]} for g in result.groups]
     if args.json:
         print(json.dumps({"groups": groups, "timings": result.timings}, ensure_ascii=False))

@@ -12,15 +12,34 @@ from .protocols import ChatRequest
 from .role import RoleClient
 from .templates import TEMPLATES, render
 
+# How completions reach a server, in words for the AI status.
+GENERIC_VIA = ("/completion with a generic User/Assistant prompt (the server names no model or "
+               "chat template, and has no /v1/chat/completions)")
+
 
 class LlamafileChat(RoleClient):
     """Chat (see protocols.py) for one server URL."""
 
     role = "chat"
 
+    def route(self) -> str:
+        """Which way this client talks to its server, for the AI status."""
+        info = self.server.info()
+        if info.chat_via:
+            return info.chat_via
+        if info.template and info.dialect in (OLD, LLAMA_SERVER):
+            return f"/completion with the {info.template} template"
+        if info.template and info.dialect == V2:
+            return f"/v1/completions with the {info.template} template"
+        if info.dialect == LLAMA_SERVER:
+            return "/completion with the server's own template (/apply-template)"
+        return "/v1/chat/completions (the server applies the model's template)"
+
     def complete(self, request: ChatRequest) -> str:
         """The continuation text (without the prefill)."""
         info = self.server.info()
+        if info.chat_via == GENERIC_VIA:
+            return self._completion(request, "generic")
         if info.template and info.dialect in (OLD, LLAMA_SERVER):
             return self._completion(request, info.template)
         if info.template and info.dialect == V2:
@@ -133,7 +152,13 @@ class LlamafileChat(RoleClient):
         }
         if request.stop:
             body["stop"] = request.stop
-        data = self.server.post_json("/v1/chat/completions", body)
+        old = self.server.info().dialect == OLD
+        data = self.server.post_json("/v1/chat/completions", body, ok404=old)
+        if data is None:
+            # An old llamafile that cannot tell us its model or template, and has no chat
+            # route: its raw /completion with plain turns is the one way left.
+            self.server.info().chat_via = GENERIC_VIA
+            return self._completion(request, "generic")
         text = self._text(data, lambda d: d["choices"][0]["message"]["content"] or "")
         if request.prefill and text.startswith(request.prefill):
             text = text[len(request.prefill) :]

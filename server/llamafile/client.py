@@ -44,6 +44,7 @@ class ServerInfo:
     template: str | None  # a chat template the client knows for this model, if any
     has_health: bool
     props: dict[str, Any]
+    chat_via: str | None = None  # set when an answer proved which completion route works
 
 
 def _excerpt(resp: requests.Response) -> str:

@@ -70,6 +70,11 @@ class AIService:
             }
         embed, e_err = _role(self.embedder.server)
         chat, c_err = _role(self.chat.server)
+        if c_err is None:
+            try:
+                chat["via"] = self.chat.route()
+            except LlamafileError:
+                chat["via"] = None
         err = e_err or c_err
         return {
             "enabled": True,

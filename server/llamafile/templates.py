@@ -39,6 +39,10 @@ TEMPLATES: dict[str, Template] = {
     ),
     "phi3": Template("<|{role}|>\n{content}<|end|>\n", "<|assistant|>\n", ("<|end|>",)),
     "llama2": Template("[INST] {content} [/INST]", " ", ("</s>", "[INST]"), system_as_user=True),
+    # For a server that names neither its model nor its template and has no chat route: plain
+    # "User:" / "Assistant:" turns, which instruction-tuned models of every family continue.
+    "generic": Template("{role}: {content}\n\n", "Assistant: ", ("\nUser:", "\n\n", "</s>"),
+                        system_as_user=True),
 }
 
 # Markers in a GGUF's Jinja chat template, most specific first.
@@ -92,7 +96,9 @@ def render(name: str, messages: list[dict[str, str]], prefill: str = "") -> str:
             continue
         if pending_system and role == "user":
             content, pending_system = pending_system + content, ""
-        if name == "llama2":
+        if name == "generic":
+            out.append(t.turn.format(role=role.capitalize(), content=content))
+        elif name == "llama2":
             out.append(t.turn.format(content=content) if role == "user" else f" {content} </s>")
         else:
             out.append(t.turn.format(role="model" if name == "gemma" and role == "assistant"

@@ -16,6 +16,8 @@ Row = dict[str, Any]
 Op = dict[str, Any]
 
 ORGANIZE_ORIGIN = "organize"  # groups made by Organize; everything else is the user's
+UNSORTED_ORIGIN = "unsorted"  # the frame of notes that fit no group (made by Organize too)
+MACHINE_ORIGINS = (ORGANIZE_ORIGIN, UNSORTED_ORIGIN)
 
 
 @dataclass
@@ -39,7 +41,7 @@ def choose_scope(snapshot: Row, note_ids: Iterable[str] | None, keep_groups: boo
         if wanted is not None and note["id"] not in wanted:
             continue
         group = groups.get(note["group_id"]) if note["group_id"] else None
-        if keep_groups and group is not None and group.get("origin") != ORGANIZE_ORIGIN:
+        if keep_groups and group is not None and group.get("origin") not in MACHINE_ORIGINS:
             continue
         notes.append(note)
     moving = {n["id"] for n in notes}
@@ -48,7 +50,7 @@ def choose_scope(snapshot: Row, note_ids: Iterable[str] | None, keep_groups: boo
         if note["group_id"]:
             members.setdefault(note["group_id"], []).append(note["id"])
     retired = [g for g in snapshot["groups"]
-               if g.get("origin") == ORGANIZE_ORIGIN and members.get(g["id"])
+               if g.get("origin") in MACHINE_ORIGINS and members.get(g["id"])
                and all(m in moving for m in members[g["id"]])]
     return Scope(notes=notes, retired_groups=retired)
 
@@ -61,6 +63,8 @@ class Placement:
     label: str
     frame: dict[str, float]  # x, y, w, h
     notes: dict[str, tuple[float, float]]  # note id -> top-left corner
+    origin: str = ORGANIZE_ORIGIN
+    doubts: dict[str, str] = field(default_factory=dict)  # note id -> runner-up group id
 
 
 def result_ops(scope: Scope, placements: list[Placement], current: Row) -> tuple[list[Op], Row]:
@@ -76,7 +80,7 @@ def result_ops(scope: Scope, placements: list[Placement], current: Row) -> tuple
     moved: list[Row] = []
     for p in placements:
         ops.append({"op": "create", "kind": "group", "id": p.group_id,
-                    "fields": {"title": p.label, **p.frame, "origin": ORGANIZE_ORIGIN}})
+                    "fields": {"title": p.label, **p.frame, "origin": p.origin}})
     for p in placements:
         for note_id, (x, y) in p.notes.items():
             seen, live = before.get(note_id), now.get(note_id)
@@ -114,9 +118,85 @@ def undo_ops(undo: Row, current: Row) -> list[Op]:
         group_id = n["group_id"] if n["group_id"] in restorable else None
         ops.append({"op": "update", "kind": "note", "id": n["id"],
                     "fields": {"x": n["x"], "y": n["y"], "group_id": group_id}})
+    for g in undo.get("resized_groups", []):
+        if g["id"] in groups:
+            ops.append({"op": "update", "kind": "group", "id": g["id"],
+                        "fields": {k: g[k] for k in ("x", "y", "w", "h")}})
     ops += [{"op": "delete", "kind": "group", "id": gid}
             for gid in undo["created_groups"] if gid in groups]
     return ops
+
+
+# -- sorting new notes into the groups that exist -------------------------------------------
+
+
+@dataclass
+class SortScope:
+    """What a sort reads: the notes in no group, the groups to sort into, an Unsorted frame."""
+
+    notes: list[Row]
+    targets: list[tuple[Row, list[Row]]]  # (group, its notes)
+    unsorted: tuple[Row, list[Row]] | None
+
+
+def sort_scope(snapshot: Row) -> SortScope:
+    """The notes in no group, every group but Unsorted with its notes, and Unsorted's frame."""
+    members: dict[str, list[Row]] = {}
+    for n in snapshot["notes"]:
+        if n["group_id"]:
+            members.setdefault(n["group_id"], []).append(n)
+    targets, unsorted = [], None
+    for g in snapshot["groups"]:
+        if g.get("origin") == UNSORTED_ORIGIN:
+            unsorted = unsorted or (g, members.get(g["id"], []))
+        else:
+            targets.append((g, members.get(g["id"], [])))
+    return SortScope([n for n in snapshot["notes"] if not n["group_id"]], targets, unsorted)
+
+
+@dataclass
+class SortPlan:
+    """Sorting's result: frames that grow, notes that join them, maybe a new Unsorted frame."""
+
+    frames: dict[str, dict[str, float]]  # existing group id -> its grown frame
+    notes: dict[str, tuple[str, float, float]]  # note id -> (group id, x, y)
+    new_group: Placement | None = None  # the Unsorted frame, when the board had none
+    doubts: dict[str, str] = field(default_factory=dict)  # note id -> runner-up group id
+
+
+def sort_ops(scope: SortScope, plan: SortPlan, current: Row) -> tuple[list[Op], Row]:
+    """The ops that sort the new notes in on the board as it is now, and their undo record.
+
+    A note someone moved or grouped since is left alone; a group deleted since takes no one
+    (its notes stay where they are); a frame grows only if its group still exists."""
+    before = {n["id"]: n for n in scope.notes}
+    now = {n["id"]: n for n in current["notes"]}
+    groups = {g["id"]: g for g in current["groups"]}
+    ops: list[Op] = []
+    created: list[str] = []
+    if plan.new_group is not None:
+        p = plan.new_group
+        ops.append({"op": "create", "kind": "group", "id": p.group_id,
+                    "fields": {"title": p.label, **p.frame, "origin": p.origin}})
+        created.append(p.group_id)
+    alive = set(groups) | set(created)
+    resized = []
+    for gid, frame in plan.frames.items():
+        if gid in groups:
+            resized.append({k: groups[gid][k] for k in ("id", "x", "y", "w", "h")})
+            ops.append({"op": "update", "kind": "group", "id": gid, "fields": dict(frame)})
+    moved = []
+    for note_id, (gid, x, y) in plan.notes.items():
+        seen, live = before.get(note_id), now.get(note_id)
+        if seen is None or live is None or live["version"] != seen["version"] or gid not in alive:
+            continue
+        ops.append({"op": "update", "kind": "note", "id": note_id, "version": live["version"],
+                    "fields": {"x": x, "y": y, "group_id": gid}})
+        moved.append({"id": note_id, "x": live["x"], "y": live["y"],
+                      "group_id": live["group_id"]})
+    undo = {"notes": moved, "created_groups": created, "retired_groups": [],
+            "resized_groups": resized}
+    return ops, undo
 
 
 def staying_rects(snapshot: Row, moving: set[str]) -> list[dict[str, float]]:

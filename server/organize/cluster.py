@@ -1,13 +1,18 @@
-"""Seeded k-means with many restarts, silhouette, and small-group clean-up, all in numpy."""
+"""Seeded k-means with many restarts and a Hartigan polish, silhouette, and small-group
+clean-up.
+
+scikit-learn does the PCA and the silhouette. k-means++ with Lloyd and the Hartigan polish stay
+ours: bench/cluster.py runs scikit-learn's KMeans in their place on the same vectors, and it
+scored lower ARI over 8 seeds (retro 0.45 against 0.53, our product set 0.44 against 0.48,
+1,000 notes 0.56 against 0.55, seed list 1.0 both) at 3-7x the time (0.30 s against 0.05 s a
+board of 36 notes); scikit-learn has no Hartigan step, and without it ARI drops by 0.04-0.14.
+"""
 
 from __future__ import annotations
 
 import numpy as np
-
-# sklearn's KMeans costs milliseconds per call in overhead; Organize runs hundreds of restarts
-# over many k, so a vectorised numpy Lloyd (all restarts at once) keeps grouping well under the
-# time the models take.
-
+from sklearn.decomposition import PCA
+from sklearn.metrics import silhouette_score
 
 # Every note on a board shares a common direction (short English notes, one domain); taking the
 # board's mean out lets the topics, not that, decide the distances. Measured over 10 seeds with
@@ -24,16 +29,16 @@ def recentre(x: np.ndarray, amount: float = RECENTRE) -> np.ndarray:
     return y / np.maximum(np.linalg.norm(y, axis=1, keepdims=True), 1e-12)
 
 
-def reduce_dims(x: np.ndarray, dims: int = 48) -> np.ndarray:
-    """Coordinates in the top principal directions: k-means and its inertia are unchanged
-    when n <= dims (n points span at most n - 1 directions), and nearly so above."""
+def reduce_dims(x: np.ndarray, dims: int = 48, seed: int = 0) -> np.ndarray:
+    """Coordinates in the top principal directions (scikit-learn's PCA): k-means and its
+    inertia are unchanged when n <= dims (n points span at most n - 1 directions), and nearly
+    so above."""
     n, d = x.shape
-    if d <= dims or n < 2:
-        return x
-    centred = x - x.mean(axis=0)
-    # Eigenvectors of the d x d scatter matrix: the SVD's directions at a fraction of its cost.
-    _, vecs = np.linalg.eigh(centred.T @ centred)
-    return centred @ vecs[:, ::-1][:, : min(dims, n)]
+    if d <= dims or n < 2 or not np.ptp(x, axis=0).any():
+        return x  # nothing to reduce (and identical rows have no principal directions)
+    # covariance_eigh: the d x d scatter matrix's eigenvectors, 4x faster than a full SVD here.
+    pca = PCA(n_components=min(dims, n), svd_solver="covariance_eigh", random_state=seed)
+    return pca.fit_transform(x)
 
 
 def _sq_dists(x: np.ndarray, sq: np.ndarray, centres: np.ndarray) -> np.ndarray:
@@ -139,25 +144,19 @@ def renumber(labels: np.ndarray) -> np.ndarray:
 
 
 def cosine_distances(x: np.ndarray) -> np.ndarray:
-    """1 - cosine similarity between unit rows."""
-    return np.clip(1.0 - x @ x.T, 0.0, 2.0)
+    """1 - cosine similarity between unit rows (exactly 0 from a row to itself)."""
+    d = np.clip(1.0 - x @ x.T, 0.0, 2.0)
+    np.fill_diagonal(d, 0.0)
+    return d
 
 
 def silhouette(dist: np.ndarray, labels: np.ndarray) -> float:
-    """Mean silhouette over all points (0 for points alone in their cluster), as sklearn."""
+    """Mean silhouette over all points (0 for points alone in their cluster): scikit-learn's,
+    on precomputed distances."""
     k = int(labels.max()) + 1
     if k < 2 or k >= len(labels):
         return 0.0
-    onehot = np.eye(k)[labels]
-    counts = onehot.sum(axis=0)
-    mean_to = dist @ onehot  # (n, k) summed distances
-    own = counts[labels]
-    a = mean_to[np.arange(len(labels)), labels] / np.maximum(own - 1, 1)
-    other = mean_to / counts
-    other[np.arange(len(labels)), labels] = np.inf
-    b = other.min(axis=1)
-    s = np.where(own > 1, (b - a) / np.maximum(np.maximum(a, b), 1e-12), 0.0)
-    return float(s.mean())
+    return float(silhouette_score(dist, labels, metric="precomputed"))
 
 
 def centroids(x: np.ndarray, labels: np.ndarray) -> np.ndarray:

@@ -42,40 +42,71 @@ class Job:
     notes: int = 0
     groups: int = 0
     undo: dict[str, Any] | None = None
+    kind: str = "organize"  # or "sort": new notes into the groups that exist
+    doubts: dict[str, str] = field(default_factory=dict)  # note id -> runner-up group id
+    unsorted: int = 0  # notes left in the Unsorted frame
+    proposal: list[dict[str, Any]] | None = None  # a preview's groups, until applied
     cancel: threading.Event = field(default_factory=threading.Event)
+    _plan: Any = None  # a preview's planner: current snapshot -> (ops, undo record)
     _last_progress: float = 0.0
 
     def public(self) -> dict[str, Any]:
         """The Job object of the API."""
-        return {"id": self.id, "board_id": self.board_id, "state": self.state,
-                "stage": self.stage, "done": self.done, "total": self.total,
-                "message": self.message, "notes": self.notes, "groups": self.groups,
-                "undoable": self.undo is not None, "by": self.by}
+        return {"id": self.id, "board_id": self.board_id, "kind": self.kind,
+                "state": self.state, "stage": self.stage, "done": self.done,
+                "total": self.total, "message": self.message, "notes": self.notes,
+                "groups": self.groups, "unsorted": self.unsorted,
+                "undoable": self.undo is not None, "by": self.by, "doubts": self.doubts,
+                "proposal": self.proposal}
+
+
+@dataclass
+class _Plan:
+    """A run's result before it is written: how to write it, and what to tell about it."""
+
+    ops: Any  # current snapshot -> (ops, undo record)
+    doubts: dict[str, str]  # note id -> runner-up group id
+    homes: dict[str, str]  # note id -> the id of the group it goes to
+    unsorted: set[str]  # ids of Unsorted frames
+    proposal: list[dict[str, Any]]  # the groups as a preview shows them
 
 
 class Organizer:
     """Starts, tracks, cancels and undoes Organize runs for every board of one app."""
 
-    def __init__(self, store: Any, hub: Any, run_pipeline: Any) -> None:
+    def __init__(self, store: Any, hub: Any, run_pipeline: Any, run_sort: Any = None) -> None:
         self.store, self.hub = store, hub
         # run_pipeline(notes, ai, params, progress, cancelled, avoid) -> list[apply.Placement]
         self.run_pipeline = run_pipeline
+        # run_sort(sort_scope, ai, params, progress, avoid) -> apply.SortPlan
+        self.run_sort = run_sort
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._lock = threading.Lock()
 
-    def start(self, board_id: str, params: dict[str, Any], ai: Any, client: str | None) -> Job:
-        """Begin an Organize in the background; 409 if one is already running on the board."""
+    def start(self, board_id: str, params: dict[str, Any], ai: Any, client: str | None,
+              kind: str = "organize") -> Job:
+        """Begin an Organize (or a sort of new notes) in the background; Conflict if one is
+        already running on the board."""
         snapshot = self.store.snapshot(board_id)
-        scope = apply.choose_scope(snapshot, params.get("note_ids"), params["keep_groups"])
-        if len(scope.notes) < 2:
-            raise Invalid("Organize needs at least 2 notes that are not in your own "
-                                "groups: add notes, select more, or untick 'keep my groups'.")
+        scope: Any
+        if kind == "sort":
+            scope = apply.sort_scope(snapshot)
+            if not scope.notes:
+                raise Invalid("There are no new notes to sort: every note is in a group.")
+            if not scope.targets:
+                raise Invalid("There are no groups to sort new notes into: Organize first, "
+                              "or make a group.")
+        else:
+            scope = apply.choose_scope(snapshot, params.get("note_ids"), params["keep_groups"])
+            if len(scope.notes) < 2:
+                raise Invalid("Organize needs at least 2 notes that are not in your own "
+                              "groups: add notes, select more, or untick 'keep my groups'.")
         with self._lock:
             if any(j.board_id == board_id and j.state == "running" for j in self._jobs.values()):
                 raise Conflict("Organize is already running on this board: wait for it "
                                     "or cancel it.")
             job = Job(id=uuid.uuid4().hex[:12], board_id=board_id, by=client, params=params,
-                      total=len(scope.notes))
+                      total=len(scope.notes), kind=kind)
             self._remember(job)
         self._publish(job)
         threading.Thread(target=self._run, args=(job, scope, snapshot, ai), daemon=True,
@@ -90,9 +121,33 @@ class Organizer:
         return job
 
     def cancel(self, board_id: str, job_id: str) -> Job:
-        """Ask a running Organize to stop before it writes anything."""
+        """Ask a running Organize to stop before it writes anything; discard a preview."""
         job = self.get(board_id, job_id)
         job.cancel.set()
+        with self._lock:
+            if job.state == "preview":
+                job.state, job._plan, job.proposal = "cancelled", None, None
+                job.message = "Preview discarded; nothing changed."
+            else:
+                return job
+        self._publish(job)
+        return job
+
+    def apply(self, board_id: str, job_id: str) -> Job:
+        """Write a previewed Organize to the board: the same one write and undo as without."""
+        job = self.get(board_id, job_id)
+        with self._lock:
+            plan, job._plan = job._plan, None
+            if job.state != "preview" or plan is None:
+                raise Conflict("That Organize is not waiting for Apply: it was applied, "
+                               "discarded, or never a preview.")
+        try:
+            self._finish(job, plan)
+        except BaseException:
+            job._plan = plan  # nothing was written: it can still be applied or discarded
+            raise
+        job.proposal = None
+        self._publish(job)
         return job
 
     def undo(self, board_id: str, job_id: str, client: str | None) -> dict[str, Any]:
@@ -115,18 +170,31 @@ class Organizer:
 
     # -- the run -----------------------------------------------------------------------
 
-    def _run(self, job: Job, scope: apply.Scope, snapshot: dict, ai: Any) -> None:
+    def _run(self, job: Job, scope: Any, snapshot: dict, ai: Any) -> None:
         try:
-            notes = [{k: n[k] for k in ("id", "text", "w", "h")} for n in scope.notes]
-            avoid = apply.staying_rects(snapshot, {n["id"] for n in notes})
-            placements = self.run_pipeline(notes, ai, job.params,
-                                           lambda *a: self._progress(job, *a),
-                                           job.cancel.is_set, avoid)
+            avoid = apply.staying_rects(snapshot, {n["id"] for n in scope.notes})
+            progress = lambda *a: self._progress(job, *a)  # noqa: E731
+            if job.kind == "sort":
+                plan = self._plan_sort(scope, ai, job.params, progress, avoid)
+            else:
+                notes = [{k: n[k] for k in ("id", "text", "w", "h")} for n in scope.notes]
+                placements = self.run_pipeline(notes, ai, job.params, progress,
+                                               job.cancel.is_set, avoid)
+                plan = _Plan(lambda current: apply.result_ops(scope, placements, current),
+                             {n: r for p in placements for n, r in p.doubts.items()},
+                             {n: p.group_id for p in placements for n in p.notes},
+                             {p.group_id for p in placements if p.origin == apply.UNSORTED_ORIGIN},
+                             [{"id": p.group_id, "title": p.label, "frame": p.frame,
+                               "origin": p.origin, "note_ids": list(p.notes)}
+                              for p in placements])
             self._check_cancel(job)
-            job.undo, job.notes = self._write(job, scope, placements)
-            job.groups = len(placements)
-            job.state, job.stage = "done", None
-            job.message = f"Organized {job.notes} notes into {job.groups} groups."
+            if job.params.get("preview"):
+                job._plan, job.proposal = plan, plan.proposal
+                job.state, job.stage = "preview", None
+                job.message = (f"Preview: {len(plan.proposal)} groups. Apply to move the "
+                               "notes, or Discard.")
+            else:
+                self._finish(job, plan)
         except Cancelled:
             job.state, job.message = "cancelled", "Organize was cancelled; nothing changed."
         except LlamafileError as e:
@@ -139,12 +207,38 @@ class Organizer:
             job.message = "Organize failed unexpectedly; the board is unchanged (see the log)."
         self._publish(job)
 
-    def _write(self, job: Job, scope: apply.Scope, placements: list[apply.Placement]):
+    def _plan_sort(self, scope: apply.SortScope, ai: Any, params: dict[str, Any], progress: Any,
+                   avoid: list[dict[str, float]]) -> _Plan:
+        sort = self.run_sort(scope, ai, params, progress, avoid)
+        unsorted = {sort.new_group.group_id} if sort.new_group else set()
+        if scope.unsorted:
+            unsorted.add(scope.unsorted[0]["id"])
+        return _Plan(lambda current: apply.sort_ops(scope, sort, current), sort.doubts,
+                     {n: g for n, (g, _, _) in sort.notes.items()}, unsorted, [])
+
+    def _finish(self, job: Job, plan: _Plan) -> None:
+        """Write the plan and tell what it did."""
+        job.undo, job.notes = self._write(job, plan.ops)
+        moved = {n["id"] for n in job.undo["notes"]}
+        homes = {plan.homes[n] for n in moved}
+        job.unsorted = sum(1 for n in moved if plan.homes[n] in plan.unsorted)
+        job.groups = len({h for h in homes if h not in plan.unsorted})
+        job.doubts = {n: r for n, r in plan.doubts.items() if n in moved}
+        job.state, job.stage = "done", None
+        if job.kind == "sort":
+            job.message = (f"Sorted {job.notes - job.unsorted} new notes into {job.groups} "
+                           f"groups" + (f"; {job.unsorted} fit no group and wait in Unsorted."
+                                        if job.unsorted else "."))
+        else:
+            job.message = f"Organized {job.notes} notes into {job.groups} groups" + (
+                f"; {job.unsorted} fit no group and wait in Unsorted." if job.unsorted else ".")
+
+    def _write(self, job: Job, plan_ops: Any):
         """One batch through the store; on a concurrent edit, re-plan against the new board."""
         for attempt in range(APPLY_TRIES):
             self._check_cancel(job)
             current = self.store.snapshot(job.board_id)
-            ops, record = apply.result_ops(scope, placements, current)
+            ops, record = plan_ops(current)
             try:
                 self.store.apply_ops(job.board_id, ops, client=f"organize:{job.id}")
                 return record, len(record["notes"])

@@ -159,3 +159,25 @@ def layout_groups(
             x += w + FRAME_GAP
         y += row_h + FRAME_GAP
     return [p for p in places if p is not None]
+
+
+def grow_frame(
+    frame: Rect,
+    members: Sequence[Rect],
+    count: int,
+    note_size: tuple[float, float] = (NOTE_W, NOTE_H),
+) -> GroupPlace:
+    """Room for `count` more notes in an existing frame: rows below its lowest note, as many
+    columns as its width holds; the frame grows down (and to one note's width) to fit them.
+
+    Nothing already in the frame moves."""
+    note_w, note_h = note_size
+    width = max(frame.w, 2 * PAD + note_w)
+    cols = max(1, int((width - 2 * PAD + NOTE_GAP) // (note_w + NOTE_GAP)))
+    inside = [m for m in members if m.overlaps(frame)]
+    top = max((m.y + m.h + NOTE_GAP for m in inside), default=frame.y + TITLE_H + PAD)
+    top = max(top, frame.y + TITLE_H + PAD)
+    notes = [(frame.x + PAD + (j % cols) * (note_w + NOTE_GAP),
+              top + (j // cols) * (note_h + NOTE_GAP)) for j in range(count)]
+    bottom = max([frame.y + frame.h] + [y + note_h + PAD for _, y in notes])
+    return GroupPlace(Rect(frame.x, frame.y, width, bottom - frame.y), notes)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,7 +15,9 @@ from threadpoolctl import threadpool_limits
 from ..cpu import run_cpu
 from ..llamafile.protocols import Chat, ChatRequest, Embedder
 from . import cluster, kchoice, layout, naming, prepare
+from . import fit as fit_mod
 from . import label as label_mod
+from . import sample as sample_mod
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 STAGES = ("embedding", "grouping", "naming", "placing")
@@ -23,6 +27,7 @@ SAMPLE = 300  # notes the k choice looks at on big boards
 EMBED_CHUNK = 128
 # Rename with AI: one group, so several sampled answers cost little, and a fresh name is the point.
 RENAME_VARIANTS = ("examples", "examples", "examples", "category")
+UNSORTED = "Unsorted"  # the label of the group of notes that fit no group
 
 
 class Cancelled(Exception):
@@ -37,7 +42,9 @@ class Group:
     note_ids: list[Any]
     frame: dict[str, float]
     positions: dict[Any, tuple[float, float]]
-    source: str = "model"  # where the label came from: model, keyword or fallback
+    source: str = "model"  # where the label came from: model, keyword, fallback or unsorted
+    # Notes whose place here is close between two groups: note id -> runner-up group's index.
+    doubts: dict[Any, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -49,19 +56,45 @@ class Result:
     k_scores: dict[int, float] = field(default_factory=dict)
 
 
-class _Timed:
-    """Counts the seconds spent inside the model clients (the rest is our own overhead)."""
+class _ModelClock:
+    """Wall time during which at least one model call is in flight, shared by both clients."""
 
-    def __init__(self, inner: Any) -> None:
-        self.inner, self.seconds = inner, 0.0
+    def __init__(self) -> None:
+        self.seconds, self._active, self._since = 0.0, 0, 0.0
+        self._lock = threading.Lock()
+
+    def enter(self) -> None:
+        with self._lock:
+            if self._active == 0:
+                self._since = time.perf_counter()
+            self._active += 1
+
+    def leave(self) -> None:
+        with self._lock:
+            self._active -= 1
+            if self._active == 0:
+                self.seconds += time.perf_counter() - self._since
+
+
+class _Timed:
+    """Counts the wall-clock seconds in which some model call is running (calls may overlap:
+    a big board names groups while it embeds); the rest is our own overhead."""
+
+    def __init__(self, inner: Any, clock: _ModelClock | None = None) -> None:
+        self.inner = inner
+        self.clock = clock or _ModelClock()
         self.model = getattr(inner, "model", "unknown")
 
+    @property
+    def seconds(self) -> float:
+        return self.clock.seconds
+
     def _time(self, fn: Callable, *args: Any) -> Any:
-        t = time.perf_counter()
+        self.clock.enter()
         try:
             return fn(*args)
         finally:
-            self.seconds += time.perf_counter() - t
+            self.clock.leave()
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         return self._time(self.inner.embed, texts)
@@ -130,6 +163,148 @@ def _group_notes(vecs: np.ndarray, k: int | None, seed: int) -> tuple[np.ndarray
     return labels, choice.scores
 
 
+def _small_board(
+    texts: list[str], order: list[int], emb: _Timed, llm: _Timed, k: int | None, seed: int,
+    say: Progress, check: Callable[[], None], stop: Callable[[], bool],
+    timings: dict[str, float], threshold: float | None,
+) -> tuple[np.ndarray, list[list[int]], list[int], dict[int, fit_mod.Fit], naming.Naming, dict]:
+    """Embed every note, group them all, then name the groups: one stage after another."""
+    t = time.perf_counter()
+    n = len(texts)
+    say("embedding", 0, n)
+
+    def embedded(done: int) -> None:
+        check()
+        say("embedding", done, n)
+
+    vecs = embed_notes(texts, emb, embedded)
+    timings["embed"] = time.perf_counter() - t
+    say("embedding", n, n)
+    check()
+
+    t = time.perf_counter()
+    say("grouping", 0, n)
+    labels, scores = run_cpu(group_notes, vecs, k, seed)  # ~0.1 s at 1,000 notes
+    members = [sorted(m, key=lambda i: order[i]) for m in _ordered(labels)]
+    members, loose, fits = _fits(vecs, members, threshold)
+    timings["cluster"] = time.perf_counter() - t
+    say("grouping", n, n)
+    check()
+
+    t = time.perf_counter()
+    say("naming", 0, len(members))
+
+    def named_one(done: int) -> None:
+        check()
+        say("naming", min(done, len(members)), len(members))
+
+    group_texts = [[texts[i] for i in m] for m in members]
+    named = naming.name_groups(
+        group_texts, [vecs[m] for m in members], emb, llm, seed=seed, cancelled=stop,
+        progress=named_one,
+    )
+    check()
+    timings["label"] = time.perf_counter() - t
+    say("naming", len(members), len(members))
+    return vecs, members, loose, fits, named, scores
+
+
+def _big_board(
+    texts: list[str], emb: _Timed, llm: _Timed, k: int | None, seed: int, say: Progress,
+    check: Callable[[], None], stop: Callable[[], bool], timings: dict[str, float],
+) -> tuple[np.ndarray, np.ndarray, dict[int, tuple[str, str]], dict]:
+    """Boards past SAMPLE notes: embed a seeded sample, find and name its groups while the
+    other notes embed (the two model servers work at once, one core each), then put every note
+    in the sample's groups (Lloyd from their centres). Returns the vectors, each note's group,
+    group -> (label, source), and the k scores."""
+    n = len(texts)
+    t = time.perf_counter()
+    pick = np.sort(np.random.default_rng(seed).choice(n, SAMPLE, replace=False))
+    rest = np.setdiff1d(np.arange(n), pick)
+    say("embedding", 0, n)
+
+    def embedded(done: int) -> None:
+        check()
+        say("embedding", done, n)
+
+    sample = embed_notes([texts[i] for i in pick], emb, embedded)
+    timings["embed"] = time.perf_counter() - t
+    check()
+    halt = threading.Event()  # naming failed: the other notes need not be embedded
+
+    def quietly(done: int) -> None:
+        if halt.is_set():
+            raise Cancelled("Organize stopped.")
+        check()
+
+    with ThreadPoolExecutor(1, thread_name_prefix="herd-embed-rest") as pool:
+        later = pool.submit(embed_notes, [texts[i] for i in rest], emb, quietly)
+        try:
+            t = time.perf_counter()
+            say("grouping", 0, n)
+            sample_labels, scores, space = run_cpu(sample_mod.group_sample, sample, k, seed, n)
+            timings["cluster"] = time.perf_counter() - t
+            check()
+            t = time.perf_counter()
+            ids = [int(sample_labels[m[0]]) for m in _ordered(sample_labels)]
+            groups = [np.flatnonzero(sample_labels == j) for j in ids]
+            say("naming", 0, len(groups))
+
+            def named_one(done: int) -> None:
+                check()
+                say("naming", min(done, len(groups)), len(groups))
+
+            named = naming.name_groups([[texts[pick[i]] for i in g] for g in groups],
+                                       [sample[g] for g in groups], emb, llm, seed=seed,
+                                       cancelled=stop, progress=named_one)
+            check()
+            timings["label"] = time.perf_counter() - t
+            say("naming", len(groups), len(groups))
+            t = time.perf_counter()
+            others = later.result()
+            timings["embed"] += time.perf_counter() - t  # what naming did not hide
+        except BaseException:
+            halt.set()
+            raise
+    t = time.perf_counter()
+    vecs = np.empty((n, sample.shape[1]))
+    vecs[pick], vecs[rest] = sample, others
+    labels, origin = run_cpu(sample_mod.place_all, vecs, pick, sample_labels, space,
+                             kchoice.effort(n)[0], seed)
+    names = {g: (named.labels[ids.index(o)], named.sources[ids.index(o)])
+             for g, o in origin.items()}
+    timings["cluster"] += time.perf_counter() - t
+    return vecs, labels, names, scores
+
+def _fits(
+    vecs: np.ndarray, members: list[list[int]], min_fit: float | None
+) -> tuple[list[list[int]], list[int], dict[int, fit_mod.Fit]]:
+    """Groups without the notes that fit none (below `min_fit`, unless None), those notes, and
+    each placed note's fit (its group, the runner-up, the margin) among the groups left."""
+    loose: list[int] = []
+    if min_fit is not None and members:
+        first = _member_fits(vecs, members)
+        loose = sorted(i for i, f in first.items() if not f.fits(min_fit))
+        members = [kept for m in members if (kept := [i for i in m if i not in set(loose)])]
+    return members, loose, _member_fits(vecs, members) if members else {}
+
+
+def _member_fits(vecs: np.ndarray, members: list[list[int]]) -> dict[int, fit_mod.Fit]:
+    """Each member note's fit, by its index in `vecs`."""
+    idx = np.array([i for m in members for i in m], dtype=np.int64)
+    labels = np.array([g for g, m in enumerate(members) for _ in m], dtype=np.int64)
+    found = grouping_fits(vecs[idx], labels)
+    return {int(i): f for i, f in zip(idx, found, strict=True)}
+
+
+def grouping_fits(vecs: np.ndarray, labels: np.ndarray) -> list[fit_mod.Fit]:
+    """Member fits of a grouping: each note left out of its group, against every group."""
+    mean = fit_mod.board_mean(vecs)
+    k = int(labels.max()) + 1 if len(labels) else 0
+    sums, _ = fit_mod.centres([vecs[labels == j] for j in range(k)], None, mean)
+    return fit_mod.member_fits(fit_mod.loo_scores(vecs, labels, sums, mean), labels)
+
+
 def _rect(r: dict[str, float]) -> layout.Rect:
     """A board rectangle from a {"x", "y", "w", "h"} dict (other keys ignored)."""
     return layout.Rect(float(r["x"]), float(r["y"]), float(r["w"]), float(r["h"]))
@@ -152,11 +327,19 @@ def organize(
     cancelled: Callable[[], bool] | None = None,
     seed: int = 0,
     avoid: Sequence[dict[str, float]] = (),
+    unsorted: bool = False,
+    min_fit: float | None = None,
+    overlap: bool = True,
 ) -> Result:
-    """Group and name notes ({"id", "text"}, optional "w", "h"); raises Cancelled if asked."""
+    """Group and name notes ({"id", "text"}, optional "w", "h"); raises Cancelled if asked.
+
+    With `unsorted`, notes that fit no group well go to a last group labelled "Unsorted"
+    instead of joining their nearest one. `overlap` False makes a big board run its stages one
+    after another, as before (bench/organize.py compares the two)."""
     say = progress or (lambda stage, done, total: None)
     stop = cancelled or (lambda: False)
-    emb, llm = _Timed(embedder), _Timed(chat)
+    clock = _ModelClock()
+    emb, llm = _Timed(embedder, clock), _Timed(chat, clock)
     timings: dict[str, float] = {}
     t_all = t = time.perf_counter()
 
@@ -172,40 +355,20 @@ def organize(
     order = sorted(range(len(notes)), key=lambda i: str(notes[i].get("text") or ""))
     notes = [notes[i] for i in order]
     texts = [str(n.get("text") or "") for n in notes]
-    say("embedding", 0, len(notes))
-
-    def embedded(done: int) -> None:
-        check()
-        say("embedding", done, len(notes))
-
-    vecs = embed_notes(texts, emb, embedded)
-    timings["embed"] = time.perf_counter() - t
-    say("embedding", len(notes), len(notes))
-    check()
-
-    t = time.perf_counter()
-    say("grouping", 0, len(notes))
-    labels, scores = run_cpu(group_notes, vecs, k, seed)  # ~0.1 s at 1,000 notes
-    members = [sorted(m, key=lambda i: order[i]) for m in _ordered(labels)]
-    timings["cluster"] = time.perf_counter() - t
-    say("grouping", len(notes), len(notes))
-    check()
-
-    t = time.perf_counter()
-    say("naming", 0, len(members))
-
-    def named_one(done: int) -> None:
-        check()
-        say("naming", min(done, len(members)), len(members))
-
-    group_texts = [[texts[i] for i in m] for m in members]
-    named = naming.name_groups(
-        group_texts, [vecs[m] for m in members], emb, llm, seed=seed, cancelled=stop,
-        progress=named_one,
-    )
-    check()
-    timings["label"] = time.perf_counter() - t
-    say("naming", len(members), len(members))
+    if len(notes) > SAMPLE and overlap:
+        vecs, labels, names, scores = _big_board(texts, emb, llm, k, seed, say, check, stop,
+                                                 timings)
+        t = time.perf_counter()
+        members = [sorted(m, key=lambda i: order[i]) for m in _ordered(labels)]
+        threshold = fit_mod.MIN_FIT if min_fit is None else min_fit
+        members, loose, fits = _fits(vecs, members, threshold if unsorted else None)
+        picked = [names[int(labels[m[0]])] for m in members]
+        named = naming.Naming([p[0] for p in picked], [p[1] for p in picked])
+        timings["cluster"] += time.perf_counter() - t
+    else:
+        vecs, members, loose, fits, named, scores = _small_board(
+            texts, order, emb, llm, k, seed, say, check, stop, timings,
+            (fit_mod.MIN_FIT if min_fit is None else min_fit) if unsorted else None)
 
     t = time.perf_counter()
     say("placing", 0, len(members))
@@ -214,6 +377,10 @@ def organize(
         max(float(n.get("w") or layout.NOTE_W) for n in notes),
         max(float(n.get("h") or layout.NOTE_H) for n in notes),
     )
+    if loose:
+        members = members + [sorted(loose, key=lambda i: order[i])]
+        named.labels.append(UNSORTED)
+        named.sources.append("unsorted")
     places = layout.layout_groups(
         [len(m) for m in members],
         _rect(view) if view else None,
@@ -227,13 +394,15 @@ def organize(
             frame=place.frame.as_dict(),
             positions={notes[i]["id"]: xy for i, xy in zip(m, place.notes, strict=True)},
             source=named.sources[g],
+            doubts={notes[i]["id"]: fits[i].runner_up for i in m
+                    if i in fits and fits[i].doubtful()},
         )
         for g, (m, place) in enumerate(zip(members, places, strict=True))
     ]
     timings["layout"] = time.perf_counter() - t
     say("placing", len(members), len(members))
     timings["total"] = time.perf_counter() - t_all
-    timings["model"] = emb.seconds + llm.seconds
+    timings["model"] = clock.seconds
     timings["overhead"] = timings["total"] - timings["model"]
     return Result(groups, {s: round(v, 4) for s, v in timings.items()}, scores)
 

@@ -15,8 +15,9 @@ NOTE_DEFAULTS: dict[str, Any] = {"text": "", "x": 0.0, "y": 0.0, "w": 160.0, "h"
                                  "color": "yellow", "group_id": None}
 GROUP_DEFAULTS: dict[str, Any] = {"title": "", "x": 0.0, "y": 0.0, "w": 400.0, "h": 300.0,
                                   "origin": "user"}
-# Who made a group: a person, or Organize (whose groups a later Organize may replace).
-ORIGINS = ("user", "organize")
+# Who made a group: a person, or Organize (whose groups a later Organize may replace); Organize's
+# "unsorted" frame holds the notes that fit no group.
+ORIGINS = ("user", "organize", "unsorted")
 # Fields a client may send back as it received them (an exported Note, say); they are ignored.
 READ_ONLY = {"id", "board_id", "version", "created_at", "updated_at"}
 # Generous bounds: they exist to keep NaN, 1e308 and friends out of the canvas maths.

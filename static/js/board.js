@@ -51,6 +51,7 @@ function changed() {
   for (const f of ctx.listeners) f();
 }
 ctx.onChange = (f) => ctx.listeners.add(f);
+ctx.changed = changed;
 
 /** Re-render touched items and keep the selection to items that still exist. */
 function render(touched, opts) {

@@ -9,7 +9,7 @@ import { $, setText, showError, editInPlace } from './ui.js';
 import { closePopovers, popover } from './popover.js';
 import { boardMenu, installImport } from './boardmenu.js';
 import {
-  aiPopover, cancelOrganize, organizePopover, refreshAi, renameWithAi, showOrganize,
+  aiPopover, cancelOrganize, doubtMenu, organizePopover, refreshAi, renameWithAi, showOrganize,
 } from './organize_ui.js';
 import { helpPopover } from './shortcuts.js';
 import { peoplePopover } from './people.js';
@@ -55,6 +55,7 @@ export function installChrome(ctx) {
     if (!e.target.closest('.popover, [aria-haspopup], dialog')) ctx.closePopovers();
   }, true);
   ctx.openFrameMenu = (gid, anchor) => frameMenu(ctx, gid, anchor);
+  ctx.openDoubtMenu = (nid, anchor) => doubtMenu(ctx, nid, anchor);
   $('#menu-btn').addEventListener('click', (e) => boardMenu(ctx, e.currentTarget));
   $('#organize-btn').addEventListener('click', (e) => organizePopover(ctx, e.currentTarget));
   $('#organize-btn').setAttribute('aria-haspopup', 'true');

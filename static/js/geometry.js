@@ -200,3 +200,16 @@ function wrapCount(para, perLine) {
   }
   return lines;
 }
+
+/**
+ * Where one more note goes in a frame, as the server's sort does: the next row below the
+ * frame's lowest note, at its left edge; and the frame's height once it holds it.
+ * @returns {{x: number, y: number, h: number}}
+ */
+export function slotBelow(frame, members, note, { pad = 24, gap = 16, title = 48 } = {}) {
+  const inside = members.filter((m) => m.x < frame.x + frame.w && frame.x < m.x + m.w
+    && m.y < frame.y + frame.h && frame.y < m.y + m.h);
+  const top = Math.max(frame.y + title + pad, ...inside.map((m) => m.y + m.h + gap));
+  const x = frame.x + pad, y = top;
+  return { x, y, h: Math.max(frame.h, y + note.h + pad - frame.y) };
+}

@@ -3,7 +3,8 @@
 
 import { api } from './api.js';
 import { $, el, setText, toast, showError } from './ui.js';
-import { closePopovers, place } from './popover.js';
+import { closePopovers, place, popover } from './popover.js';
+import { slotBelow } from './geometry.js';
 
 /** Ask the local model for a fresh title for group `gid` and apply it. */
 export async function renameWithAi(ctx, gid) {
@@ -56,7 +57,7 @@ export function aiPopover(ctx, anchor) {
     if (!info) continue;
     const row = document.createElement('div');
     row.className = 'ai-row';
-    row.textContent = `${role}: ${info.model || 'unknown model'}${info.dialect ? ` · ${info.dialect}` : ''} · ${info.ready ? 'ready' : 'not ready'}`;
+    row.textContent = `${role}: ${info.model || 'unknown model'}${info.dialect ? ` · ${info.dialect}` : ''}${info.via ? ` · via ${info.via}` : ''} · ${info.ready ? 'ready' : 'not ready'}`;
     pop.append(row);
   }
   if (ai.message) {
@@ -79,12 +80,48 @@ export function aiPopover(ctx, anchor) {
 
 // ---- Organize ----
 
-/** Toggle the Organize popover (number of groups, scope, keep groups) under `anchor`. */
+/** Notes in no group, when there are groups to sort them into (else 0). */
+function newNotes(ctx) {
+  const groups = [...ctx.model.groups.values()].filter((g) => g.origin !== 'unsorted');
+  if (!groups.length) return 0;
+  let n = 0;
+  for (const note of ctx.model.notes.values()) if (!note.group_id) n += 1;
+  return n;
+}
+
+/** Start a job (Organize or a sort) and follow it. */
+async function startJob(ctx, call, button, pop) {
+  button.disabled = true;
+  try {
+    const { job } = await call();
+    pop.remove();
+    ctx.myJob = job.id;
+    // Live progress may have overtaken this answer: keep the newer state.
+    if (ctx.organizeJob?.id !== job.id) ctx.organizeJob = job;
+    showOrganize(ctx);
+    pollJob(ctx, job.id);
+  } catch (err) {
+    button.disabled = false;
+    showError(err);
+  }
+}
+
+/** Toggle the Organize popover (sort new notes, number of groups, scope, options) under `anchor`. */
 export function organizePopover(ctx, anchor) {
   if (document.querySelector('.organize-pop')) { ctx.closePopovers(); return; }
   ctx.closePopovers();
   const selected = ctx.selectedNotes().length;
   const pop = el('form', 'popover organize-pop', { role: 'dialog', 'aria-label': 'Organize' });
+  const fresh = newNotes(ctx);
+  if (fresh) {
+    const sortBtn = el('button', 'btn wide sort-new', { type: 'button',
+      title: 'Put only the notes in no group into the groups that exist; nothing else moves' },
+    `Sort ${fresh} new note${fresh === 1 ? '' : 's'}`);
+    sortBtn.addEventListener('click', () => startJob(ctx,
+      () => api.sortNotes(ctx.boardId, { view: ctx.visibleRect() }), sortBtn, pop));
+    pop.append(el('h3', '', {}, 'New notes'), sortBtn,
+      el('p', 'muted', {}, 'Each joins the group it fits best; a note that fits none waits in Unsorted.'));
+  }
   pop.append(el('h3', '', {}, 'Organize into groups'),
     el('p', 'muted', {}, 'Notes are grouped by meaning and each group is named by the local AI.'));
 
@@ -110,37 +147,41 @@ export function organizePopover(ctx, anchor) {
   keepBox.checked = true;
   keep.append(keepBox, document.createTextNode(' Keep notes in my groups where they are'));
 
-  const go = el('button', 'btn primary wide', { type: 'submit' }, 'Organize');
+  const loose = document.createElement('label');
+  loose.className = 'check';
+  const looseBox = document.createElement('input');
+  looseBox.type = 'checkbox';
+  looseBox.name = 'unsorted';
+  loose.append(looseBox, document.createTextNode(' Leave notes that fit no group in Unsorted'));
+
+  const go = el('button', 'btn primary', { type: 'submit' }, 'Organize');
+  const preview = el('button', 'btn', { type: 'button',
+    title: 'Show the proposed groups as outlines first; nothing moves until you Apply' }, 'Preview');
+  const buttons = el('div', 'btn-row');
+  buttons.append(preview, go);
   const aiState = document.createElement('p');
   aiState.className = 'ai-warn';
   if (ctx.ai && !ctx.ai.ready) aiState.textContent = ctx.ai.message || 'The local AI is not ready.';
-  pop.append(groupsRow, scopeRow, keep, aiState, go);
-  pop.addEventListener('submit', async (e) => {
-    e.preventDefault();
+  pop.append(groupsRow, scopeRow, keep, loose, aiState, buttons);
+  const body = (asPreview) => {
     const scope = pop.querySelector('input[name=scope]:checked')?.value;
-    const body = {
+    return {
       groups: sel.value === 'auto' ? null : Number(sel.value),
       note_ids: scope === 'selected' ? ctx.selectedNotes().map((n) => n.id) : null,
       keep_groups: keepBox.checked,
+      unsorted: looseBox.checked,
+      preview: asPreview,
       view: ctx.visibleRect(),
     };
-    go.disabled = true;
-    try {
-      const { job } = await api.organize(ctx.boardId, body);
-      pop.remove();
-      ctx.myJob = job.id;
-      // Live progress may have overtaken this answer: keep the newer state.
-      if (ctx.organizeJob?.id !== job.id) ctx.organizeJob = job;
-      showOrganize(ctx);
-      pollJob(ctx, job.id);
-    } catch (err) {
-      go.disabled = false;
-      showError(err);
-    }
+  };
+  pop.addEventListener('submit', (e) => {
+    e.preventDefault();
+    startJob(ctx, () => api.organize(ctx.boardId, body(false)), go, pop);
   });
+  preview.addEventListener('click', () => startJob(ctx, () => api.organize(ctx.boardId, body(true)), preview, pop));
   pop.addEventListener('keydown', (e) => { if (e.key === 'Escape') pop.remove(); e.stopPropagation(); });
   place(pop, anchor);
-  sel.focus();
+  (pop.querySelector('.sort-new') || sel).focus();
 }
 
 function field(label) {
@@ -198,13 +239,21 @@ export function showOrganize(ctx) {
   }
   box.hidden = true;
   $('#organize-btn').disabled = false;
+  showPreview(ctx, job.state === 'preview' && ctx.myJob === job.id ? job : null);
+  ctx.renderer.setDoubts(doubtful(ctx));
   if (shownJobState === key) return;
   shownJobState = key;
   if (job.state === 'done') {
     const mine = ctx.myJob === job.id;
+    ctx.doubts = new Map(Object.entries(job.doubts || {}));
+    ctx.renderer.setDoubts(doubtful(ctx));
     // Whoever asked for it is shown the result whole, title bars included, as FigJam does.
-    if (mine) ctx.fit([...ctx.model.groups.values()].filter((g) => g.origin === 'organize'));
-    toast(`Organized ${job.notes} note${job.notes === 1 ? '' : 's'} into ${job.groups} group${job.groups === 1 ? '' : 's'}`, {
+    if (mine && job.kind !== 'sort') ctx.fit([...ctx.model.groups.values()].filter((g) => g.origin !== 'user'));
+    const marked = Object.keys(job.doubts || {}).length;
+    const doubt = marked ? ` · ${marked} marked ? are close between two groups` : '';
+    const text = job.kind === 'sort' || job.unsorted ? job.message
+      : `Organized ${job.notes} note${job.notes === 1 ? '' : 's'} into ${job.groups} group${job.groups === 1 ? '' : 's'}`;
+    toast(text + doubt, {
       action: job.undoable !== false ? 'Undo' : undefined,
       ms: mine ? 15000 : 6000,
       onAction: async () => {
@@ -219,8 +268,75 @@ export function showOrganize(ctx) {
   } else if (job.state === 'failed') {
     toast(job.message || 'Organize failed; the board is unchanged.', { kind: 'error' });
   } else if (job.state === 'cancelled') {
-    toast('Organize was cancelled; the board is unchanged.');
+    toast(job.message || 'Organize was cancelled; the board is unchanged.');
   }
+}
+
+// ---- preview ----
+
+/** Outline a preview's groups and offer Apply / Discard (only to whoever asked for it). */
+function showPreview(ctx, job) {
+  ctx.renderer.setPreview(job ? job.proposal : null);
+  let bar = document.getElementById('preview-bar');
+  if (!job) { bar?.remove(); return; }
+  if (bar?.dataset.job === job.id) return;
+  bar?.remove();
+  bar = el('div', 'preview-bar', { id: 'preview-bar', role: 'status', 'data-job': job.id });
+  const apply = el('button', 'btn primary', { type: 'button' }, 'Apply');
+  const discard = el('button', 'btn', { type: 'button' }, 'Discard');
+  bar.append(el('span', '', {}, `Preview: ${job.proposal.length} groups, nothing has moved.`), discard, apply);
+  const act = async (call) => {
+    apply.disabled = discard.disabled = true;
+    try {
+      const res = await call();
+      ctx.organizeJob = res.job;
+      showOrganize(ctx);
+    } catch (e) {
+      apply.disabled = discard.disabled = false;
+      showError(e);
+    }
+  };
+  apply.addEventListener('click', () => act(() => api.applyOrganize(ctx.boardId, job.id)));
+  discard.addEventListener('click', () => act(() => api.cancelOrganize(ctx.boardId, job.id)));
+  document.body.append(bar);
+  ctx.fit(job.proposal.map((g) => ({ ...g.frame, title: g.title })));
+}
+
+// ---- doubt marks ----
+
+/** Notes whose mark shows: in a group, not yet in the runner-up, the runner-up still there. */
+export function doubtful(ctx) {
+  const out = new Set();
+  for (const [nid, gid] of ctx.doubts || []) {
+    const n = ctx.model.notes.get(nid);
+    if (n && n.group_id && n.group_id !== gid && ctx.model.groups.has(gid)) out.add(nid);
+  }
+  return out;
+}
+
+/** The menu of a note in doubt: move it to the runner-up group in one click, or keep it. */
+export function doubtMenu(ctx, nid, anchor) {
+  const gid = ctx.doubts?.get(nid);
+  const g = ctx.model.groups.get(gid);
+  if (!g || !ctx.model.notes.has(nid)) return;
+  popover(anchor, [
+    { heading: 'Close between two groups' },
+    { label: `Move to ${g.title || 'Untitled group'}`, run: () => moveToGroup(ctx, nid, gid) },
+    { label: 'Keep it here', run: () => { ctx.doubts.delete(nid); ctx.renderer.setDoubts(doubtful(ctx)); } },
+  ], { label: 'Note options' });
+}
+
+/** Move a note into a group's frame, below its notes, growing the frame if needed (one undo). */
+async function moveToGroup(ctx, nid, gid) {
+  const n = ctx.model.notes.get(nid), g = ctx.model.groups.get(gid);
+  if (!n || !g) return;
+  const members = [...ctx.model.notes.values()].filter((m) => m.group_id === gid);
+  const slot = slotBelow(g, members, n);
+  const ops = [{ op: 'update', kind: 'note', id: nid, fields: { x: slot.x, y: slot.y, group_id: gid } }];
+  if (slot.h !== g.h) ops.push({ op: 'update', kind: 'group', id: gid, fields: { h: slot.h } });
+  await ctx.commit(ops, { glide: true });
+  ctx.doubts.delete(nid);
+  ctx.renderer.setDoubts(doubtful(ctx));
 }
 
 /** Cancel the running Organize job. */

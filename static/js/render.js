@@ -16,8 +16,9 @@ const MIN_FONT = 7; // px: below this a note is unreadable anyway; overflow is c
  */
 export function createRenderer(layer) {
   const framesEl = el('div', 'frames');
+  const previewEl = el('div', 'previews');
   const notesEl = el('div', 'notes');
-  layer.append(framesEl, notesEl);
+  layer.append(framesEl, previewEl, notesEl);
   const els = { note: new Map(), group: new Map() };
   let glideTimer = null;
   const gliding = new Set();
@@ -163,7 +164,39 @@ export function createRenderer(layer) {
     layer.classList.toggle('far', view.zoom < 0.35);
   }
 
-  return { renderItem, renderAll, renderTouched, setSelection, setView, elementOf,
+  /** Mark notes whose placement is in doubt (a Set of note ids) with a small menu button. */
+  let shownDoubts = new Set();
+  function setDoubts(ids) {
+    for (const id of shownDoubts) {
+      if (!ids.has(id)) els.note.get(id)?.querySelector('.note-doubt')?.remove();
+    }
+    for (const id of ids) {
+      const node = els.note.get(id);
+      if (!node || node.querySelector('.note-doubt')) continue;
+      const b = el('button', 'note-doubt', { type: 'button', 'aria-label': 'Placement in doubt: note options',
+        title: 'Close between two groups: click to move it' });
+      b.textContent = '?';
+      node.append(b);
+    }
+    shownDoubts = new Set([...ids].filter((id) => els.note.has(id)));
+  }
+
+  /** Outline proposed groups ([{id, title, frame}]) without touching the board; null clears. */
+  function setPreview(groups) {
+    previewEl.replaceChildren();
+    for (const g of groups || []) {
+      const f = el('div', 'preview-frame', { 'data-id': g.id, 'aria-label': `Proposed group: ${g.title}` });
+      f.style.transform = `translate(${g.frame.x}px, ${g.frame.y}px)`;
+      f.style.width = `${g.frame.w}px`;
+      f.style.height = `${g.frame.h}px`;
+      const t = el('span', 'preview-title');
+      t.textContent = `${g.title} (${g.note_ids.length})`;
+      f.append(t);
+      previewEl.append(f);
+    }
+  }
+
+  return { renderItem, renderAll, renderTouched, setSelection, setView, elementOf, setDoubts, setPreview,
     noteEl: (id) => els.note.get(id), frameEl: (id) => els.group.get(id) };
 }
 

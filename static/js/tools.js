@@ -82,6 +82,8 @@ export function installTools(ctx) {
   vp.addEventListener('click', (e) => {
     const b = e.target.closest('.frame-menu-btn');
     if (b) ctx.openFrameMenu?.(b.closest('.frame').dataset.id, b);
+    const d = e.target.closest('.note-doubt');
+    if (d) ctx.openDoubtMenu?.(d.closest('.note').dataset.id, d);
   });
 
   vp.addEventListener('wheel', (e) => {

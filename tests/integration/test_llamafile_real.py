@@ -34,6 +34,8 @@ def test_dialect_and_model_are_detected(embedder, chat):
     assert "MiniLM" in embedder.model
     assert "SmolLM2" in chat.model
     assert chat.server.info().template == "chatml"
+    # The bundled server is still driven through /completion with its own template.
+    assert chat.route() == "/completion with the chatml template"
 
 
 def test_batched_embeddings_keep_order(embedder):
@@ -60,6 +62,7 @@ def test_label_completion_returns_text(chat):
     )
     text = chat.complete(req)
     assert text.strip()
+    assert chat.server.info().chat_via is None  # no fallback was needed
     many = chat.complete_many([req, req, req])
     assert all(isinstance(t, str) and t.strip() for t in many)
 

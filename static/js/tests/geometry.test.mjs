@@ -93,3 +93,12 @@ test('showRect shows all of another screen\'s view, centred, as large as fits', 
   // A tiny rectangle is not blown up past the zoom limit.
   assert.equal(g.showRect({ x: 0, y: 0, w: 1, h: 1 }, 800, 600).zoom, g.clampZoom(1e9));
 });
+
+test('slotBelow: the next row under the lowest note, and the frame grows to hold it', async () => {
+  const { slotBelow } = await import('../geometry.js');
+  const frame = { x: 0, y: 0, w: 400, h: 240 };
+  const members = [{ x: 24, y: 72, w: 160, h: 120 }, { x: 200, y: 72, w: 160, h: 120 },
+    { x: 5000, y: 5000, w: 160, h: 120 }]; // outside the frame: not counted
+  assert.deepEqual(slotBelow(frame, members, { w: 160, h: 120 }), { x: 24, y: 208, h: 352 });
+  assert.deepEqual(slotBelow(frame, [], { w: 160, h: 120 }), { x: 24, y: 72, h: 240 });
+});

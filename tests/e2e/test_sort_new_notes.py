@@ -1,0 +1,139 @@
+"""Sort new notes into an organized board, Preview (Chromium, bundled models), doubt marks."""
+
+from __future__ import annotations
+
+import pytest
+from browser_helpers import paste, people
+from test_organize import SEED_WORDS
+
+pytestmark = pytest.mark.e2e
+
+# Two notes with an obvious home among the seed list's groups, one with none (bench/sort.py's
+# foreign notes: a chore scores about 0 against every group there).
+NEW = {"grapes": "apples", "parrots": "cats", "renew my passport": None}
+
+
+def organize_seed_board(pg) -> None:
+    """Paste the seed list's words on the open board and organize them through the dialog."""
+    pg.wait_for_selector("#ai-status[data-state=ready]")
+    pg.mouse.move(640, 400)
+    paste(pg, "\n".join(f"- {w}" for w in SEED_WORDS))
+    pg.wait_for_function(f"window.herd.model.notes.size === {len(SEED_WORDS)} "
+                         "&& !window.herd.busy()")
+    pg.get_by_role("button", name="Organize notes into groups").click()
+    pg.get_by_role("dialog", name="Organize").get_by_role("button", name="Organize",
+                                                          exact=True).click()
+    pg.wait_for_selector(".toast >> text=/Organized \\d+ notes into \\d+ groups/",
+                         timeout=120_000)
+
+
+@pytest.mark.integration
+def test_sort_three_new_notes_into_the_frames_then_undo(browser, ai_server):
+    srv = ai_server
+    b = srv.board("Sort new notes")
+    with people(browser, f"{srv.base}/b/{b}", count=1, width=1280) as (_, (pg,)):
+        organize_seed_board(pg)
+        before = srv.snapshot(b)
+        groups_before = {g["id"]: g for g in before["groups"]}
+        # Three notes added off to the side, in no group.
+        for i, text in enumerate(NEW):
+            srv.api("POST", f"/api/boards/{b}/notes",
+                    {"id": f"new{i}", "text": text, "x": -3000.0, "y": 200.0 * i})
+        pg.wait_for_function("window.herd.model.notes.has('new2')")
+        notes_before = {n["id"]: n for n in srv.snapshot(b)["notes"]}
+
+        pg.get_by_role("button", name="Organize notes into groups").click()
+        dialog = pg.get_by_role("dialog", name="Organize")
+        dialog.get_by_role("button", name="Sort 3 new notes").click()
+        toast = pg.wait_for_selector(".toast >> text=/Sorted 2 new notes into 2 groups/",
+                                     timeout=60_000)
+        assert "1 fit no group" in toast.inner_text()
+
+        snap = srv.snapshot(b)
+        notes = {n["id"]: n for n in snap["notes"]}
+        groups = {g["id"]: g for g in snap["groups"]}
+        by_text = {n["text"]: n for n in snap["notes"]}
+        for i, neighbour in enumerate(NEW.values()):
+            home = groups[notes[f"new{i}"]["group_id"]]
+            if neighbour is None:
+                assert home["title"] == "Unsorted" and home["origin"] == "unsorted"
+            else:
+                assert notes[f"new{i}"]["group_id"] == by_text[neighbour]["group_id"]
+                # It sits inside its frame, which grew to hold it; the frame did not move.
+                n, old = notes[f"new{i}"], groups_before[home["id"]]
+                assert (home["x"], home["y"]) == (old["x"], old["y"]) and home["h"] >= old["h"]
+                assert home["x"] <= n["x"] and n["x"] + n["w"] <= home["x"] + home["w"]
+                assert home["y"] <= n["y"] and n["y"] + n["h"] <= home["y"] + home["h"]
+        # Nothing else moved.
+        for nid, n in notes_before.items():
+            if not nid.startswith("new"):
+                assert (notes[nid]["x"], notes[nid]["y"], notes[nid]["group_id"]) == \
+                    (n["x"], n["y"], n["group_id"])
+        # The browser shows them in their frames too.
+        pg.wait_for_function("window.herd.model.notes.get('new0').group_id !== null")
+        assert pg.locator(".frame-title", has_text="Unsorted").count() == 1
+
+        pg.locator(".toast").filter(has_text="Sorted").get_by_role("button", name="Undo").click()
+        pg.wait_for_function("['new0', 'new1', 'new2'].every(id => "
+                             "window.herd.model.notes.get(id).group_id === null)")
+        after = srv.snapshot(b)
+        assert {n["id"]: (n["x"], n["y"], n["group_id"]) for n in after["notes"]} == \
+            {k: (n["x"], n["y"], n["group_id"]) for k, n in notes_before.items()}
+        assert {g["id"]: (g["x"], g["y"], g["w"], g["h"]) for g in after["groups"]} == \
+            {k: (g["x"], g["y"], g["w"], g["h"]) for k, g in groups_before.items()}
+        assert pg.locator(".frame-title", has_text="Unsorted").count() == 0
+
+
+@pytest.mark.integration
+def test_preview_outlines_groups_moves_nothing_then_applies(browser, ai_server):
+    srv = ai_server
+    b = srv.board("Preview", notes=[{"id": f"n{i}", "text": w, "x": 200.0 * (i % 8),
+                                     "y": 150.0 * (i // 8)} for i, w in enumerate(SEED_WORDS)])
+    before = srv.snapshot(b)["notes"]
+    with people(browser, f"{srv.base}/b/{b}", width=1280) as (_, (p1, p2)):
+        p1.wait_for_selector("#ai-status[data-state=ready]")
+        p1.get_by_role("button", name="Organize notes into groups").click()
+        p1.get_by_role("dialog", name="Organize").get_by_role("button", name="Preview").click()
+        p1.wait_for_selector(".preview-frame", timeout=120_000)
+        assert p1.locator(".preview-frame").count() >= 2
+        assert p2.locator(".preview-frame").count() == 0  # only the one who asked sees it
+        assert srv.snapshot(b)["notes"] == before and srv.snapshot(b)["groups"] == []
+        p1.locator("#preview-bar").get_by_role("button", name="Apply").click()
+        p1.wait_for_selector(".toast >> text=/Organized \\d+ notes into \\d+ groups/")
+        p2.wait_for_function("window.herd.model.groups.size >= 2")
+        assert p1.locator(".preview-frame").count() == 0
+        assert all(n["group_id"] for n in srv.snapshot(b)["notes"])
+
+
+def test_a_doubtful_note_moves_to_its_runner_up_in_one_click_and_back_with_undo(
+        page, server, open_board):
+    b = server.board("Doubt", groups=[
+        {"id": "fruit", "title": "Fruit", "x": 0, "y": 0, "w": 400, "h": 240},
+        {"id": "tools", "title": "Tools", "x": 600, "y": 0, "w": 400, "h": 240}],
+        notes=[{"id": "a", "text": "apple", "x": 24, "y": 72, "group_id": "fruit"},
+               {"id": "h", "text": "hammer", "x": 624, "y": 72, "group_id": "tools"},
+               {"id": "x", "text": "apple hammer", "x": 200, "y": 72, "group_id": "fruit"}])
+    open_board(page, b)
+    # What a finished Organize tells every browser: "x" is close to Tools, its runner-up.
+    page.evaluate("""() => { const h = window.herd;
+        h.organizeJob = {id: 'j1', state: 'done', kind: 'organize', notes: 3, groups: 2,
+                         unsorted: 0, undoable: false, doubts: {x: 'tools'}};
+        h.changed(); }""")
+    mark = page.locator('.note[data-id="x"] .note-doubt')
+    mark.wait_for()
+    assert page.locator(".note-doubt").count() == 1
+    mark.click()
+    page.get_by_role("menuitem", name="Move to Tools").click()
+    page.wait_for_function("window.herd.model.notes.get('x').group_id === 'tools' "
+                           "&& !window.herd.busy()")
+    notes, groups = server.notes(b), {g["id"]: g for g in server.snapshot(b)["groups"]}
+    x, tools = notes["x"], groups["tools"]
+    assert tools["x"] <= x["x"] and x["x"] + x["w"] <= tools["x"] + tools["w"]
+    assert x["y"] >= 72 + 120 and x["y"] + x["h"] <= tools["y"] + tools["h"]  # below, grown
+    assert page.locator(".note-doubt").count() == 0
+    page.locator("#viewport").click(position={"x": 5, "y": 300})
+    page.keyboard.press("Control+z")
+    page.wait_for_function("window.herd.model.notes.get('x').group_id === 'fruit' "
+                           "&& !window.herd.busy()")
+    assert server.notes(b)["x"]["group_id"] == "fruit"
+    assert {g["id"]: g["h"] for g in server.snapshot(b)["groups"]}["tools"] == 240
