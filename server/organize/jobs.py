@@ -118,7 +118,8 @@ class Organizer:
     def _run(self, job: Job, scope: apply.Scope, snapshot: dict, ai: Any) -> None:
         try:
             notes = [{k: n[k] for k in ("id", "text", "w", "h")} for n in scope.notes]
-            avoid = apply.staying_rects(snapshot, {n["id"] for n in notes})
+            avoid = apply.staying_rects(snapshot, {n["id"] for n in notes},
+                                        {g["id"] for g in scope.retired_groups})
             placements = self.run_pipeline(notes, ai, job.params,
                                            lambda *a: self._progress(job, *a),
                                            job.cancel.is_set, avoid)
