@@ -5,6 +5,7 @@
 import { api, CLIENT_ID } from './api.js';
 import * as geo from './geometry.js';
 import * as S from './state.js';
+import { settleOps } from './membership.js';
 import { createRenderer } from './render.js';
 import { connect } from './live.js';
 import { installTools } from './tools.js';
@@ -75,14 +76,17 @@ ctx.lookup = (kind, id) => S.visible(ctx.model, kind).get(id);
 /**
  * Apply a batch locally and send it as one /ops call.
  * @param {object[]} ops
- * @param {{record?:boolean, inverse?:object[], glide?:boolean|'fast', quiet?:boolean,
+ * @param {{record?:boolean, before?:(kind:string,id:string)=>object, glide?:boolean|'fast', quiet?:boolean,
  *   onConflict?:(current:object)=>object[]|null}} [opts] quiet: no toast (intermediate drag
  *   positions: the release reports any error once); onConflict: ops to re-apply after a 409
  * @returns {Promise<boolean>} whether the server took it
  */
-ctx.commit = async function commit(ops, { record = true, inverse, glide = false, onConflict, quiet = false } = {}) {
+ctx.commit = async function commit(ops, { record = true, before = ctx.lookup, glide = false, onConflict, quiet = false } = {}) {
   if (!ops.length) return true;
-  const inv = record ? (inverse ?? S.invertOps(ctx.lookup, ops, [...ctx.model.notes.values()])) : null;
+  // Membership follows geometry: settle it here, for every batch, so the board shows it at
+  // once and the inverse takes it back with the positions (the server settles the same way).
+  ops = settleOps(ctx.model.notes, ctx.model.groups, ops);
+  const inv = record ? S.invertOps(before, ops, [...ctx.model.notes.values()]) : null;
   const token = ++tokenSeq;
   render(S.applyLocal(ctx.model, ops, token), { glide });
   const entry = record ? { ops, inverse: inv } : null;
@@ -179,12 +183,17 @@ ctx.visibleRect = () => {
   return geo.visibleRect(ctx.view, w, h);
 };
 
+/** True when the pointer is over the canvas (new things go under it). */
+ctx.pointerOnCanvas = () => {
+  const { w, h } = ctx.viewportSize();
+  const p = ctx.pointer;
+  return !!p && p.x >= 0 && p.y >= 0 && p.x <= w && p.y <= h;
+};
+
 /** Board point where new things go: under the pointer if it is on the canvas, else the centre. */
 ctx.dropPoint = () => {
   const { w, h } = ctx.viewportSize();
-  const p = ctx.pointer && ctx.pointer.x >= 0 && ctx.pointer.y >= 0 && ctx.pointer.x <= w &&
-    ctx.pointer.y <= h ? ctx.pointer : { x: w / 2, y: h / 2 };
-  return geo.toBoard(ctx.view, p);
+  return geo.toBoard(ctx.view, ctx.pointerOnCanvas() ? ctx.pointer : { x: w / 2, y: h / 2 });
 };
 
 // ---- selection ----

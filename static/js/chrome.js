@@ -20,7 +20,8 @@ export function installChrome(ctx) {
   for (const b of document.querySelectorAll('.toolbar [data-mode]')) {
     b.addEventListener('click', () => ctx.setMode(b.dataset.mode));
   }
-  $('#add-note').addEventListener('click', () => ctx.newNoteAt(ctx.dropPoint()));
+  // The button is away from the pointer: the note goes to a free spot near the view's centre.
+  $('#add-note').addEventListener('click', () => ctx.newNoteAt(ctx.dropPoint(), { placed: true }));
   $('#add-group').addEventListener('click', () => ctx.groupSelection());
   $('#undo').addEventListener('click', () => ctx.undo());
   $('#redo').addEventListener('click', () => ctx.redo());
@@ -62,15 +63,11 @@ export function installChrome(ctx) {
   $('#ai-status').setAttribute('aria-haspopup', 'true');
   $('#presence').addEventListener('click', (e) => peoplePopover(ctx, e.currentTarget));
   $('.op-cancel').addEventListener('click', () => cancelOrganize(ctx));
-  document.addEventListener('keydown', (e) => {
-    if (e.target.closest?.('input, textarea, dialog') || e.ctrlKey || e.metaKey || e.altKey) return;
-    if (e.key === 'o' || e.key === 'O') organizePopover(ctx, $('#organize-btn'));
-  });
+  // Their keys (O, ?) are bound with all the others in keys.js.
+  ctx.openOrganize = () => organizePopover(ctx, $('#organize-btn'));
   installImport(ctx);
   $('#help-btn').addEventListener('click', (e) => helpPopover(e.currentTarget));
-  document.addEventListener('keydown', (e) => {
-    if (e.key === '?' && !e.target.closest?.('input, textarea, dialog')) helpPopover($('#help-btn'));
-  });
+  ctx.openHelp = () => helpPopover($('#help-btn'));
 
   refreshAi(ctx);
   // Many changes can land in one frame (a drag, a burst of live events): update once per frame.

@@ -157,19 +157,6 @@ export function gridPlacement(n, at, { w = NOTE_W, h = NOTE_H, gap = 20 } = {}) 
 }
 
 /**
- * The topmost-smallest frame whose rectangle holds point p (board space), or null.
- * Smallest wins so a frame drawn inside a bigger one can still be targeted.
- * @param {Iterable<{id:string,x:number,y:number,w:number,h:number}>} frames
- */
-export function frameAt(frames, p) {
-  let best = null;
-  for (const f of frames) {
-    if (containsPoint(f, p) && (!best || f.w * f.h < best.w * best.h)) best = f;
-  }
-  return best;
-}
-
-/**
  * Largest font size (px, from `max` down to `min`) at which `text` is estimated to fit a
  * w x h box with `pad` padding. An estimate from character counts, not a measurement, so it
  * costs no layout even for a thousand notes.
@@ -199,4 +186,37 @@ function wrapCount(para, perLine) {
     col += (col > 0 ? 1 : 0) + len;
   }
   return lines;
+}
+
+/**
+ * The zoom factor for a ctrl+wheel (or trackpad pinch) delta in pixels: proportional to the
+ * delta, so a mouse notch (~100 px) is one ~1.2x step and a pinch's small deltas glide.
+ */
+export function wheelZoomFactor(dy) {
+  return Math.exp(-Math.max(-500, Math.min(500, dy)) * 0.002);
+}
+
+/**
+ * The free spot nearest `want` ({x,y,w,h}) where a rectangle of its size overlaps none of
+ * `rects` (with `gap` between): tried on a grid of its own size plus the gap, ring by ring
+ * outwards, nearest first. Falls back to `want` when the search runs out (a packed board).
+ * @returns {{x:number,y:number}}
+ */
+export function freeSpot(want, rects, { gap = 16, rings = 40 } = {}) {
+  const list = [...rects];
+  const free = (r) => !list.some((o) => intersects(inflate(r, gap / 2), inflate(o, gap / 2)));
+  const sx = want.w + gap, sy = want.h + gap;
+  for (let ring = 0; ring <= rings; ring += 1) {
+    const cands = [];
+    for (let i = -ring; i <= ring; i += 1) {
+      for (let j = -ring; j <= ring; j += 1) {
+        if (Math.max(Math.abs(i), Math.abs(j)) !== ring) continue;
+        cands.push({ x: want.x + i * sx, y: want.y + j * sy, w: want.w, h: want.h, d: Math.hypot(i * sx, j * sy) });
+      }
+    }
+    cands.sort((a, b) => a.d - b.d);
+    const hit = cands.find(free);
+    if (hit) return { x: hit.x, y: hit.y };
+  }
+  return { x: want.x, y: want.y };
 }
