@@ -210,3 +210,15 @@ def test_migration_3_normalises_membership_without_moving_anything(tmp_path):
     assert clean["notes"][0]["version"] == 1 and clean["notes"][0]["group_id"] == "g"
     store.close()
     assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 3
+
+
+def test_an_old_export_is_imported_with_membership_by_containment(store):
+    g = {"id": "g", "title": "G", "x": 0, "y": 0, "w": 400, "h": 300}
+    rows = [{"id": "in", "text": "", "x": 10, "y": 10, "w": 160, "h": 120, "color": "yellow",
+             "group_id": None},
+            {"id": "out", "text": "", "x": 900, "y": 10, "w": 160, "h": 120, "color": "yellow",
+             "group_id": "g"}]
+    b = store.import_board("old", [g], rows)["id"]
+    snap = store.snapshot(b)
+    assert {n["id"]: (n["x"], n["group_id"]) for n in snap["notes"]} == {
+        "in": (10, "g"), "out": (900, None)}
