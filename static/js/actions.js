@@ -53,13 +53,16 @@ export function installActions(ctx) {
       ta.remove();
       node.classList.remove('editing');
       ctx.editing = null;
-      ctx.viewport.focus({ preventScroll: true });
+      // Back to the note itself, so a keyboard user carries on from where they were.
+      const refocus = () => ctx.focusItem?.('note:' + id) || ctx.viewport.focus({ preventScroll: true });
+      refocus();
       if (draft) {
         ctx.discard('draft');
         if (save && text.trim()) {
           const cur = S.pick(row, S.NOTE_FIELDS);
           await ctx.commit([{ op: 'create', kind: 'note', id, fields: { ...cur, text } }]);
           ctx.select(['note:' + id]);
+          if (document.activeElement === document.body || document.activeElement === ctx.viewport) refocus();
         }
         return;
       }
@@ -163,7 +166,7 @@ export function installActions(ctx) {
     editInPlace(titleEl, {
       value: row.title, label: 'Group title', className: 'frame-title-edit', allowEmpty: true,
       place: (input) => titleEl.after(input),
-      afterClose: () => ctx.viewport.focus({ preventScroll: true }),
+      afterClose: () => ctx.focusItem?.('group:' + gid) || ctx.viewport.focus({ preventScroll: true }),
       onDone: (title) => ctx.model.groups.get(gid)
         && ctx.commit([{ op: 'update', kind: 'group', id: gid, fields: { title } }]),
     });

@@ -9,12 +9,15 @@ import { settleOps } from './membership.js';
 import { createRenderer } from './render.js';
 import { connect } from './live.js';
 import { installTools } from './tools.js';
+import { installFocus } from './focus.js';
+import { installAnnouncer } from './announce.js';
 import { installChrome } from './chrome.js';
 import { installActions } from './actions.js';
 import { installCursors } from './cursors.js';
 import { installSpotlight } from './spotlight.js';
 import { installTimer } from './timer.js';
 import { showError } from './ui.js';
+import './theme.js'; // the light or dark the person picked, before the first paint of the board
 
 const boardId = document.body.dataset.boardId;
 const viewport = document.getElementById('viewport');
@@ -232,6 +235,7 @@ function onEvent(ev) {
       }
     }
     const many = (ev.changes || []).length > 12;
+    ctx.announceChanges?.(ev.changes); // before applying: it tells added from changed
     render(S.applyRemote(ctx.model, ev.changes), { glide: many ? true : 'fast' });
   } else if (ev.type === 'cursors') {
     ctx.cursors?.apply(ev);
@@ -297,6 +301,8 @@ async function start() {
   if (saved && Number.isFinite(saved.zoom)) ctx.setView({ ...saved, zoom: geo.clampZoom(saved.zoom) });
   else ctx.fit();
   installTools(ctx);
+  installFocus(ctx);
+  installAnnouncer(ctx);
   installChrome(ctx);
   ctx.cursors = installCursors(ctx, layer);
   ctx.spotlight = installSpotlight(ctx);

@@ -56,6 +56,11 @@ export function installChrome(ctx) {
     if (!e.target.closest('.popover, [aria-haspopup]')) ctx.closePopovers();
   }, true);
   ctx.openFrameMenu = (gid, anchor) => frameMenu(ctx, gid, anchor);
+  // Shift+F10 or the menu key on a focused frame title opens the frame's menu.
+  ctx.openItemMenu = (target) => {
+    const key = target?.dataset?.key;
+    if (key?.startsWith('group:')) frameMenu(ctx, key.slice(6), target);
+  };
   $('#menu-btn').addEventListener('click', (e) => boardMenu(ctx, e.currentTarget));
   $('#organize-btn').addEventListener('click', (e) => organizePopover(ctx, e.currentTarget));
   $('#organize-btn').setAttribute('aria-haspopup', 'true');
@@ -85,8 +90,12 @@ function update(ctx) {
   const m = ctx.model;
   if (!m) return;
   setText($('#board-name'), m.board.name || 'Untitled board');
+  // What it shows, and what it does (as the start page's rename buttons say it).
+  $('#board-name').setAttribute('aria-label', `Rename board ${m.board.name || 'Untitled board'}`);
   document.title = `${m.board.name || 'Untitled board'} · Herd`;
-  setText($('#zoom-label'), `${Math.round(ctx.view.zoom * 100)}%`);
+  const pct = `${Math.round(ctx.view.zoom * 100)}%`;
+  setText($('#zoom-label'), pct);
+  $('#zoom-label').setAttribute('aria-label', `${pct}: reset the zoom to 100%`); // holds what it shows
   const n = ctx.presence;
   setText($('#presence'), n ? `${n} here` : '');
   $('#presence').hidden = !n;
@@ -110,7 +119,9 @@ function update(ctx) {
     setText(selbar.querySelector('.sel-count'), parts.join(', '));
     const colors = new Set(notes.map((x) => x.color));
     for (const b of selbar.querySelectorAll('.swatch')) {
-      b.classList.toggle('current', colors.size === 1 && colors.has(b.dataset.color));
+      const cur = colors.size === 1 && colors.has(b.dataset.color);
+      b.classList.toggle('current', cur);
+      b.setAttribute('aria-pressed', String(cur));
     }
     selbar.querySelector('.swatches').hidden = !notes.length;
     $('#sel-group').hidden = !notes.length;

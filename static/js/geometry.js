@@ -164,8 +164,10 @@ export function gridPlacement(n, at, { w = NOTE_W, h = NOTE_H, gap = 20 } = {}) 
 export function fitFontSize(text, w, h, { max = 22, min = 9, pad = 12, lineHeight = 1.25 } = {}) {
   const innerW = Math.max(10, w - 2 * pad), innerH = Math.max(10, h - 2 * pad);
   const paragraphs = String(text || '').split('\n');
+  const longest = Math.max(0, ...String(text || '').split(/\s+/).map((w) => w.length));
   for (let size = max; size > min; size -= 1) {
     const charsPerLine = Math.max(1, Math.floor(innerW / (size * 0.56)));
+    if (longest > charsPerLine) continue; // a smaller font keeps the longest word whole
     let lines = 0;
     for (const para of paragraphs) {
       lines += Math.max(1, wrapCount(para, charsPerLine));
@@ -219,4 +221,32 @@ export function freeSpot(want, rects, { gap = 16, rings = 40 } = {}) {
     if (hit) return { x: hit.x, y: hit.y };
   }
   return { x: want.x, y: want.y };
+}
+
+/**
+ * The rectangle nearest to `from` in direction `dir` ('left' | 'right' | 'up' | 'down'),
+ * for moving keyboard focus across the board: only rectangles whose centre lies that way
+ * count, and one off to the side costs twice its sideways distance. null when none is.
+ * @template {{x:number,y:number,w:number,h:number}} R
+ * @param {R} from @param {Iterable<R>} rects @param {string} dir @returns {R|null}
+ */
+export function nearestInDirection(from, rects, dir) {
+  const c = center(from);
+  const [ax, ay] = { left: [-1, 0], right: [1, 0], up: [0, -1], down: [0, 1] }[dir];
+  let best = null, bestCost = Infinity;
+  for (const r of rects) {
+    if (r === from) continue;
+    const d = center(r);
+    const along = (d.x - c.x) * ax + (d.y - c.y) * ay;
+    if (along <= 0) continue;
+    const side = Math.abs((d.x - c.x) * ay) + Math.abs((d.y - c.y) * ax);
+    const cost = along + 2 * side;
+    if (cost < bestCost) { best = r; bestCost = cost; }
+  }
+  return best;
+}
+
+/** Rectangles in reading order: top to bottom in rows of similar height, left to right. */
+export function readingOrder(rects, rowTolerance = 40) {
+  return [...rects].sort((a, b) => (Math.abs(a.y - b.y) > rowTolerance ? a.y - b.y : a.x - b.x));
 }

@@ -36,7 +36,8 @@ export const KEYMAP = [
   ['organize', (e) => plain(e) && key('o', 'O')(e), (ctx) => ctx.openOrganize?.()],
   ['help', (e) => !mod(e) && e.key === '?', (ctx) => ctx.openHelp?.()],
   ['edit', (e) => plain(e) && e.key === 'Enter', (ctx, e) => editSelected(ctx, e), { keepDefault: true }],
-  ['nudge', (e) => plain(e) && e.key in ARROWS, (ctx, e) => nudge(ctx, e), { keepDefault: true }],
+  ['nudge', (e) => !e.ctrlKey && !e.metaKey && !e.altKey && e.key in ARROWS, (ctx, e) => nudge(ctx, e), { keepDefault: true }],
+  ['menu', (e) => e.key === 'ContextMenu' || (e.shiftKey && e.key === 'F10'), (ctx, e) => ctx.openItemMenu?.(e.target)],
 ];
 
 /** Enter edits the one selected note, or the one selected frame's title. */
@@ -46,11 +47,25 @@ function editSelected(ctx, e) {
   else if (groups.length === 1 && !notes.length) { e.preventDefault(); ctx.editTitle(groups[0].id); }
 }
 
-/** Arrow keys nudge the selection (frames carry what they hold); Shift nudges further. */
+/**
+ * Arrow keys on a focused note or frame title move focus to its neighbour (Shift+arrow
+ * nudges it by 10); elsewhere (after a click) they nudge the selection (Shift: by 50).
+ * Frames carry what they hold.
+ */
 function nudge(ctx, e) {
-  if (!ctx.selection.size) { ctx.focusNext?.(e); return; }
+  const focused = e.target.dataset?.key;
+  if (focused && !e.shiftKey) {
+    e.preventDefault();
+    ctx.moveFocus(focused, { ArrowLeft: 'left', ArrowRight: 'right', ArrowUp: 'up', ArrowDown: 'down' }[e.key]);
+    return;
+  }
+  if (!ctx.selection.size) {
+    e.preventDefault();
+    ctx.focusCurrent();
+    return;
+  }
   e.preventDefault();
-  const step = e.shiftKey ? 50 : 10;
+  const step = e.shiftKey && !focused ? 50 : 10;
   const [ax, ay] = ARROWS[e.key];
   ctx.commit(moveOps(movingRows(ctx), ax * step, ay * step));
 }
@@ -62,9 +77,10 @@ export function installKeys(ctx) {
   const spaceUp = () => { ctx.spaceDown = false; vp.classList.remove('space'); };
   document.addEventListener('keydown', (e) => {
     if (isTyping(e)) return;
-    if (e.key === ' ' && !e.target.closest?.('button, a')) {
-      ctx.spaceDown = true; vp.classList.add('space'); e.preventDefault(); return;
-    }
+    // Enter and Space on a button or link press it; they are the board's keys only elsewhere.
+    const control = e.target.closest?.('button, a') && !e.target.dataset?.key;
+    if (control && (e.key === 'Enter' || e.key === ' ')) return;
+    if (e.key === ' ') { ctx.spaceDown = true; vp.classList.add('space'); e.preventDefault(); return; }
     for (const [, test, perform, opts] of KEYMAP) {
       if (!test(e)) continue;
       if (!opts?.keepDefault) e.preventDefault();

@@ -26,6 +26,7 @@ export function popover(anchor, items, { className = '', label = 'Menu' } = {}) 
     b.type = 'button';
     b.className = 'menu-item' + (it.danger ? ' danger' : '');
     b.setAttribute('role', 'menuitem');
+    b.tabIndex = -1; // one Tab stop: the arrow keys move inside the menu
     b.textContent = it.label;
     if (it.title) b.title = it.title;
     if (it.hint) {
@@ -38,9 +39,26 @@ export function popover(anchor, items, { className = '', label = 'Menu' } = {}) 
     pop.append(b);
   }
   place(pop, anchor);
-  pop.querySelector('button')?.focus();
-  pop.addEventListener('keydown', (e) => { if (e.key === 'Escape') { pop.remove(); anchor.focus?.(); } });
+  pop.querySelector('[role=menuitem]')?.focus();
+  pop.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' || e.key === 'Tab') { e.preventDefault(); pop.remove(); anchor.focus?.(); return; }
+    menuKeys(pop, e);
+  });
   return pop;
+}
+
+/**
+ * Arrow keys in a menu (WAI-ARIA menu pattern): Up/Down move between its items, wrapping;
+ * Home/End go to the first/last. Items are buttons, so Enter and Space run them.
+ */
+export function menuKeys(pop, e) {
+  const items = [...pop.querySelectorAll('[role=menuitem]:not([disabled])')];
+  if (!items.length) return;
+  const i = items.indexOf(document.activeElement);
+  const to = { ArrowDown: i + 1, ArrowUp: i - 1, Home: 0, End: items.length - 1 }[e.key];
+  if (to === undefined) return;
+  e.preventDefault();
+  items[(to + items.length) % items.length].focus();
 }
 
 /** Add `pop` to the page just under `anchor`, right-aligned to it and kept on screen. */

@@ -108,3 +108,27 @@ test('wheel zoom steps are proportional to the delta', () => {
   assert.ok(Math.abs(g.wheelZoomFactor(-3) - 1) < 0.01, 'a pinch delta is a small change');
   assert.ok(Math.abs(g.wheelZoomFactor(100) * notch - 1) < 1e-9, 'out undoes in');
 });
+
+test('nearestInDirection moves focus to the neighbour that way, never backwards', () => {
+  const a = { id: 'a', x: 0, y: 0, w: 100, h: 100 }, right = { id: 'r', x: 200, y: 0, w: 100, h: 100 };
+  const far = { id: 'far', x: 600, y: 0, w: 100, h: 100 }, below = { id: 'b', x: 0, y: 200, w: 100, h: 100 };
+  const diag = { id: 'd', x: 150, y: 140, w: 100, h: 100 };
+  const all = [a, right, far, below, diag];
+  assert.equal(g.nearestInDirection(a, all, 'right').id, 'r');
+  assert.equal(g.nearestInDirection(a, all, 'down').id, 'b');
+  assert.equal(g.nearestInDirection(a, all, 'left'), null);
+  assert.equal(g.nearestInDirection(right, all, 'left').id, 'a');
+  assert.equal(g.nearestInDirection(far, all, 'left').id, 'r');
+});
+
+test('readingOrder: rows top to bottom, left to right within a row', () => {
+  const r = (id, x, y) => ({ id, x, y, w: 10, h: 10 });
+  assert.deepEqual(g.readingOrder([r('c', 0, 200), r('b', 300, 5), r('a', 0, 0)]).map((x) => x.id), ['a', 'b', 'c']);
+});
+
+test('fitFontSize picks a size at which the longest word stays whole', () => {
+  const size = g.fitFontSize('Internationalization', 160, 120);
+  const perLine = Math.floor((160 - 24) / (size * 0.56));
+  assert.ok(perLine >= 'Internationalization'.length, `size ${size} fits ${perLine} chars a line`);
+  assert.equal(g.fitFontSize('a b', 160, 120), 22);
+});
