@@ -63,7 +63,8 @@ export function menuKeys(pop, e) {
 
 /** Add `pop` to the page just under `anchor`, right-aligned to it and kept on screen. */
 export function place(pop, anchor) {
-  document.body.append(pop);
+  // Inside the page's tools landmark, so a screen reader finds it with the rest of the tools.
+  (document.querySelector('.board-tools') || document.body).append(pop);
   const r = anchor.getBoundingClientRect();
   const pw = pop.offsetWidth;
   const left = Math.max(8, Math.min(window.innerWidth - pw - 8, r.right - pw));

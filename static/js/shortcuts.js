@@ -29,7 +29,7 @@ export function helpPopover(anchor) {
   if (document.querySelector('.help-pop')) { document.querySelector('.help-pop').remove(); return; }
   closePopovers();
   const pop = el('div', 'popover help-pop', { role: 'dialog', 'aria-label': 'Keyboard shortcuts' });
-  const h = el('h3', '', {}, 'Keyboard shortcuts');
+  const h = el('h2', '', {}, 'Keyboard shortcuts');
   const dl = document.createElement('dl');
   for (const [keys, what] of SHORTCUTS) {
     const dt = document.createElement('dt');
@@ -39,7 +39,7 @@ export function helpPopover(anchor) {
     dl.append(dt, dd);
   }
   pop.append(h, dl);
-  document.body.append(pop);
+  (document.querySelector('.board-tools') || document.body).append(pop);
   const r = anchor.getBoundingClientRect();
   pop.style.right = `${Math.max(8, window.innerWidth - r.right)}px`;
   pop.style.bottom = `${window.innerHeight - r.top + 8}px`;
