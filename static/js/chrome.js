@@ -13,6 +13,7 @@ import {
 } from './organize_ui.js';
 import { helpPopover } from './shortcuts.js';
 import { peoplePopover } from './people.js';
+import { installContextMenu } from './contextmenu.js';
 
 /** Wire every control outside the canvas. */
 export function installChrome(ctx) {
@@ -56,11 +57,7 @@ export function installChrome(ctx) {
     if (!e.target.closest('.popover, [aria-haspopup]')) ctx.closePopovers();
   }, true);
   ctx.openFrameMenu = (gid, anchor) => frameMenu(ctx, gid, anchor);
-  // Shift+F10 or the menu key on a focused frame title opens the frame's menu.
-  ctx.openItemMenu = (target) => {
-    const key = target?.dataset?.key;
-    if (key?.startsWith('group:')) frameMenu(ctx, key.slice(6), target);
-  };
+  installContextMenu(ctx); // right click, the menu key, Shift+F10
   $('#menu-btn').addEventListener('click', (e) => boardMenu(ctx, e.currentTarget));
   $('#organize-btn').addEventListener('click', (e) => organizePopover(ctx, e.currentTarget));
   $('#organize-btn').setAttribute('aria-haspopup', 'true');

@@ -7,7 +7,7 @@ export function closePopovers() {
 }
 
 /** A small floating menu anchored under a button. items: [{label, title?, run, danger?} | 'sep']. */
-export function popover(anchor, items, { className = '', label = 'Menu' } = {}) {
+export function popover(anchor, items, { className = '', label = 'Menu', at = null } = {}) {
   closePopovers();
   const pop = document.createElement('div');
   pop.className = `popover menu ${className}`;
@@ -38,7 +38,7 @@ export function popover(anchor, items, { className = '', label = 'Menu' } = {}) 
     b.addEventListener('click', () => { pop.remove(); it.run(); });
     pop.append(b);
   }
-  place(pop, anchor);
+  place(pop, anchor, at);
   pop.querySelector('[role=menuitem]')?.focus();
   pop.addEventListener('keydown', (e) => {
     if (e.key === 'Escape' || e.key === 'Tab') { e.preventDefault(); pop.remove(); anchor.focus?.(); return; }
@@ -62,9 +62,14 @@ export function menuKeys(pop, e) {
 }
 
 /** Add `pop` to the page just under `anchor`, right-aligned to it and kept on screen. */
-export function place(pop, anchor) {
+export function place(pop, anchor, at = null) {
   // Inside the page's tools landmark, so a screen reader finds it with the rest of the tools.
   (document.querySelector('.board-tools') || document.body).append(pop);
+  if (at) { // a context menu: its corner at the pointer, kept on screen
+    pop.style.left = `${Math.max(8, Math.min(window.innerWidth - pop.offsetWidth - 8, at.x))}px`;
+    pop.style.top = `${Math.max(8, Math.min(window.innerHeight - pop.offsetHeight - 8, at.y))}px`;
+    return;
+  }
   const r = anchor.getBoundingClientRect();
   const pw = pop.offsetWidth;
   const left = Math.max(8, Math.min(window.innerWidth - pw - 8, r.right - pw));
