@@ -44,3 +44,26 @@ def test_the_shortcuts_sheet_scrolls_inside_a_short_window(page, server, open_bo
                          " return p.scrollHeight > p.clientHeight; })()")
     page.evaluate("document.querySelector('.help-pop').scrollTop = 10000")
     assert page.evaluate("document.querySelector('.help-pop').scrollTop") > 0
+
+
+def test_a_note_made_away_from_the_pointer_goes_to_a_free_spot_near_the_centre(
+        page, server, open_board, wait):
+    # A block of notes round the middle of the view; the pointer never touches the canvas.
+    crowd = [note(f"n{i}{j}", "x", -250 + 170 * i, -190 + 130 * j)
+             for i in range(3) for j in range(3)]
+    b = server.board("Crowded", notes=crowd)
+    open_board(page, b)
+    page.evaluate("herd.setView({tx: 640, ty: 400, zoom: 1})")  # board (0, 0) mid-window
+    page.get_by_role("button", name="Add a note", exact=True).focus()
+    page.keyboard.press("Enter")  # the toolbar button, from the keyboard
+    page.wait_for_selector(".note-edit:focus")
+    page.keyboard.type("new")
+    page.keyboard.press("Escape")
+    notes = wait(lambda: len(n := server.notes(b)) == 10 and n, what="the new note")
+    new = next(n for n in notes.values() if n["text"] == "new")
+    for other in notes.values():
+        if other is not new:
+            apart = (new["x"] + new["w"] <= other["x"] or other["x"] + other["w"] <= new["x"]
+                     or new["y"] + new["h"] <= other["y"] or other["y"] + other["h"] <= new["y"])
+            assert apart, f"the new note lies under {other['id']}"
+    assert abs(new["x"] + 80) < 600 and abs(new["y"] + 60) < 450, "near the centre"
