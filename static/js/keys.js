@@ -25,7 +25,11 @@ export const KEYMAP = [
   ['zoomReset', (e) => mod(e) && e.key === '0', (ctx) => ctx.zoomTo(1)],
   ['zoomIn', (e) => mod(e) && key('=', '+')(e), (ctx) => ctx.zoomBy(1.25)],
   ['zoomOut', (e) => mod(e) && e.key === '-', (ctx) => ctx.zoomBy(0.8)],
-  ['delete', (e) => plain(e) && key('Delete', 'Backspace')(e), (ctx) => ctx.deleteSelection()],
+  ['delete', (e) => plain(e) && key('Delete', 'Backspace')(e), (ctx, e) => {
+    const wasFocused = !!e.target.dataset?.key;
+    ctx.deleteSelection();
+    if (wasFocused) ctx.focusCurrent(); // keep a keyboard user on the board, not on <body>
+  }],
   ['escape', (e) => plain(e) && e.key === 'Escape', (ctx) => { ctx.clearSelection(); ctx.closePopovers?.(); }, { keepDefault: true }],
   ['newNote', (e) => plain(e) && key('n', 'N')(e), (ctx) => ctx.newNoteAt(ctx.dropPoint(), { placed: !ctx.pointerOnCanvas() })],
   ['zoomInKey', (e) => plain(e) && key('+', '=')(e), (ctx) => ctx.zoomBy(1.25)],

@@ -4,6 +4,8 @@ driven with the arrow keys."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from test_board import MOD
 
@@ -105,3 +107,32 @@ def test_start_page_to_a_grouped_exported_board_with_the_keyboard_alone(page, se
     with open(info.value.path(), encoding="utf-8") as f:
         md = f.read()
     assert "Fruit" in md and "Apples" in md and "(ripe)" in md
+
+
+def test_others_changes_are_announced_calmly_as_counts(page, server, open_board):
+    b = server.board("Announce", notes=[{"id": "a", "text": "A", "x": 0, "y": 0}])
+    open_board(page, b)
+    region = "document.querySelector('.board-tools [role=status].visually-hidden')"
+    assert page.evaluate(f"{region}.textContent") == ""
+    # Someone else adds two notes and drags one around in twenty small moves.
+    server.api("POST", f"/api/boards/{b}/ops", {"ops": [
+        {"op": "create", "kind": "note", "id": i, "fields": {"text": i}} for i in ("x", "y")]})
+    for step in range(20):
+        server.api("PATCH", f"/api/boards/{b}/notes/a", {"x": step * 5})
+    page.wait_for_function(f"{region}.textContent !== ''")
+    said = page.evaluate(f"{region}.textContent")
+    # One sentence of counts (on a slow machine the last moves may fall into the next one).
+    m = re.fullmatch(r"Others added 2 notes and changed (\d+) notes?\.", said)
+    assert m and 1 <= int(m.group(1)) <= 20, said
+
+
+def test_deleting_the_focused_note_keeps_focus_on_the_board(page, server, open_board, wait):
+    b = server.board("Delete", notes=[{"id": "a", "text": "A", "x": 0, "y": 0},
+                                      {"id": "b", "text": "B", "x": 300, "y": 0}])
+    open_board(page, b)
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")  # the skip link: focus on the first note
+    assert focused(page)["key"] == "note:a"
+    page.keyboard.press("Delete")
+    wait(lambda: set(server.notes(b)) == {"b"}, what="a deleted")
+    page.wait_for_function("document.activeElement.dataset.key === 'note:b'")
