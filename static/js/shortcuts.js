@@ -30,7 +30,8 @@ const SHORTCUTS = [
 export function helpPopover(anchor) {
   if (document.querySelector('.help-pop')) { document.querySelector('.help-pop').remove(); return; }
   closePopovers();
-  const pop = el('div', 'popover help-pop', { role: 'dialog', 'aria-label': 'Keyboard shortcuts' });
+  // Focusable, so the keyboard can scroll it when the window is too short to show it all.
+  const pop = el('div', 'popover help-pop', { role: 'dialog', 'aria-label': 'Keyboard shortcuts', tabindex: '0' });
   const h = el('h2', '', {}, 'Keyboard shortcuts');
   const dl = document.createElement('dl');
   for (const [keys, what] of SHORTCUTS) {
@@ -45,4 +46,9 @@ export function helpPopover(anchor) {
   const r = anchor.getBoundingClientRect();
   pop.style.right = `${Math.max(8, window.innerWidth - r.right)}px`;
   pop.style.bottom = `${window.innerHeight - r.top + 8}px`;
+  const back = document.activeElement; // Esc returns there (the board keys skip popovers)
+  pop.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' || e.key === '?') { e.preventDefault(); pop.remove(); back?.focus?.({ preventScroll: true }); }
+  });
+  pop.focus({ preventScroll: true });
 }
