@@ -54,10 +54,13 @@ FRAME_STOP = """() => {
 }"""
 
 
+OWNER: dict[str, str] = {}  # the Authorization header, once the server has made its token
+
+
 def _api(base: str, method: str, path: str, body=None):
     data = None if body is None else json.dumps(body).encode()
     req = urllib.request.Request(base + path, data=data, method=method,
-                                 headers={"Content-Type": "application/json"})
+                                 headers={"Content-Type": "application/json", **OWNER})
     with urllib.request.urlopen(req, timeout=30) as r:
         raw = r.read()
     return json.loads(raw) if raw else None
@@ -128,7 +131,8 @@ class Peers(threading.Thread):
                 y = 400 + 300 * math.sin(tick * 0.07 + 2 * k)
                 conn.request("POST", f"/api/boards/{self.board}/cursor",
                              json.dumps({"x": x, "y": y, "name": f"Peer {k}"}),
-                             {"Content-Type": "application/json", "X-Herd-Client": f"peer{k}"})
+                             {"Content-Type": "application/json", "X-Herd-Client": f"peer{k}",
+                              **OWNER})
                 conn.getresponse().read()
             tick += 1
             self.stop.wait(max(0.0, 0.1 - (time.monotonic() - t0)))
@@ -149,15 +153,22 @@ def run(seconds: float, n: int, extra_css: str | None = None, peers: int = 0) ->
         try:
             for _ in range(300):
                 try:
-                    _api(base, "GET", "/api/boards")
+                    _api(base, "GET", "/api/health")
                     break
                 except OSError:
                     time.sleep(0.1)
+            from server.store import Store
+
+            token = Store(f"{tmp}/bench.db").secret("owner")
+            OWNER["Authorization"] = f"Bearer {token}"
             board = make_board(base, n)
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
                                             args=CHROMIUM_ARGS)
-                page = browser.new_page(viewport={"width": 1280, "height": 800})
+                # bypass_csp: wait_for_function's string predicates are eval()ed.
+                page = browser.new_page(viewport={"width": 1280, "height": 800},
+                                        bypass_csp=True)
+                page.goto(f"{base}/?token={token}")  # the owner's link: a session cookie
                 page.goto(f"{base}/b/{board}")
                 page.wait_for_function(f"window.herd?.model?.notes.size === {n}")
                 if extra_css:  # try a styling idea against the same scenarios

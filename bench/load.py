@@ -4,6 +4,12 @@
     .venv/bin/python bench/load.py --clients 50 --seconds 30 --rate 10
     .venv/bin/python bench/load.py --url http://127.0.0.1:8000
     .venv/bin/python bench/load.py --cursors 10 --baseline   # pointers too, vs without them
+    .venv/bin/python bench/load.py --compare-ref 9f36918     # also an older Herd, same run
+
+Each client is a person: it opens the board's editor link once (a session cookie of its own,
+as a browser does) and sends that cookie with every request, so the figures include the
+access gate. With --compare-ref, the same run is made first against `herd serve` from that
+commit (a temporary git worktree), e.g. the last one before the gate.
 
 Prints writes per second, p50/p99 write latency, and p50/p99 delay from a client sending a
 move until each *other* client's SSE stream delivers it. Each move's X-Herd-Client header is
@@ -50,38 +56,61 @@ def main(argv: list[str] | None = None) -> int:
                    help="pointer positions per second per client, besides the moves")
     p.add_argument("--baseline", action="store_true",
                    help="with --cursors: first the same run without pointers, on the same server")
+    p.add_argument("--compare-ref", metavar="COMMIT",
+                   help="first the same run against `herd serve` from this commit")
+    p.add_argument("--token", help="with --url: the owner token (herd token prints it)")
     args = p.parse_args(argv)
 
     if args.url:
         host = urllib.parse.urlsplit(args.url)
         if host.hostname not in ("127.0.0.1", "localhost", "::1"):
             sys.exit("bench/load.py stays on loopback: give a 127.0.0.1 URL.")
-        phases(host.hostname, host.port or 80, args)
+        phases(host.hostname, host.port or 80, args, args.token)
         return 0
     with tempfile.TemporaryDirectory(prefix="herd-bench-") as tmp:
-        server, port = start_server(Path(tmp) / "bench.db")
+        if args.compare_ref:
+            checkout = Path(tmp) / "ref"
+            subprocess.run(["git", "worktree", "add", "--detach", str(checkout),
+                            args.compare_ref], check=True, capture_output=True)
+            try:
+                print(f"== herd serve at {args.compare_ref}")
+                server, port, token = start_server(Path(tmp) / "ref.db", checkout=checkout)
+                try:
+                    phases("127.0.0.1", port, args, token)
+                finally:
+                    stop_server(server)
+            finally:
+                subprocess.run(["git", "worktree", "remove", "--force", str(checkout)],
+                               check=False, capture_output=True)
+            print("\n== herd serve here")
+        server, port, token = start_server(Path(tmp) / "bench.db")
         try:
-            phases("127.0.0.1", port, args)
+            phases("127.0.0.1", port, args, token)
         finally:
             stop_server(server)
     return 0
 
 
-def start_server(db: Path, ai: bool = False) -> tuple[subprocess.Popen, int]:
+def start_server(db: Path, ai: bool = False,
+                 checkout: Path | None = None) -> tuple[subprocess.Popen, int, str | None]:
     """`herd serve` (`--no-ai` unless asked) on a free loopback port, in its own process
-    group."""
+    group, from this tree or from `checkout`; returns it, its port and the owner token it
+    printed (None from a Herd before tokens)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    herd = Path(sys.executable).with_name("herd")
-    cmd = [str(herd), "serve", "--db", str(db), "--port", str(port)] + ([] if ai else ["--no-ai"])
-    proc = subprocess.Popen(cmd,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+    cmd = [sys.executable, "-m", "server.cli", "serve", "--db", str(db), "--port", str(port)]
+    cmd += [] if ai else ["--no-ai"]
+    env = {**os.environ, **({"PYTHONPATH": str(checkout)} if checkout else {})}
+    log = tempfile.TemporaryFile()
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.DEVNULL, cwd=checkout,
+                            env=env, start_new_session=True)
     for _ in range(1200):  # the bundled models may take a while on a busy machine
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return proc, port
+                log.seek(0)
+                found = re.search(rb"\?token=(\S+)", log.read())
+                return proc, port, found.group(1).decode() if found else None
         except OSError:
             if proc.poll() is not None:
                 break
@@ -102,32 +131,55 @@ def stop_server(proc: subprocess.Popen) -> None:
 
 
 def request(conn: http.client.HTTPConnection, method: str, path: str, body: dict,
-            client: str = "bench") -> tuple[int, dict]:
-    """One JSON request on a kept-alive connection."""
+            client: str = "bench", auth: dict | None = None) -> tuple[int, dict]:
+    """One JSON request on a kept-alive connection, with `auth` headers (cookie or token)."""
     conn.request(method, path, json.dumps(body),
-                 {"Content-Type": "application/json", "X-Herd-Client": client})
+                 {"Content-Type": "application/json", "X-Herd-Client": client, **(auth or {})})
     resp = conn.getresponse()
     raw = resp.read()
     return resp.status, (json.loads(raw) if raw else {})
 
 
-def phases(host: str, port: int, args: argparse.Namespace) -> None:
+def phases(host: str, port: int, args: argparse.Namespace, token: str | None) -> None:
     """The run asked for, after the same run without pointers when --baseline is given."""
     if args.baseline and args.cursors > 0:
-        run(host, port, argparse.Namespace(**{**vars(args), "cursors": 0}))
+        run(host, port, argparse.Namespace(**{**vars(args), "cursors": 0}), token)
         print()
-    run(host, port, args)
+    run(host, port, args, token)
 
 
-def run(host: str, port: int, args: argparse.Namespace) -> None:
+def open_link(host: str, port: int, link: str | None) -> dict:
+    """What a person's browser sends after opening the link: its session cookie ({} for a
+    Herd before links)."""
+    if link is None:
+        return {}
+    conn = http.client.HTTPConnection(host, port, timeout=30)
+    conn.request("GET", urllib.parse.urlsplit(link)._replace(scheme="", netloc="").geturl())
+    resp = conn.getresponse()
+    resp.read()
+    conn.close()
+    cookie = resp.getheader("Set-Cookie", "").split(";", 1)[0]
+    if resp.status != 303 or not cookie:
+        sys.exit(f"opening the editor link gave {resp.status}")
+    return {"Cookie": cookie}
+
+
+def run(host: str, port: int, args: argparse.Namespace, token: str | None) -> None:
     """Make the board, run the client processes, print the figures."""
     conn = http.client.HTTPConnection(host, port, timeout=10)
-    _, board = request(conn, "POST", "/api/boards", {"name": f"bench {time.ctime()}"})
+    owner = {"Authorization": f"Bearer {token}"} if token else {}
+    _, board = request(conn, "POST", "/api/boards", {"name": f"bench {time.ctime()}"},
+                       auth=owner)
     b = board["id"]
+    link = None
+    if token:
+        conn.request("GET", f"/api/boards/{b}/links", headers=owner)
+        link = json.loads(conn.getresponse().read())["editor"]
+    args = argparse.Namespace(**{**vars(args), "link": link})
     ops = [{"op": "create", "kind": "note", "id": f"c{c}-n{n}",
             "fields": {"text": f"client {c} note {n}", "x": c * 200, "y": n * 150}}
            for c in range(args.clients) for n in range(args.notes)]
-    status, created = request(conn, "POST", f"/api/boards/{b}/ops", {"ops": ops})
+    status, created = request(conn, "POST", f"/api/boards/{b}/ops", {"ops": ops}, auth=owner)
     assert status == 200, created
     conn.close()
 
@@ -157,7 +209,8 @@ def client_proc(host: str, port: int, board: str, clients: list[int], opts: dict
     args = argparse.Namespace(**opts)
     shared = Shared()
     stop = threading.Event()
-    listeners = [Listener(host, port, board, c, shared) for c in clients]
+    auth = {c: open_link(host, port, args.link) for c in clients}  # one person each
+    listeners = [Listener(host, port, board, c, shared, auth[c]) for c in clients]
     for t in listeners:
         t.start()
     for t in listeners:
@@ -165,11 +218,11 @@ def client_proc(host: str, port: int, board: str, clients: list[int], opts: dict
     if ready is not None:
         ready.wait(timeout=60)
     writers = [threading.Thread(target=move_loop, daemon=True,
-                                args=(host, port, board, c, args, shared, stop))
+                                args=(host, port, board, c, args, shared, stop, auth[c]))
                for c in clients]
     if args.cursors > 0:
         writers += [threading.Thread(target=cursor_loop, daemon=True,
-                                     args=(host, port, board, c, args, shared, stop))
+                                     args=(host, port, board, c, args, shared, stop, auth[c]))
                     for c in clients]
     t0 = time.monotonic()
     for t in writers:
@@ -204,7 +257,7 @@ class Shared:
 
 
 def move_loop(host: str, port: int, board: str, c: int, args: argparse.Namespace,
-              shared: Shared, stop: threading.Event) -> None:
+              shared: Shared, stop: threading.Event, auth: dict) -> None:
     """One client dragging its notes: PATCH x, y, at `rate` per second."""
     conn = http.client.HTTPConnection(host, port, timeout=10)
     period = 1 / args.rate if args.rate > 0 else 0
@@ -217,7 +270,7 @@ def move_loop(host: str, port: int, board: str, c: int, args: argparse.Namespace
         try:
             status, _ = request(conn, "PATCH", f"/api/boards/{board}/notes/{note_id}",
                                 {"x": c * 200 + i % 100, "y": (i % 100) * 3.0},
-                                client=f"c{c}@{t_send:.6f}")
+                                client=f"c{c}@{t_send:.6f}", auth=auth)
         except (OSError, http.client.HTTPException):
             status = 0
             conn.close()
@@ -235,7 +288,7 @@ def move_loop(host: str, port: int, board: str, c: int, args: argparse.Namespace
 
 
 def cursor_loop(host: str, port: int, board: str, c: int, args: argparse.Namespace,
-                shared: Shared, stop: threading.Event) -> None:
+                shared: Shared, stop: threading.Event, auth: dict) -> None:
     """One client's pointer: POST its position `cursors` times a second, as the page does."""
     conn = http.client.HTTPConnection(host, port, timeout=10)
     period = 1 / args.cursors
@@ -246,7 +299,8 @@ def cursor_loop(host: str, port: int, board: str, c: int, args: argparse.Namespa
         t_send = time.monotonic()
         try:
             status, _ = request(conn, "POST", f"/api/boards/{board}/cursor",
-                                {"x": c * 200 + i % 50, "y": i % 70}, client=f"p{c}")
+                                {"x": c * 200 + i % 50, "y": i % 70}, client=f"p{c}",
+                                auth=auth)
         except (OSError, http.client.HTTPException):
             status = 0
             conn.close()
@@ -264,8 +318,10 @@ def cursor_loop(host: str, port: int, board: str, c: int, args: argparse.Namespa
 class Listener(threading.Thread):
     """One client's SSE stream: records how long after sending it saw others' moves."""
 
-    def __init__(self, host: str, port: int, board: str, client: int, shared: Shared) -> None:
+    def __init__(self, host: str, port: int, board: str, client: int, shared: Shared,
+                 auth: dict) -> None:
         super().__init__(daemon=True)
+        self.auth = auth
         self.host, self.port, self.board, self.client = host, port, board, client
         self.shared = shared
         self.ready = threading.Event()
@@ -273,7 +329,7 @@ class Listener(threading.Thread):
 
     def run(self) -> None:
         self.conn = http.client.HTTPConnection(self.host, self.port, timeout=60)
-        self.conn.request("GET", f"/api/boards/{self.board}/events")
+        self.conn.request("GET", f"/api/boards/{self.board}/events", headers=self.auth)
         resp = self.conn.getresponse()
         self.ready.set()
         me = str(self.client).encode()

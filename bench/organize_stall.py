@@ -32,9 +32,9 @@ OWN = Path(__file__).resolve().parent / "data"
 class Pinger(threading.Thread):
     """GET /api/boards every `every` seconds; latencies in seconds."""
 
-    def __init__(self, port: int, every: float = 0.02) -> None:
+    def __init__(self, port: int, auth: dict, every: float = 0.02) -> None:
         super().__init__(daemon=True)
-        self.port, self.every = port, every
+        self.port, self.every, self.auth = port, every, auth
         self.latencies: list[float] = []
         self.stop = threading.Event()
 
@@ -42,15 +42,15 @@ class Pinger(threading.Thread):
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         while not self.stop.is_set():
             t = time.monotonic()
-            conn.request("GET", "/api/boards")
+            conn.request("GET", "/api/boards", headers=self.auth)
             conn.getresponse().read()
             self.latencies.append(time.monotonic() - t)
             self.stop.wait(max(0.0, self.every - (time.monotonic() - t)))
 
 
-def phase(port: int, body) -> list[float]:
+def phase(port: int, auth: dict, body) -> list[float]:
     """Ping while body() runs; return the latencies."""
-    pinger = Pinger(port)
+    pinger = Pinger(port, auth)
     pinger.start()
     try:
         body()
@@ -77,28 +77,31 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--idle", type=float, default=5.0, help="seconds of baseline pings")
     args = p.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
-        proc, port = start_server(Path(tmp) / "stall.db", ai=True)
+        proc, port, token = start_server(Path(tmp) / "stall.db", ai=True)
+        auth = {"Authorization": f"Bearer {token}"}
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-            _, board = request(conn, "POST", "/api/boards", {"name": "stall"})
+            _, board = request(conn, "POST", "/api/boards", {"name": "stall"}, auth=auth)
             bid = board["board"]["id"] if "board" in board else board["id"]
             request(conn, "POST", f"/api/boards/{bid}/import-text",
-                    {"text": "\n".join(thousand(texts(), args.notes))})
+                    {"text": "\n".join(thousand(texts(), args.notes))}, auth=auth)
             job_box: dict = {}
 
             def organize() -> None:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)  # kept-alive
-                _, out = request(conn, "POST", f"/api/boards/{bid}/organize", {})  # ones idle out
+                # A connection of its own: kept-alive ones idle out.
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+                _, out = request(conn, "POST", f"/api/boards/{bid}/organize", {}, auth=auth)
                 job = out["job"]
                 while job["state"] == "running":
                     time.sleep(0.2)
-                    _, out = request(conn, "GET", f"/api/boards/{bid}/organize/{job['id']}", {})
+                    _, out = request(conn, "GET", f"/api/boards/{bid}/organize/{job['id']}", {},
+                                     auth=auth)
                     job = out["job"]
                 job_box.update(job)
 
-            idle = phase(port, lambda: time.sleep(args.idle))
+            idle = phase(port, auth, lambda: time.sleep(args.idle))
             t = time.monotonic()
-            busy = phase(port, organize)
+            busy = phase(port, auth, organize)
             took = time.monotonic() - t
         finally:
             stop_server(proc)

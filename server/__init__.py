@@ -11,7 +11,7 @@ from . import http_errors
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
-    """The app factory: settings, storage, live updates, AI service, routes."""
+    """The app factory: settings, storage, the access gate, live updates, AI, routes."""
     app = Flask(
         __name__,
         static_folder=str(config_mod.ROOT / "static"),
@@ -21,10 +21,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False
     http_errors.init_app(app)
 
-    from . import cursors, live, spotlight, store, timer
+    from . import access, cursors, live, spotlight, store, timer
     from .llamafile import service
 
     store.init_app(app)
+    access.init_app(app)
     live.init_app(app)
     cursors.init_app(app)
     spotlight.init_app(app)

@@ -42,6 +42,20 @@ DEFAULTS: dict[str, Any] = {
     "EVENTS_KEEP": 1000,  # live events kept per board for reconnecting browsers
     "LIVE_QUEUE_SIZE": 512,  # events a slow listener may fall behind before it must resync
     "SSE_PING_SECONDS": 15,
+    # Access (issue 9). Names Herd answers to besides IP addresses and localhost
+    # (--allowed-host); X-Forwarded-* hops to trust (--trusted-proxy); the address share
+    # links start with when it is not the one the request came in on (a LAN address).
+    "ALLOWED_HOSTS": [],
+    "TRUSTED_PROXY": 0,
+    "PUBLIC_URL": None,
+    # Limits per session (or token) and per address: "N/second" in the `limits` notation.
+    # A drag sends at most 20 moves a second per tab; a room behind one NAT shares an address.
+    "RATE_WRITES_SESSION": "60/second",
+    "RATE_WRITES_ADDRESS": "2000/second",
+    "RATE_POINTER_SESSION": "60/second",
+    "RATE_POINTER_ADDRESS": "3000/second",
+    "MAX_STREAMS_PER_SESSION": 20,
+    "MAX_STREAMS_PER_ADDRESS": 600,
 }
 
 _ENV = {
@@ -54,6 +68,9 @@ _ENV = {
     "HERD_LLAMAFILE": "LLAMAFILE_PATH",
     "HERD_CACHE_DIR": "CACHE_DIR",
     "HERD_DB_SYNCHRONOUS": "DB_SYNCHRONOUS",
+    "HERD_ALLOWED_HOSTS": "ALLOWED_HOSTS",
+    "HERD_TRUSTED_PROXY": "TRUSTED_PROXY",
+    "HERD_PUBLIC_URL": "PUBLIC_URL",
 }
 
 
@@ -65,7 +82,10 @@ def load(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
             cfg[key] = os.environ[env]
     if os.environ.get("HERD_NO_AI") == "1":
         cfg["AI_ENABLED"] = False
-    cfg["PORT"] = int(cfg["PORT"])
+    if isinstance(cfg["ALLOWED_HOSTS"], str):
+        cfg["ALLOWED_HOSTS"] = [h.strip() for h in cfg["ALLOWED_HOSTS"].split(",") if h.strip()]
     if overrides:
         cfg.update({k: v for k, v in overrides.items() if v is not None})
+    cfg["PORT"] = int(cfg["PORT"])
+    cfg["TRUSTED_PROXY"] = int(cfg["TRUSTED_PROXY"] or 0)
     return cfg

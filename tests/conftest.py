@@ -3,8 +3,35 @@
 from __future__ import annotations
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from serve_log import token_from_log
 
 from server import create_app
+from server.store import get_store
+from server.store.access import OWNER
+
+
+class OwnerClient(FlaskClient):
+    """A test client that is the owner (Authorization: Bearer <owner token>) unless made
+    with owner=False, as scripts are; tests of access make anonymous or link clients."""
+
+    def __init__(self, *args, owner: bool = True, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if owner:
+            token = get_store(self.application).secret(OWNER)
+            self.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+
+
+# Every app a test makes hands out owner clients: the suite's tests of boards, notes and
+# Organize act as the owner, as `herd serve`'s printed link does; tests of access ask for
+# app.test_client(owner=False) and add the credentials they test.
+Flask.test_client_class = OwnerClient
+
+
+def owner_token(app) -> str:
+    """The app's owner token, as `herd token` prints it."""
+    return get_store(app).secret(OWNER)
 
 
 @pytest.fixture
@@ -16,8 +43,10 @@ def db_path(tmp_path):
 def make_app(db_path):
     """A test app on this test's database (no AI), with any settings changed: call it again
     for a restart on the same file."""
-    return lambda **settings: create_app(
-        {"DATABASE": db_path, "AI_ENABLED": False, "TESTING": True, **settings})
+    def make(**settings):
+        return create_app({"DATABASE": db_path, "AI_ENABLED": False, "TESTING": True,
+                           **settings})
+    return make
 
 
 @pytest.fixture
@@ -44,12 +73,13 @@ class HerdServer:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
+        self.token = ""  # read from the line `herd serve` prints once it is up
         herd = Path(sys.executable).with_name("herd")
         self.log = tempfile.TemporaryFile()  # a file, not a pipe: a full pipe would block it
         self.proc = subprocess.Popen(
             [str(herd), "serve", "--no-ai", "--db", db, "--host", "127.0.0.1",
              "--port", str(self.port), *extra],
-            stdout=subprocess.DEVNULL, stderr=self.log, start_new_session=True)
+            stdout=self.log, stderr=self.log, start_new_session=True)
         self.wait_ready()
 
     def wait_ready(self, timeout: float = 30) -> None:
@@ -61,11 +91,17 @@ class HerdServer:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"herd serve exited: {self.output()}")
             try:
-                with urllib.request.urlopen(self.url + "/api/boards", timeout=2):
+                with urllib.request.urlopen(self.url + "/api/health", timeout=2):
+                    self.token = token_from_log(self.output())
                     return
             except OSError:
                 time.sleep(0.1)
         raise TimeoutError(f"herd serve did not answer: {self.output()}")
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The owner's Authorization header, for requests a test makes to this server."""
+        return {"Authorization": f"Bearer {self.token}"}
 
     def output(self) -> str:
         """What the server logged so far."""

@@ -66,7 +66,8 @@ def test_error_shape(client, ids, method, path, body, status):
     path = path.format(**ids)
     if isinstance(body, dict) and body.get("id") == N:
         body = {**body, "id": ids["n"]}
-    kwargs = {"data": body} if isinstance(body, str) else {"json": body}
+    kwargs = ({"data": body, "content_type": "application/json"} if isinstance(body, str)
+              else {"json": body})
     r = client.open(path, method=method, **({} if body is None else kwargs))
     assert r.status_code == status, r.get_data(as_text=True)
     assert r.content_type == "application/json"

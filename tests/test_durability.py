@@ -10,7 +10,8 @@ import time
 WRITERS = 4
 
 
-def writer(port: int, board: str, k: int, acked: list, stop: threading.Event) -> None:
+def writer(port: int, headers: dict, board: str, k: int, acked: list,
+           stop: threading.Event) -> None:
     """Create notes and move a per-writer note until the server dies; record 2xx answers."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
     i = 0
@@ -23,7 +24,8 @@ def writer(port: int, board: str, k: int, acked: list, stop: threading.Event) ->
             method, path = "PATCH", f"/api/boards/{board}/notes/mover{k}"
             body = {"x": i}
         try:
-            conn.request(method, path, json.dumps(body), {"Content-Type": "application/json"})
+            conn.request(method, path, json.dumps(body),
+                         {"Content-Type": "application/json", **headers})
             resp = conn.getresponse()
             resp.read()
         except OSError:
@@ -38,17 +40,19 @@ def test_acknowledged_writes_survive_sigkill(herd_server, tmp_path):
     db = str(tmp_path / "durable.db")
     server = herd_server(db)
     conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
-    conn.request("POST", "/api/boards", json.dumps({"name": "burst"}))
+    json_headers = {"Content-Type": "application/json", **server.headers}
+    conn.request("POST", "/api/boards", json.dumps({"name": "burst"}), json_headers)
     board = json.loads(conn.getresponse().read())["id"]
     ops = [{"op": "create", "kind": "note", "id": f"mover{k}", "fields": {"text": "m"}}
            for k in range(WRITERS)]
-    conn.request("POST", f"/api/boards/{board}/ops", json.dumps({"ops": ops}))
+    conn.request("POST", f"/api/boards/{board}/ops", json.dumps({"ops": ops}), json_headers)
     assert conn.getresponse().read()
     conn.close()
 
     acked: list[list] = [[] for _ in range(WRITERS)]
     stop = threading.Event()
-    threads = [threading.Thread(target=writer, args=(server.port, board, k, acked[k], stop))
+    threads = [threading.Thread(target=writer,
+                                args=(server.port, server.headers, board, k, acked[k], stop))
                for k in range(WRITERS)]
     for t in threads:
         t.start()
@@ -63,7 +67,7 @@ def test_acknowledged_writes_survive_sigkill(herd_server, tmp_path):
 
     again = herd_server(db)
     conn = http.client.HTTPConnection("127.0.0.1", again.port, timeout=5)
-    conn.request("GET", f"/api/boards/{board}")
+    conn.request("GET", f"/api/boards/{board}", headers=again.headers)
     snap = json.loads(conn.getresponse().read())
     conn.close()
     notes = {n["id"]: n for n in snap["notes"]}

@@ -58,7 +58,8 @@ def test_round_trip_is_exact(client):
     assert rows(second, "notes") == rows(first, "notes")
     assert rows(second, "groups") == rows(first, "groups")
     # ...and the copy exports to the same file again.
-    again = client.post("/api/boards/import", data=json.dumps(second)).get_json()
+    again = client.post("/api/boards/import", data=json.dumps(second),
+                       content_type="application/json").get_json()
     assert rows(export(client, again["id"]), "notes") == rows(first, "notes")
 
 
@@ -96,7 +97,8 @@ def broken(client, mutate) -> dict:
     data = export(client, make_board(client))
     mutate(data)
     before = board_count(client)
-    resp = client.post("/api/boards/import", data=json.dumps(data))
+    resp = client.post("/api/boards/import", data=json.dumps(data),
+                       content_type="application/json")
     assert board_count(client) == before, "a refused import must create nothing"
     return {"status": resp.status_code, **resp.get_json()["error"]}
 
@@ -131,7 +133,7 @@ def test_too_many_notes_is_413(client, tmp_path):
     data = json.dumps(export(client, make_board(client)))  # 8 notes
     small = create_app({"DATABASE": str(tmp_path / "small.db"), "AI_ENABLED": False,
                         "TESTING": True, "MAX_NOTES_PER_BOARD": 5}).test_client()
-    resp = small.post("/api/boards/import", data=data)
+    resp = small.post("/api/boards/import", data=data, content_type="application/json")
     err = resp.get_json()["error"]
     assert resp.status_code == 413 and "at most 5" in err["message"]
     assert board_count(small) == 0
@@ -142,7 +144,8 @@ def test_oversized_upload_is_413_json(make_app):
     client = app.test_client()
     data = export(client, make_board(client))
     before = board_count(client)
-    resp = client.post("/api/boards/import", data=json.dumps(data))
+    resp = client.post("/api/boards/import", data=json.dumps(data),
+                       content_type="application/json")
     err = resp.get_json()["error"]
     assert resp.status_code == 413 and err["code"] == "too_large"
     assert "import takes up to" in err["message"] and "Nothing was created" in err["message"]
@@ -154,7 +157,8 @@ def test_import_allows_more_than_the_app_wide_body_limit(client, tmp_path):
     assert len(data) > 2_000
     small = create_app({"DATABASE": str(tmp_path / "small.db"), "AI_ENABLED": False,
                         "TESTING": True, "MAX_CONTENT_LENGTH": 2_000}).test_client()
-    bid = small.post("/api/boards/import", data=data).get_json()["id"]
+    bid = small.post("/api/boards/import", data=data,
+                     content_type="application/json").get_json()["id"]
     # Every other route keeps the small limit.
     resp = small.post(f"/api/boards/{bid}/notes", json={"text": "x" * 3_000})
     assert resp.status_code == 413

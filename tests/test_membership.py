@@ -1,5 +1,5 @@
 """Membership by containment (issue 13): the pure rule, the store keeping it on every write,
-and migration 3 normalising boards written before it."""
+and migration 4 normalising boards written before it."""
 
 from __future__ import annotations
 
@@ -150,7 +150,7 @@ def test_text_edits_do_not_touch_membership(store):
     assert out["results"][0]["version"] == 2 and out["results"][0]["group_id"] == "g"
 
 
-# -- migration 3 ----------------------------------------------------------------------------
+# -- migration 4 (membership) ---------------------------------------------------------------
 
 def _version_2_database(path: str) -> None:
     conn = schema.connect(path)
@@ -184,7 +184,7 @@ def _version_2_database(path: str) -> None:
     conn.close()
 
 
-def test_migration_3_normalises_membership_without_moving_anything(tmp_path):
+def test_migration_4_normalises_membership_without_moving_anything(tmp_path):
     path = str(tmp_path / "old.db")
     _version_2_database(path)
     before = {(r[0], r[1]): r[2:] for r in sqlite3.connect(path).execute(
@@ -209,7 +209,8 @@ def test_migration_3_normalises_membership_without_moving_anything(tmp_path):
     assert clean["seq"] == 3 and len(store.events_after("clean", 0)) == 3
     assert clean["notes"][0]["version"] == 1 and clean["notes"][0]["group_id"] == "g"
     store.close()
-    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 3
+    version = sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0]
+    assert version == schema.SCHEMA_VERSION
 
 
 def test_an_old_export_is_imported_with_membership_by_containment(store):

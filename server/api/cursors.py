@@ -7,9 +7,9 @@ from typing import Any
 
 from flask import Blueprint
 
+from ..access import allow
 from ..cursors import MAX_SELECTED, get_relay
 from ..errors import Invalid, RateLimited
-from ..store import get_store
 from ..store.validate import number
 from .common import display_name, json_body, required_client_id
 
@@ -20,13 +20,14 @@ FORMS = ("send {x, y} (or {away: true} when the pointer leaves the canvas) and/o
 
 
 @bp.get("/boards/<board_id>/cursors")
+@allow("read")
 def peers(board_id: str):
     """{"cursors": {client: {"x", "y", "name", "sel"}}}: what a tab that joins starts from."""
-    get_store().current_seq(board_id)
     return {"cursors": get_relay().peers(board_id)}
 
 
 @bp.post("/boards/<board_id>/cursor")
+@allow("write", limit="pointer")
 def cursor(board_id: str):
     """This tab's pointer and/or selection, or that it left; 204. Never stored."""
     body = json_body()
@@ -34,7 +35,6 @@ def cursor(board_id: str):
     extra = set(body) - FIELDS
     if extra:
         raise Invalid(f"Unknown cursor field(s) {', '.join(sorted(extra))}: {FORMS}.")
-    get_store().current_seq(board_id)  # 404 for a board that does not exist
     relay = get_relay()
     if "gone" in body:
         if body != {"gone": True}:

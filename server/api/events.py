@@ -8,41 +8,70 @@ import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, g, request
 
+from ..access import Access, allow, get_access, get_stream_slots
 from ..errors import Invalid
 from ..live import HANGUP, RESYNC, Message, Subscription, get_hub
-from ..store import get_store
+from ..store import Store, get_store
+from ..store.access import fingerprint
 
 bp = Blueprint("events", __name__)
 BATCH = 64  # most events written to a stream at once
+REVOKED = "access_revoked"  # the link this stream was opened with was rotated
 WHO = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 @bp.get("/boards/<board_id>/events")
+@allow("read")
 def events(board_id: str):
     """text/event-stream of the board's events after Last-Event-ID or ?after=seq."""
     after = _after()
     max_events = _int_arg("max_events")  # tests and tools: stop after N events
-    store, hub = get_store(), get_hub()
-    store.current_seq(board_id)  # a 404 must be JSON, before the stream starts
+    who = _who()
+    store, hub, access = get_store(), get_hub(), get_access()
+    # The owner's own scripts are not capped per token; everyone shares the address's cap.
+    release = get_stream_slots().acquire(None if access.owner else access.key,
+                                         request.remote_addr or "")
+    allowed = still_allowed(store, board_id, access, g.owner_token)
     # Subscribe before reading the log so nothing falls between the two; duplicates are
     # skipped by seq in _stream.
-    sub = hub.subscribe(board_id, _who())
+    try:
+        sub = hub.subscribe(board_id, who)
+    except BaseException:
+        release()
+        raise
     try:
         backlog = store.events_after(board_id, after) if after is not None else []
     except BaseException:
         sub.close()
+        release()
         raise
     ping = float(current_app.config.get("SSE_PING_SECONDS", 15))
     unwatch = _watch_hangup(sub)
-    resp = Response(_stream(sub, backlog, after, ping, max_events, unwatch),
+    resp = Response(_stream(sub, backlog, after, ping, max_events, unwatch, allowed),
                     mimetype="text/event-stream")
     resp.headers["Cache-Control"] = "no-cache"
     resp.headers["X-Accel-Buffering"] = "no"  # nginx and friends: do not buffer the stream
     resp.call_on_close(sub.close)  # runs even if the stream never started
     resp.call_on_close(unwatch)
+    resp.call_on_close(release)
     return resp
+
+
+def still_allowed(store: Store, board_id: str, access: Access,
+                  owner_token: str) -> Callable[[], bool]:
+    """Whether the credentials this stream opened with still work: asked when a link is
+    rotated (at once) and at every ping (for an owner token rotated by another process)."""
+    owner_print = fingerprint(owner_token)
+
+    def check() -> bool:
+        owner, keys = store.credentials(board_id)
+        if access.owner:
+            return fingerprint(owner) == owner_print
+        return keys is not None and any(keys.fingerprint(role) == print_
+                                        for role, print_ in access.link_roles.items())
+    return check
 
 
 def _who() -> str | None:
@@ -82,8 +111,10 @@ def _watch_hangup(sub: Subscription) -> Callable[[], None]:
 
 
 def _stream(sub: Subscription, backlog: list[dict] | None, after: int | None, ping: float,
-            max_events: int | None, unwatch: Callable[[], None]) -> Iterator[str]:
-    """retry hint, backlog (or resync), then live events with pings; closes the subscription."""
+            max_events: int | None, unwatch: Callable[[], None],
+            allowed: Callable[[], bool]) -> Iterator[str]:
+    """retry hint, backlog (or resync), then live events with pings, until the connection
+    goes or its credentials stop working; closes the subscription."""
     sent = 0
     last = after if backlog is not None else None
     try:
@@ -98,6 +129,11 @@ def _stream(sub: Subscription, backlog: list[dict] | None, after: int | None, pi
                 for event in pending[start:start + BATCH]:
                     if event is HANGUP:
                         return  # nobody left to write to
+                    if event["type"] == REVOKED:
+                        if allowed():
+                            continue  # another role's link: not this listener's news
+                        yield format_event({"type": REVOKED})
+                        return
                     seq = event.get("seq")
                     if seq is not None and last is not None and seq <= last:
                         continue  # already sent from the log
@@ -112,6 +148,9 @@ def _stream(sub: Subscription, backlog: list[dict] | None, after: int | None, pi
                     yield "".join(out)
             event = sub.get(timeout=ping)
             if event is None:
+                if not allowed():
+                    yield format_event({"type": REVOKED})
+                    return
                 yield ": ping\n\n"
                 pending = []
             else:

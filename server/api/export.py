@@ -9,6 +9,7 @@ from typing import Any
 from flask import Blueprint, current_app, request, send_file
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from ..access import allow
 from ..errors import Invalid, TooLarge
 from ..export import jsonfile, restore, textimport
 from ..export.formats import FORMATS, filename, render
@@ -21,9 +22,12 @@ bp = Blueprint("export", __name__)
 # An export of a full board (5,000 notes) can pass the app-wide 1 MB body limit, so this
 # one route takes more. Override with the MAX_IMPORT_BYTES setting.
 MAX_IMPORT_BYTES = 32 * 1024 * 1024
+# The file as the body, as a form upload (curl -F file=@board.json), or as curl -d sends it.
+IMPORT_TYPES = ("application/json", "multipart/form-data", "application/x-www-form-urlencoded")
 
 
 @bp.get("/boards/<board_id>/export")
+@allow("read")
 def export_board(board_id: str):
     """The board as a file download: ?format=md|csv|json|svg|png[&view=x,y,w,h]."""
     fmt = request.args.get("format", "md")
@@ -66,6 +70,7 @@ def _upload() -> bytes:
 
 
 @bp.post("/boards/import")
+@allow("own", content=IMPORT_TYPES)
 def import_board():
     """A new board recreated from a JSON export (ids, positions, colours, versions)."""
     raw = _upload()
@@ -79,6 +84,7 @@ def import_board():
 
 
 @bp.post("/boards/<board_id>/import-text")
+@allow("write")
 def import_text(board_id: str):
     """One note per line of {"text"}, in a grid centred on {"x", "y"} or under the board."""
     body = json_body()

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, request
 
+from ..access import allow
 from ..errors import Invalid
 from ..store import get_store
 from .common import client_id, json_body
@@ -32,6 +33,7 @@ def query_version() -> int | None:
 
 
 def create_view(kind: str) -> Callable:
+    @allow("write")
     def create(board_id: str):
         """A new item; 'id' is optional (undo brings a deleted one back with its id)."""
         fields = json_body()
@@ -42,6 +44,7 @@ def create_view(kind: str) -> Callable:
 
 
 def update_view(kind: str) -> Callable:
+    @allow("write")
     def update(board_id: str, item_id: str):
         """Change some fields; a stale 'version' gets 409 with the current item."""
         fields = json_body()
@@ -52,6 +55,7 @@ def update_view(kind: str) -> Callable:
 
 
 def delete_view(kind: str) -> Callable:
+    @allow("write")
     def delete(board_id: str, item_id: str):
         """Remove the item (?version=N refuses if it changed since); a group's notes stay."""
         apply_one(board_id, {"op": "delete", "kind": kind, "id": item_id,

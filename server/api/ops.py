@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from ..access import allow
 from ..errors import Invalid
 from ..store import get_store
 from .common import client_id, json_body
@@ -12,6 +13,7 @@ bp = Blueprint("ops", __name__)
 
 
 @bp.post("/boards/<board_id>/ops")
+@allow("write")
 def apply_ops(board_id: str):
     """Apply a batch of ops in one transaction: all or nothing, one live event."""
     body = json_body()

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, current_app
 
+from ..access import allow
 from ..errors import Invalid, NotFound, Unavailable
 from ..live import get_hub
 from ..llamafile.errors import LlamafileError
@@ -72,31 +73,35 @@ def organize_params(body: dict[str, Any]) -> dict[str, Any]:
 
 
 @bp.post("/boards/<board_id>/organize")
+@allow("write")
 def start(board_id: str):
     """Begin an Organize; progress and the result reach everyone as live events."""
     params = organize_params(json_body(required=False))
-    get_store().get_board(board_id)  # 404 before 503: an unknown board is the first problem
     job = organizer().start(board_id, params, require_ai(), client_id())
     return {"job": job.public()}, 202
 
 
 @bp.get("/boards/<board_id>/organize/<job_id>")
+@allow("read")
 def status(board_id: str, job_id: str):
     return {"job": organizer().get(board_id, job_id).public()}
 
 
 @bp.post("/boards/<board_id>/organize/<job_id>/cancel")
+@allow("write")
 def cancel(board_id: str, job_id: str):
     return {"job": organizer().cancel(board_id, job_id).public()}
 
 
 @bp.post("/boards/<board_id>/organize/<job_id>/undo")
+@allow("write")
 def undo(board_id: str, job_id: str):
     """Every note and group back as before that Organize, for everyone."""
     return organizer().undo(board_id, job_id, client_id())
 
 
 @bp.post("/boards/<board_id>/groups/<group_id>/suggest-title")
+@allow("write")
 def suggest_title(board_id: str, group_id: str):
     """A fresh AI title for one group, judged against the other groups on the board."""
     snap = get_store().snapshot(board_id)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from ..access import allow
 from ..errors import Conflict, Invalid
 from ..spotlight import get_spotlights
-from ..store import get_store
 from ..store.validate import number
 from .common import display_name, json_body, required_client_id
 
@@ -14,19 +14,19 @@ bp = Blueprint("spotlight", __name__)
 
 
 @bp.get("/boards/<board_id>/spotlight")
+@allow("read")
 def current(board_id: str):
     """{"spotlight": {"by", "name", "view"} or null}: what a browser joining now follows."""
-    get_store().current_seq(board_id)
     spot = get_spotlights().current(board_id)
     return {"spotlight": spot.public() if spot else None}
 
 
 @bp.post("/boards/<board_id>/spotlight")
+@allow("manage", limit="pointer")
 def lead(board_id: str):
     """{"view": {x, y, w, h}, "name"}: lead (or go on leading); {"stop": true}: stop. 204."""
     body = json_body()
     client = required_client_id("A spotlight")
-    get_store().current_seq(board_id)
     spots = get_spotlights()
     if body == {"stop": True}:
         if not spots.stop(board_id, client):

@@ -6,8 +6,8 @@ import math
 
 from flask import Blueprint
 
+from ..access import allow
 from ..errors import Conflict, Invalid
-from ..store import get_store
 from ..timer import MAX_SECONDS, get_timers
 from .common import client_id, display_name, json_body
 
@@ -15,17 +15,17 @@ bp = Blueprint("timer", __name__)
 
 
 @bp.get("/boards/<board_id>/timer")
+@allow("read")
 def current(board_id: str):
     """{"timer": {"seconds", "remaining", "by", "name"} or null}."""
-    get_store().current_seq(board_id)
     return {"timer": get_timers().current(board_id)}
 
 
 @bp.post("/boards/<board_id>/timer")
+@allow("manage")
 def start_or_stop(board_id: str):
     """{"seconds": n, "name"?} starts (or restarts) it; {"stop": true} stops it."""
     body = json_body()
-    get_store().current_seq(board_id)
     timers = get_timers()
     if body == {"stop": True}:
         if not timers.stop(board_id):

@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 from .. import config as config_mod
+from . import address
 from .ai_options import add_ai_options, ai_overrides
 
 
@@ -17,20 +18,32 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--port", type=int, default=None, help="port (default 8000)")
     p.add_argument("--db", default=None, help="SQLite file (default ~/.local/share/herd/herd.db)")
     p.add_argument("--no-ai", action="store_true", help="no Llamafile: Organize says why not")
+    p.add_argument("--allowed-host", action="append", default=None, metavar="NAME",
+                   help="a name people reach Herd by (a LAN name, a reverse proxy's); "
+                        "repeatable. IP addresses and localhost are always answered")
+    p.add_argument("--trusted-proxy", type=int, nargs="?", const=1, default=None,
+                   metavar="HOPS", help="behind a reverse proxy: trust its X-Forwarded-* "
+                                        "headers (HOPS proxies, default 1)")
+    p.add_argument("--public-url", default=None, metavar="URL",
+                   help="the address share links start with (default: the one served)")
     add_ai_options(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    overrides: dict[str, Any] = {"HOST": args.host, "PORT": args.port, "DATABASE": args.db}
+    overrides: dict[str, Any] = {"HOST": args.host, "PORT": args.port, "DATABASE": args.db,
+                                 "ALLOWED_HOSTS": args.allowed_host,
+                                 "TRUSTED_PROXY": args.trusted_proxy,
+                                 "PUBLIC_URL": args.public_url}
     overrides.update(ai_overrides(args))
     if args.no_ai:
         overrides["AI_ENABLED"] = False
     cfg = config_mod.load(overrides)
-    problem = _check_database(cfg["DATABASE"])
+    token, problem = _check_database(cfg["DATABASE"])
     if problem:
         print(f"herd serve: {problem}", file=sys.stderr)
         return 2
+    _for_the_room(cfg)
     from ..llamafile.errors import LlamafileError
 
     with contextlib.ExitStack() as stack:
@@ -44,25 +57,60 @@ def run(args: argparse.Namespace) -> int:
                 print(f"herd serve: {e.message}\n(or start the board without AI: herd serve "
                       "--no-ai)", file=sys.stderr)
                 return 2
-        _gunicorn(cfg)
+        _gunicorn(cfg, token)
     return 0
 
 
-def _check_database(path: str) -> str | None:
+def _check_database(path: str) -> tuple[str, str | None]:
     """Open (and migrate) the database once up front: a bad --db fails here, in one clear
-    line, before any model starts, instead of as a gunicorn worker that will not boot."""
+    line, before any model starts, instead of as a gunicorn worker that will not boot.
+    Returns the owner token (made on first start) and the problem, if any."""
     import sqlite3
 
     from ..store import Store
+    from ..store.access import OWNER
 
     try:
-        Store(path).close()
+        store = Store(path)
+        try:
+            return store.secret(OWNER), None
+        finally:
+            store.close()
     except (OSError, sqlite3.Error, RuntimeError) as e:
-        return f"cannot use the database {path}: {e}"
-    return None
+        return "", f"cannot use the database {path}: {e}"
 
 
-def _gunicorn(cfg: dict[str, Any]) -> None:
+def _for_the_room(cfg: dict[str, Any]) -> None:
+    """Bound to every address: links carry the LAN address, and the name used in them is
+    one Herd answers to."""
+    if cfg["HOST"] not in address.WILDCARDS or cfg.get("PUBLIC_URL"):
+        return
+    cfg["PUBLIC_URL"] = address.public_base(cfg)
+    host = cfg["PUBLIC_URL"].split("://", 1)[1].rsplit(":", 1)[0]
+    cfg["ALLOWED_HOSTS"] = [*cfg.get("ALLOWED_HOSTS", []), host]
+
+
+def _announce(cfg: dict[str, Any], token: str) -> None:
+    print(address.owner_link(cfg, token), flush=True)
+    host = str(cfg["HOST"])
+    if host in address.WILDCARDS or not _is_loopback(host):
+        print("Herd is open to your network over plain HTTP: anyone there who has a link can "
+              "join, and the traffic is readable on the way. For more than a trusted room, "
+              "put it behind a TLS reverse proxy (README: \"For a room\").", flush=True)
+
+
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _gunicorn(cfg: dict[str, Any], token: str) -> None:
     """Run gunicorn in this process: one gevent worker, since live pub/sub is in-process."""
     from gunicorn.app.base import BaseApplication
 
@@ -87,5 +135,5 @@ def _gunicorn(cfg: dict[str, Any]) -> None:
 
             return create_app(cfg)
 
-    print(f"Herd is on http://{cfg['HOST']}:{cfg['PORT']}/", flush=True)
+    _announce(cfg, token)
     _App().run()

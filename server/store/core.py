@@ -12,8 +12,9 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+from ..config import default_data_dir
 from ..errors import Conflict, Invalid, NotFound
-from . import membership, schema
+from . import access, membership, schema
 from . import validate as v
 from .ops import TABLES, Batch, row_dict
 
@@ -27,6 +28,22 @@ BOARD_SQL = ("SELECT b.id, b.name, b.seq, b.created_at, b.updated_at, "
 def now_iso() -> str:
     """Current UTC time as ISO-8601 with milliseconds and a Z."""
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _private_dir(path: str) -> None:
+    """Make the data directory; Herd's own (the default) is readable by its user only. A
+    directory the user chose for --db is theirs to keep as they like."""
+    if not os.path.isdir(path):
+        os.makedirs(path, mode=0o700, exist_ok=True)
+    elif os.path.abspath(path) == os.path.abspath(default_data_dir()):
+        os.chmod(path, 0o700)
+
+
+def _private_files(path: str) -> None:
+    """The database holds the owner token and every link: readable by its user only."""
+    for name in (path, path + "-wal", path + "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(name, 0o600)
 
 
 def board_dict(row: sqlite3.Row) -> dict[str, Any]:
@@ -43,7 +60,7 @@ class Store:
         if path == ":memory:":
             # Each reader would get its own empty database: use a temporary file instead.
             raise ValueError("Herd's store needs a database file, not ':memory:'.")
-        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        _private_dir(os.path.dirname(os.path.abspath(path)))
         self.path, self.synchronous = path, synchronous
         self.limits = limits or v.Limits()
         self.events_keep = events_keep
@@ -53,6 +70,9 @@ class Store:
         schema.migrate(self._writer)
         self._readers: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()
+        with self._write() as (conn, _):
+            access.ensure(conn, now_iso())
+        _private_files(path)
 
     def close(self) -> None:
         """Close every connection (tests; the server just exits)."""
@@ -146,6 +166,7 @@ class Store:
                                                         now, now))
             except sqlite3.IntegrityError:
                 raise Conflict(f"A board with id {board_id!r} already exists.") from None
+            access.add_links(conn, board_id, now)
             board = board_dict(self._board_row(conn, board_id))
         return board
 
@@ -186,6 +207,7 @@ class Store:
         with self._write() as (conn, _):
             conn.execute("INSERT INTO boards (id, name, seq, created_at, updated_at) "
                          "VALUES (?, ?, 0, ?, ?)", (board_id, name, now, now))
+            access.add_links(conn, board_id, now)
             for kind, rows in (("group", groups), ("note", notes)):
                 table, cols = TABLES[kind]
                 base = {"origin": "user", "group_id": None, "version": 1}
@@ -198,6 +220,44 @@ class Store:
                      for row in rows])
             board = board_dict(self._board_row(conn, board_id))
         return board
+
+    # -- access ------------------------------------------------------------------------
+
+    def secret(self, name: str) -> str:
+        """One of the server's secrets: access.OWNER (the owner token) or access.SESSION_KEY."""
+        with self._read() as conn:
+            return access.secret(conn, name)
+
+    def rotate_secret(self, name: str) -> str:
+        """Replace a server secret (herd token --rotate); returns the new value."""
+        with self._write() as (conn, _):
+            return access.replace_secret(conn, name, now_iso())
+
+    def credentials(self, board_id: str | None) -> tuple[str, access.BoardKeys | None]:
+        """The owner token and, for a board, its link secrets (None: no such board), read
+        together: the gate asks on every request."""
+        with self._read() as conn:
+            owner = access.secret(conn, access.OWNER)
+            if board_id is None:
+                return owner, None
+            keys = access.board_keys(conn, board_id)
+        return owner, keys if keys.by_role else None
+
+    def board_keys(self, board_id: str) -> access.BoardKeys:
+        """The board's link secrets by role (none when there is no such board)."""
+        with self._read() as conn:
+            return access.board_keys(conn, board_id)
+
+    def rotate_link(self, board_id: str, role: str) -> str:
+        """A new secret for one of the board's links; whoever holds the old one is cut off,
+        open live streams included (an unlogged `access_revoked` event tells them)."""
+        if role not in access.ROLES:
+            raise Invalid(f"No {role!r} link: a board has {', '.join(access.ROLES)} links.")
+        with self._write() as (conn, outbox):
+            self._seq(conn, board_id)
+            value = access.rotate_link(conn, board_id, role, now_iso())
+            outbox.append((board_id, {"type": "access_revoked", "role": role}))
+        return value
 
     # -- the write path ----------------------------------------------------------------
 

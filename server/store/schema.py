@@ -56,7 +56,25 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE groups ADD COLUMN origin TEXT NOT NULL DEFAULT 'user';
     """,
-    # 3: membership by containment (issue 13). A note belongs to the frame holding its centre
+    # 3: access. The server's own secrets (the owner token, the key that signs session
+    # cookies) live with the boards, so every process on this database agrees on them; each
+    # board has one share link per role. access.ensure() fills both in from Python's
+    # `secrets` (boards made before this get their links then).
+    """
+    CREATE TABLE secrets (
+        name        TEXT PRIMARY KEY,
+        value       TEXT NOT NULL,
+        created_at  TEXT NOT NULL
+    );
+    CREATE TABLE board_links (
+        board_id    TEXT NOT NULL REFERENCES boards(id) ON DELETE CASCADE,
+        role        TEXT NOT NULL,
+        secret      TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        PRIMARY KEY (board_id, role)
+    ) WITHOUT ROWID;
+    """,
+    # 4: membership by containment (issue 13). A note belongs to the frame holding its centre
     # (the innermost, then the topmost: store/membership.py states the rule; this is the same
     # rule in SQL). Nothing moves: only group_id changes, on notes that sat outside their
     # frame or inside a frame they were not in. Boards that changed get a new seq and lose

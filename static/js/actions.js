@@ -28,6 +28,7 @@ export function installActions(ctx) {
 
   /** Edit a note's text in place; Escape or clicking away finishes. */
   ctx.editNote = (id, { draft = false } = {}) => {
+    if (!ctx.may('write')) { ctx.readOnly(); return; }
     const node = ctx.renderer.noteEl(id);
     const row = ctx.model.notes.get(id);
     if (!node || !row || node.classList.contains('editing')) return;

@@ -55,8 +55,12 @@ export async function request(method, path, body, extra = {}) {
   }
   if (!resp.ok) {
     const e = data?.error;
-    throw new ApiError(resp.status, e?.code || 'error',
+    const err = new ApiError(resp.status, e?.code || 'error',
       e?.message || `The server answered ${resp.status} ${resp.statusText}.`, e?.details);
+    // A link that was rotated (or no credentials at all): the page says so once, whatever
+    // asked; see board.js.
+    if (resp.status === 401) globalThis.dispatchEvent?.(new CustomEvent('herd:unauthenticated', { detail: err }));
+    throw err;
   }
   return data;
 }
@@ -87,6 +91,9 @@ export const api = {
   importText: (b, text, at) => request('POST', `/api/boards/${enc(b)}/import-text`,
     at ? { text, x: Math.round(at.x), y: Math.round(at.y) } : { text }),
   importBoard: (json) => request('POST', '/api/boards/import', json),
+  links: (b) => request('GET', `/api/boards/${enc(b)}/links`),
+  rotateLink: (b, role) => request('POST', `/api/boards/${enc(b)}/links/${enc(role)}/rotate`),
+  linkQrUrl: (b, role) => `/api/boards/${enc(b)}/links/${enc(role)}/qr.svg?`,
   exportUrl: (b, format, view) =>
     `/api/boards/${enc(b)}/export?format=${enc(format)}` +
     (view ? `&view=${[view.x, view.y, view.w, view.h].map((v) => Math.round(v)).join(',')}` : ''),

@@ -16,7 +16,8 @@ import { installActions } from './actions.js';
 import { installCursors } from './cursors.js';
 import { installSpotlight } from './spotlight.js';
 import { installTimer } from './timer.js';
-import { showError } from './ui.js';
+import { installShare } from './share.js';
+import { showError, toast } from './ui.js';
 import './theme.js'; // the light or dark the person picked, before the first paint of the board
 
 const boardId = document.body.dataset.boardId;
@@ -86,6 +87,7 @@ ctx.lookup = (kind, id) => S.visible(ctx.model, kind).get(id);
  */
 ctx.commit = async function commit(ops, { record = true, before = ctx.lookup, glide = false, onConflict, quiet = false } = {}) {
   if (!ops.length) return true;
+  if (!ctx.may('write')) { readOnly(); return false; }
   // Membership follows geometry: settle it here, for every batch, so the board shows it at
   // once and the inverse takes it back with the positions (the server settles the same way).
   ops = settleOps(ctx.model.notes, ctx.model.groups, ops);
@@ -116,7 +118,9 @@ ctx.commit = async function commit(ops, { record = true, before = ctx.lookup, gl
 ctx.busy = () => inFlight > 0;
 
 /** Show a batch locally without sending it (drag preview); `token` groups such previews. */
-ctx.preview = (ops, token = 'drag') => render(S.applyLocal(ctx.model, ops, token));
+ctx.preview = (ops, token = 'drag') => {
+  if (ctx.may('write')) render(S.applyLocal(ctx.model, ops, token));
+};
 ctx.discard = (token) => render(S.dropToken(ctx.model, token));
 
 ctx.undo = async function undo() {
@@ -132,6 +136,39 @@ ctx.redo = async function redo() {
   if (!(await ctx.commit(e.ops, { record: false, glide: true }))) S.revertRedo(ctx.history);
   changed();
 };
+
+// ---- access ----
+
+/** What the server said this person may do here: read, write, manage, own (docs/api.md). */
+ctx.may = (action) => Boolean(ctx.access?.may?.includes(action));
+
+let readOnlyToldAt = 0;
+/** A viewer tried to change something: say once in a while why nothing happens. */
+function readOnly() {
+  if (ctx.revoked) return;
+  if (Date.now() - readOnlyToldAt < 5000) return;
+  readOnlyToldAt = Date.now();
+  toast('You are viewing this board: ask its facilitator for an editor link to change it.');
+}
+
+/** The link this page was opened with no longer works: stop, and say why. */
+ctx.revoke = (message) => {
+  if (ctx.revoked) return;
+  ctx.revoked = true;
+  ctx.live?.close();
+  ctx.access = { role: null, may: [] };
+  document.body.dataset.role = '';
+  const msg = document.getElementById('board-missing');
+  msg.querySelector('h2').textContent = 'Your link to this board was replaced';
+  msg.querySelector('p').textContent = message ||
+    'The facilitator made a new link, so the one you opened no longer works. Ask them for the new link.';
+  msg.hidden = false;
+  changed();
+};
+ctx.readOnly = readOnly;
+globalThis.addEventListener('herd:unauthenticated', (e) => {
+  if (ctx.model && e.detail?.code === 'link_rotated') ctx.revoke(e.detail.message);
+});
 
 // ---- view ----
 
@@ -256,6 +293,8 @@ function onEvent(ev) {
     msg.querySelector('p').textContent = 'Someone deleted this board. Its notes are gone for everyone.';
     msg.hidden = false;
     changed();
+  } else if (ev.type === 'access_revoked') {
+    ctx.revoke();
   } else if (ev.type === 'resync') {
     resync();
   } else if (ev.type === 'organize') {
@@ -288,11 +327,17 @@ async function start() {
     const msg = document.getElementById('board-missing');
     if (msg) {
       msg.hidden = false;
+      msg.querySelector('h2').textContent = {
+        401: e.code === 'link_rotated' ? 'Your link to this board was replaced' : 'This board is private',
+        403: 'This board is private',
+      }[e.status] || 'Board not found';
       msg.querySelector('p').textContent = e.status === 404
         ? 'This board does not exist (it may have been deleted).' : e.message;
     }
     return;
   }
+  ctx.access = data.access;
+  document.body.dataset.role = data.access?.role || '';
   ctx.model = S.createModel(data);
   document.title = `${data.board.name} · Herd`;
   ctx.renderer.renderAll(ctx.model);
@@ -307,6 +352,7 @@ async function start() {
   ctx.cursors = installCursors(ctx, layer);
   ctx.spotlight = installSpotlight(ctx);
   ctx.timer = installTimer(ctx);
+  installShare(ctx);
   ctx.live = connect(boardId, {
     after: data.seq,
     onEvent,
@@ -320,7 +366,7 @@ async function start() {
     },
     exists: async () => {
       try { await api.getBoard(boardId); return true; } catch (e) { return e.status !== 404; }
-    },
+    }, // a 401 on the way also revokes the page (herd:unauthenticated above)
   });
   document.getElementById('loading')?.remove();
   document.body.classList.add('ready');

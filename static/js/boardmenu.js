@@ -9,6 +9,11 @@ import { effectiveTheme, toggleTheme } from './theme.js';
 /** Open the board menu (export downloads, import, all boards) under `anchor`. */
 export function boardMenu(ctx, anchor) {
   const dl = (format, view) => download(api.exportUrl(ctx.boardId, format, view));
+  const importing = ctx.may('write') ? [
+    'sep',
+    { heading: 'Import' },
+    { label: 'Import list or board file…', title: '.txt / .md: one note per line. .json: a board exported from Herd (opens as a new board).', run: () => $('#import-file').click() },
+  ] : [];
   popover(anchor, [
     { heading: 'Download' },
     { label: 'Markdown (.md)', run: () => dl('md') },
@@ -17,9 +22,7 @@ export function boardMenu(ctx, anchor) {
     { label: 'Image of the board (.png)', run: () => dl('png') },
     { label: 'Image of this view (.png)', run: () => dl('png', ctx.visibleRect()) },
     { label: 'Vector image (.svg)', run: () => dl('svg') },
-    'sep',
-    { heading: 'Import' },
-    { label: 'Import list or board file…', title: '.txt / .md: one note per line. .json: a board exported from Herd (opens as a new board).', run: () => $('#import-file').click() },
+    ...importing,
     'sep',
     { label: effectiveTheme() === 'dark' ? 'Light mode' : 'Dark mode', title: 'Switch between light and dark', run: toggleTheme },
     { label: 'All boards', run: () => { location.href = '/'; } },

@@ -54,7 +54,7 @@ export function installChrome(ctx) {
   // ---- popovers ----
   ctx.closePopovers = closePopovers;
   document.addEventListener('pointerdown', (e) => {
-    if (!e.target.closest('.popover, [aria-haspopup]')) ctx.closePopovers();
+    if (!e.target.closest('.popover, [aria-haspopup], dialog')) ctx.closePopovers();
   }, true);
   ctx.openFrameMenu = (gid, anchor) => frameMenu(ctx, gid, anchor);
   installContextMenu(ctx); // right click, the menu key, Shift+F10
@@ -130,6 +130,7 @@ function update(ctx) {
 }
 
 function renameBoard(ctx) {
+  if (!ctx.may('manage')) return;
   const btn = $('#board-name');
   editInPlace(btn, {
     value: ctx.model.board.name, label: 'Board name', className: 'board-name-edit',
@@ -146,6 +147,12 @@ function renameBoard(ctx) {
 /** The menu on a group frame's title: rename (by hand or with AI), select its notes, remove it. */
 function frameMenu(ctx, gid, anchor) {
   ctx.select(['group:' + gid]);
+  if (!ctx.may('write')) {
+    popover(anchor, [{ label: 'Select notes in group', run: () => ctx.select(
+      [...ctx.model.notes.values()].filter((n) => n.group_id === gid).map((n) => 'note:' + n.id)) }],
+    { label: 'Group options' });
+    return;
+  }
   popover(anchor, [
     { label: 'Rename', hint: 'Enter', run: () => ctx.editTitle(gid) },
     { label: 'Rename with AI', title: 'Ask the local model for a fresh name', run: () => renameWithAi(ctx, gid) },

@@ -49,6 +49,7 @@ export function installCursors(ctx, layer) {
 
   function send() {
     timer = null;
+    if (!ctx.may('write')) return; // a viewer watches; their pointer is not shown
     if (inFlight || (pendingPos === null && pendingSel === null && !pendingGone)) return;
     const wait = lastSent + SEND_MS - performance.now();
     if (wait > 0) { timer = setTimeout(send, wait); return; }

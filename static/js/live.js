@@ -29,7 +29,7 @@ export function connect(boardId, { after, onEvent, onStatus, exists }) {
       try { ev = JSON.parse(msg.data); } catch { return; }
       if (typeof ev.seq === 'number') seq = Math.max(seq, ev.seq);
       onEvent(ev);
-      if (ev.type === 'board_deleted') close();
+      if (ev.type === 'board_deleted' || ev.type === 'access_revoked') close();
     };
     es.onerror = () => {
       if (closed) return;
@@ -45,6 +45,7 @@ export function connect(boardId, { after, onEvent, onStatus, exists }) {
             close();
             return;
           }
+          if (closed) return; // closed while we asked (e.g. the link was rotated)
           open();
         }, delay);
         delay = Math.min(delay * 2, 15000);

@@ -30,7 +30,9 @@ export function peoplePopover(ctx, anchor) {
     pop.remove();
     if (leading) ctx.spotlight.stop(); else ctx.spotlight?.lead();
   });
-  form.append(input, save, el('hr', 'menu-sep'), spot);
+  form.append(input, save);
+  // Leading everyone's view is the facilitator's (the server refuses it to others).
+  if (ctx.may('manage')) form.append(el('hr', 'menu-sep'), spot);
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     ctx.cursors?.setName(input.value);

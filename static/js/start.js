@@ -106,7 +106,28 @@ async function remove(board) {
   }
 }
 
-document.getElementById('create-form').addEventListener('submit', async (e) => {
+/** Where a pasted link or token leads: a board link as it is, a bare token to the owner's. */
+export function destination(text, origin = location.origin) {
+  const value = text.trim();
+  if (!value) return null;
+  try {
+    const url = new URL(value, origin);
+    if (url.origin === origin && (url.searchParams.has('key') || url.searchParams.has('token'))) {
+      return url.pathname + url.search;
+    }
+  } catch { /* not a URL */ }
+  return /^[A-Za-z0-9_-]{16,}$/.test(value) ? `/?token=${encodeURIComponent(value)}` : null;
+}
+
+const linkForm = document.getElementById('link-form');
+linkForm?.addEventListener('submit', (e) => {
+  e.preventDefault();
+  const to = destination(document.getElementById('link-input').value);
+  if (to) location.href = to;
+  else toast('That is not a link to this Herd, nor an owner token.', { kind: 'error' });
+});
+
+document.getElementById('create-form')?.addEventListener('submit', async (e) => {
   e.preventDefault();
   const input = document.getElementById('new-name');
   const name = input.value.trim() || 'Untitled board';
@@ -118,4 +139,4 @@ document.getElementById('create-form').addEventListener('submit', async (e) => {
   }
 });
 
-load();
+if (document.body.dataset.owner === '1') load();

@@ -81,7 +81,10 @@ export function installTimer(ctx) {
   chip.addEventListener('click', () => {
     closePopovers();
     const pop = el('div', 'popover timer-pop', { role: 'dialog', 'aria-label': 'Timer' });
-    if (running) {
+    if (!ctx.may('manage')) {
+      pop.append(el('h2', '', {}, running ? `${clock(left())} left` : 'No timer running'),
+        el('p', 'muted', {}, 'The facilitator starts and stops the timer.'));
+    } else if (running) {
       pop.append(el('h2', '', {}, `${clock(left())} left`));
       const more = el('button', 'btn wide', { type: 'button' }, '+1 minute');
       more.addEventListener('click', () => start(Math.min(4 * 3600, Math.ceil(left()) + 60)));

@@ -5,6 +5,13 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+
+SERVERS: dict[str, Any] = {}  # base URL -> the e2e Server started there (conftest fills it)
+# Playwright evaluates wait_for_function's string predicates with eval(), which Herd's CSP
+# forbids; the tests' own contexts lift CSP for that, and tests/e2e/test_access_e2e.py runs
+# the board with CSP enforced and no violation.
+TEST_CONTEXT = {"bypass_csp": True}
 
 
 def paste(pg, text: str) -> None:
@@ -18,15 +25,19 @@ def paste(pg, text: str) -> None:
 
 @contextlib.contextmanager
 def people(browser, url: str, count: int = 2, width: int = 1200,
-           height: int = 800) -> Iterator[tuple]:
+           height: int = 800, link: str | None = None) -> Iterator[tuple]:
     """`count` people on one board: a browser context each (own storage, own tab ids), each
-    with the board open and live; yields (contexts, pages) and closes them on the way out."""
-    contexts = [browser.new_context(viewport={"width": width, "height": height})
+    with the board open and live (as the owner, or through `link` when given: a share link);
+    yields (contexts, pages) and closes them on the way out."""
+    contexts = [browser.new_context(viewport={"width": width, "height": height}, **TEST_CONTEXT)
                 for _ in range(count)]
     try:
         pages = [c.new_page() for c in contexts]
+        base = url.split("/b/", 1)[0]
         for pg in pages:
-            pg.goto(url)
+            if link is None:
+                SERVERS[base].login(pg)
+            pg.goto(link or url)
             pg.wait_for_function("window.herd?.model && window.herd.connection === 'live'")
         yield contexts, pages
     finally:

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from browser_helpers import SERVERS, TEST_CONTEXT
+from serve_log import token_from_log
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("HERD_CHROMIUM", "/usr/bin/chromium")
@@ -36,15 +38,25 @@ def _herd_command() -> list[str]:
 
 
 class Server:
-    """The running server: its base URL and a tiny JSON client for arranging and checking."""
+    """The running server: its base URL, the owner token it printed, and a tiny JSON client
+    (as the owner) for arranging and checking."""
 
-    def __init__(self, base: str) -> None:
-        self.base = base
+    def __init__(self, base: str, token: str) -> None:
+        self.base, self.token = base, token
+        SERVERS[base] = self  # so helpers that get a URL can log in to its server
+
+    def login(self, target) -> None:
+        """Make a browser context (or a page's) the owner's: open the owner link, as the
+        person who started Herd does, so the context holds the session cookie."""
+        ctx = getattr(target, "context", target)
+        resp = ctx.request.get(f"{self.base}/?token={self.token}")
+        assert resp.ok, resp.status
 
     def api(self, method: str, path: str, body: Any = None) -> Any:
         data = None if body is None else json.dumps(body).encode()
         req = urllib.request.Request(self.base + path, data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
+                                     headers={"Content-Type": "application/json",
+                                              "Authorization": f"Bearer {self.token}"})
         with urllib.request.urlopen(req, timeout=10) as resp:
             raw = resp.read()
         return json.loads(raw) if raw else None
@@ -87,8 +99,9 @@ class ServerProcess:
         deadline = time.monotonic() + (180 if self.ai else 60)  # the models take a while
         while True:
             try:
-                urllib.request.urlopen(self.base + "/api/boards", timeout=2).read()
-                return Server(self.base)
+                urllib.request.urlopen(self.base + "/api/health", timeout=2).read()
+                log.seek(0)
+                return Server(self.base, token_from_log(log.read()))
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 if self.proc.poll() is not None or time.monotonic() > deadline:
                     log.seek(0)
@@ -162,7 +175,7 @@ def browser():
 
 @pytest.fixture
 def context(browser):
-    ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800}, **TEST_CONTEXT)
     yield ctx
     ctx.close()
 
@@ -182,6 +195,7 @@ def open_board(server) -> Callable:
     """Open a board in a page and wait until it is loaded and live."""
 
     def _open(pg, board_id: str):
+        server.login(pg)
         pg.goto(f"{server.base}/b/{board_id}")
         pg.wait_for_function(
             "window.herd && window.herd.model && window.herd.connection === 'live'")

@@ -11,7 +11,8 @@ pytestmark = pytest.mark.e2e
 
 SCHEMES = ["light", "dark"]
 # Every control that opens a popover or a menu on the board page.
-POPOVERS = ["#menu-btn", "#organize-btn", "#ai-status", "#timer-btn", "#help-btn", "#presence",
+POPOVERS = ["#menu-btn", "#share-btn", "#organize-btn", "#ai-status", "#timer-btn", "#help-btn",
+            "#presence",
             ".frame[data-id='u'] .frame-menu-btn"]
 
 
@@ -25,6 +26,7 @@ def assert_clean(pg, where: str) -> None:
 def test_start_page(page, server, scheme):
     page.emulate_media(color_scheme=scheme)
     server.board("Listed board")
+    server.login(page)  # the owner, as the person who started Herd
     page.goto(server.base + "/")
     page.wait_for_selector("#boards li")
     assert page.locator("h1").count() == 1

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from browser_helpers import paste, people
+from browser_helpers import TEST_CONTEXT, paste, people
 
 pytestmark = pytest.mark.e2e
 
@@ -34,6 +34,7 @@ def settled(pg) -> None:
 
 
 def test_start_page_create_rename_delete(page, server, wait):
+    server.login(page)
     page.goto(server.base + "/")
     page.fill("#new-name", "Workshop e2e")
     page.click("button[type=submit]")
@@ -41,6 +42,7 @@ def test_start_page_create_rename_delete(page, server, wait):
     board_id = page.url.rsplit("/", 1)[1]
     page.wait_for_selector("#board-name >> text=Workshop e2e")
 
+    server.login(page)
     page.goto(server.base + "/")
     card = page.locator(f".board-card[data-id='{board_id}']")
     card.get_by_role("button", name="Rename board Workshop e2e").click()
@@ -388,6 +390,7 @@ def test_keyboard_shortcuts_help(page, server, open_board):
 
 
 def test_unknown_board_and_board_deleted_while_open(page, server, open_board):
+    server.login(page)
     page.goto(server.base + "/b/no-such-board")
     page.wait_for_selector("#board-missing >> text=does not exist")
     b = server.board("Doomed", notes=[note("a", "A", 0, 0)])
@@ -400,7 +403,8 @@ def test_unknown_board_and_board_deleted_while_open(page, server, open_board):
 
 def test_pinch_zooms_on_a_touch_screen(browser, server, open_board):
     b = server.board("Pinch", notes=[note("a", "A", 0, 0)])
-    ctx = browser.new_context(viewport={"width": 1000, "height": 700}, has_touch=True)
+    ctx = browser.new_context(viewport={"width": 1000, "height": 700}, has_touch=True,
+                              **TEST_CONTEXT)
     try:
         page = ctx.new_page()
         open_board(page, b)

@@ -35,6 +35,7 @@ def type_note(pg, text: str) -> None:
 
 
 def test_start_page_to_a_grouped_exported_board_with_the_keyboard_alone(page, server, wait):
+    server.login(page)  # the owner, as the person who started Herd
     page.goto(server.base + "/")
     page.keyboard.press("Tab")
     assert focused(page)["id"] == "new-name", "the start page's first Tab is the name field"

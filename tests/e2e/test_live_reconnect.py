@@ -11,6 +11,7 @@ pytestmark = pytest.mark.e2e
 def test_reconnects_and_catches_up_without_reload(page, server_process):
     srv = server_process.start()
     b = srv.board("Reconnect", notes=[{"id": "a", "text": "A", "x": 0, "y": 0}])
+    srv.login(page)
     page.goto(f"{srv.base}/b/{b}")
     page.wait_for_function("window.herd?.model && window.herd.connection === 'live'")
     page.evaluate("window.__sameDocument = true")
@@ -37,6 +38,7 @@ def test_reconnects_and_catches_up_without_reload(page, server_process):
 def test_too_far_behind_gets_resync_and_refetches(page, server_process):
     srv = server_process.start()
     b = srv.board("Resync", notes=[{"id": "a", "text": "A", "x": 0, "y": 0}])
+    srv.login(page)
     page.goto(f"{srv.base}/b/{b}")
     page.wait_for_function("window.herd?.model && window.herd.connection === 'live'")
     page.evaluate("window.__sameDocument = true")
@@ -62,6 +64,7 @@ def test_too_far_behind_gets_resync_and_refetches(page, server_process):
 def test_a_board_deleted_while_the_browser_was_away_says_so(page, server_process):
     srv = server_process.start()
     b = srv.board("Gone", notes=[{"id": "a", "text": "A", "x": 0, "y": 0}])
+    srv.login(page)
     page.goto(f"{srv.base}/b/{b}")
     page.wait_for_function("window.herd?.model && window.herd.connection === 'live'")
     server_process.stop()

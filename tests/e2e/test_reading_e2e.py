@@ -107,6 +107,7 @@ def test_colours_keep_their_contrast_in_both_themes(page, server, open_board, sc
 
 def test_the_dark_mode_toggle_overrides_the_system_and_is_remembered(page, server):
     page.emulate_media(color_scheme="light")
+    server.login(page)  # the owner, as the person who started Herd
     page.goto(server.base + "/")
     toggle = page.get_by_role("button", name="Dark mode")
     assert toggle.get_attribute("aria-pressed") == "false"

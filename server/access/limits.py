@@ -1,0 +1,122 @@
+"""Per-caller limits: request rates and a count of open live streams. Both key on the session
+(or token) and on the address, so one client cannot starve the rest, and opening the link
+again for a fresh session does not lift the address's share.
+
+Rates are written in the `limits` library's notation ("60/second") and checked by it when a
+shared storage is handed in (several processes: its Redis storage). In one process they are
+counted here instead: `limits`' MemoryStorage starts a timer thread every 10 ms to expire
+keys, which bench/gate.py measured at +0.6 ms a request (685 vs 1,298 us a note move)."""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from typing import Protocol
+
+import limits
+import limits.storage
+import limits.strategies
+
+from ..errors import RateLimited
+
+
+class FixedWindows:
+    """Fixed-window counters in this process, expired lazily: the `limits` strategy
+    interface (test, hit, get_window_stats) without a background timer."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._windows: dict[tuple, tuple[float, int]] = {}  # key -> (window end, count)
+
+    def _current(self, item: limits.RateLimitItem, key: tuple, now: float) -> tuple[float, int]:
+        end, count = self._windows.get(key, (0.0, 0))
+        if now >= end:
+            end, count = now + item.get_expiry(), 0
+        return end, count
+
+    def test(self, item: limits.RateLimitItem, *ids: str) -> bool:
+        with self._lock:
+            return self._current(item, (str(item), *ids), time.time())[1] < item.amount
+
+    def hit(self, item: limits.RateLimitItem, *ids: str) -> bool:
+        key, now = (str(item), *ids), time.time()
+        with self._lock:
+            end, count = self._current(item, key, now)
+            if len(self._windows) > 100_000:  # callers come and go: forget ended windows
+                self._windows = {k: w for k, w in self._windows.items() if w[0] > now}
+            self._windows[key] = (end, count + 1)
+            return count < item.amount
+
+    def get_window_stats(self, item: limits.RateLimitItem, *ids: str) -> limits.WindowStats:
+        with self._lock:
+            end, count = self._current(item, (str(item), *ids), time.time())
+        return limits.WindowStats(end, max(0, item.amount - count))
+
+
+class Rates:
+    """Named rate limits, each checked for the caller's key and for their address."""
+
+    def __init__(self, rules: dict[str, tuple[str, str]],
+                 storage: limits.storage.Storage | None = None) -> None:
+        self._limiter = (FixedWindows() if storage is None
+                         else limits.strategies.SlidingWindowCounterRateLimiter(storage))
+        self._rules = {name: (limits.parse(per_key), limits.parse(per_address))
+                       for name, (per_key, per_address) in rules.items()}
+
+    def hit(self, name: str, key: str | None, address: str, what: str) -> None:
+        """Count one request against both limits (a None key: the address's alone);
+        RateLimited, with nothing counted, if either is used up."""
+        per_key, per_address = self._rules[name]
+        checks = [(per_address, "a:" + address)]
+        if key is not None:
+            checks.append((per_key, "k:" + key))
+        for item, who in checks:
+            if not self._limiter.test(item, name, who):
+                stats = self._limiter.get_window_stats(item, name, who)
+                wait = max(1, math.ceil(stats.reset_time - time.time()))
+                raise RateLimited(f"Too many {what} from you at once: wait {wait} s and try "
+                                  "again.", retry_after=wait)
+        for item, who in checks:
+            self._limiter.hit(item, name, who)
+
+
+class StreamSlots(Protocol):
+    def acquire(self, key: str | None, address: str) -> Callable[[], None]: ...
+
+
+class LocalStreamSlots:
+    """Open live streams per caller key and per address, in this process."""
+
+    def __init__(self, per_key: int, per_address: int) -> None:
+        self.per_key, self.per_address = per_key, per_address
+        self._lock = threading.Lock()
+        self._open: Counter[str] = Counter()
+
+    def acquire(self, key: str | None, address: str) -> Callable[[], None]:
+        """Take a slot (RateLimited when either count is full); returns the release. A None
+        key counts against the address alone."""
+        names = ("a:" + address,) if key is None else ("a:" + address, "k:" + key)
+        with self._lock:
+            full = [n for n, cap in zip(names, (self.per_address, self.per_key), strict=False)
+                    if self._open[n] >= cap]
+            if full:
+                raise RateLimited(
+                    f"Too many live connections from you (at most {self.per_key} per person, "
+                    f"{self.per_address} per address): close some tabs of this board.",
+                    retry_after=5)
+            self._open.update(names)
+        released = False
+
+        def release() -> None:
+            nonlocal released
+            with self._lock:
+                if not released:
+                    released = True
+                    self._open.subtract(names)
+                    for n in names:
+                        if self._open[n] <= 0:
+                            del self._open[n]
+        return release

@@ -1,0 +1,92 @@
+"""Session cookies: opening a share link (or the owner's link) trades its secret for a signed,
+HttpOnly cookie that remembers the *fingerprint* of the secret. Rotating the secret changes
+the fingerprint, which cuts off every session made from the old one.
+
+The cookie is Flask's own signed session (itsdangerous), keyed by a secret kept in the
+database, so every process serving that database accepts the same cookies.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from flask import Flask, request, session
+from flask.sessions import SecureCookieSessionInterface
+
+from ..store.access import fingerprint
+
+MAX_BOARDS = 40  # boards one cookie remembers; the oldest is forgotten past this
+
+
+class HerdSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, `Secure` whenever the request came over HTTPS (directly
+    or, with --trusted-proxy, through a TLS proxy), so plain-HTTP use on a LAN still works."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(request.is_secure) or super().get_cookie_secure(app)
+
+
+def init_app(app: Flask, session_key: str) -> None:
+    """Sign sessions with the database's key; one cookie name per database, so two Herds on
+    one host (cookies ignore the port) do not overwrite each other's sessions."""
+    app.secret_key = session_key
+    app.session_interface = HerdSessions()
+    app.config.update(
+        SESSION_COOKIE_NAME="herd_" + fingerprint(session_key)[:8],
+        SESSION_COOKIE_HTTPONLY=True,
+        # Lax, not Strict: a link opened from a chat or a mail is a cross-site navigation,
+        # and the page it lands on must see the session. Writes are guarded by the Origin
+        # check besides, and a GET never changes anything.
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=timedelta(days=30),
+        # Re-signing and re-sending the cookie on every request cost +0.3 ms each
+        # (bench/gate.py: 685 vs 1,022 us a note move): send it only when it changes.
+        SESSION_REFRESH_EACH_REQUEST=False,
+    )
+
+
+def session_id() -> str:
+    """This session's own id (for limits), made on first use."""
+    sid = session.get("sid")
+    if not isinstance(sid, str):
+        sid = secrets.token_urlsafe(12)
+        session["sid"] = sid
+        session.permanent = True
+    return sid
+
+
+def owner_fingerprint() -> str | None:
+    value = session.get("o")
+    return value if isinstance(value, str) else None
+
+
+def grant_owner(owner_token: str) -> None:
+    session_id()
+    session["o"] = fingerprint(owner_token)
+
+
+def link_grants(board_id: str) -> dict[str, str]:
+    """role -> fingerprint of the link this session opened for the board."""
+    boards = session.get("b")
+    grants = boards.get(board_id) if isinstance(boards, dict) else None
+    return dict(grants) if isinstance(grants, dict) else {}
+
+
+def grant_link(board_id: str, role: str, link_fingerprint: str) -> None:
+    """Remember that this session opened the board's `role` link."""
+    session_id()
+    boards = dict(session.get("b") or {})
+    grants = dict(boards.pop(board_id, None) or {})
+    grants[role] = link_fingerprint
+    boards[board_id] = grants  # re-inserted: most recently used last
+    while len(boards) > MAX_BOARDS:
+        boards.pop(next(iter(boards)))
+    session["b"] = boards
+
+
+def boards_opened() -> dict[str, dict[str, str]]:
+    """board id -> {role: link fingerprint} for every board this session opened a link of."""
+    boards = session.get("b")
+    return {b: dict(g) for b, g in boards.items() if isinstance(g, dict)} \
+        if isinstance(boards, dict) else {}
