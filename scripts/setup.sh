@@ -42,6 +42,14 @@ if [ "$want_browser" = 1 ] && [ ! -x /usr/bin/chromium ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
 fi
 
+# axe-core for the accessibility tests, from npm into .venv (never from a CDN): the tests
+# inject its axe.min.js into the page themselves.
+if [ "$want_browser" = 1 ] && [ ! -f .venv/node/node_modules/axe-core/axe.min.js ]; then
+  echo "==> installing axe-core (npm) for the accessibility tests"
+  mkdir -p .venv/node
+  npm install --prefix .venv/node --no-audit --no-fund --silent axe-core@4.10
+fi
+
 if [ "$want_models" = 1 ]; then
   .venv/bin/herd models prepare
 fi

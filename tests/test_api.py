@@ -160,22 +160,30 @@ def test_limits_body_size(client, board):
     assert "1,000,000 bytes" in r.get_json()["error"]["message"]
 
 
-def test_group_membership_by_note_and_by_group(client, board):
+def test_group_membership_follows_geometry_and_requests_grow_the_frame(client, board):
     ops = [{"op": "create", "kind": "group", "id": "g", "fields": {"title": "G"}}]
-    ops += [{"op": "create", "kind": "note", "id": f"n{i}", "fields": {"text": str(i)}}
-            for i in range(3)]
+    ops += [{"op": "create", "kind": "note", "id": f"n{i}",
+             "fields": {"text": str(i), "x": 1000 + 300 * i, "y": 0}} for i in range(3)]
     client.post(f"/api/boards/{board}/ops", json={"ops": ops})
-    # A note joins a group by its group_id...
+
+    def members():
+        return {n["id"]: n["group_id"]
+                for n in client.get(f"/api/boards/{board}").get_json()["notes"]}
+
+    assert members() == {"n0": None, "n1": None, "n2": None}  # g (0,0 400x300) holds none
+    # Asking a note into a group grows the frame to hold it...
     r = client.patch(f"/api/boards/{board}/notes/n0", json={"group_id": "g"})
     assert r.get_json()["group_id"] == "g"
-    # ...a group's note_ids on update sets its members exactly...
+    g = client.get(f"/api/boards/{board}").get_json()["groups"][0]
+    assert g["x"] + g["w"] >= 1000 + 160
+    # ...so does a group's note_ids; a member not listed still inside stays (containment)...
     r = client.patch(f"/api/boards/{board}/groups/g", json={"note_ids": ["n1", "n2"]})
-    assert r.status_code == 200
-    members = {n["id"]: n["group_id"] for n in client.get(f"/api/boards/{board}")
-               .get_json()["notes"]}
-    assert members == {"n0": None, "n1": "g", "n2": "g"}
-    # ...and group_id null leaves it.
+    assert r.status_code == 200 and r.get_json()["w"] >= 1600 + 160
+    assert members() == {"n0": "g", "n1": "g", "n2": "g"}
+    # ...and a note leaves by leaving the frame, whatever group_id says.
     r = client.patch(f"/api/boards/{board}/notes/n1", json={"group_id": None})
+    assert r.get_json()["group_id"] == "g"
+    r = client.patch(f"/api/boards/{board}/notes/n1", json={"y": 5000})
     assert r.get_json()["group_id"] is None
 
 

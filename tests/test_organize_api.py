@@ -9,6 +9,7 @@ import pytest
 
 from server import create_app
 from server.llamafile.errors import LlamafileError
+from server.store.membership import container_id, z_order
 from tests.organize_fakes import FakeChat, FakeEmbedder, topic_notes
 
 
@@ -119,6 +120,10 @@ def test_same_notes_same_groups(client, board):
 
 
 def test_notes_in_the_users_groups_stay_unless_asked(client, board):
+    # Away from the pile first: a frame holds every note whose centre it holds.
+    client.post(f"/api/boards/{board}/ops", json={"ops": [
+        {"op": "update", "kind": "note", "id": i, "fields": {"x": x, "y": -1900}}
+        for i, x in (("n0", -1900), ("n1", -1750))]})
     r = client.post(f"/api/boards/{board}/groups", json={
         "title": "Mine", "x": -2000, "y": -2000, "w": 400, "h": 300, "note_ids": ["n0", "n1"]})
     mine = r.get_json()["id"]
@@ -157,7 +162,11 @@ def test_edits_made_meanwhile_are_kept(client, board, ai):
     notes, _ = layout(client, board)
     assert notes["n0"] == (4242, 77, None)
     assert "n1" not in notes
-    assert notes["late"] == (5, 5, None)
+    # The late note stays put; it belongs to whichever new frame landed on it (containment).
+    snap = client.get(f"/api/boards/{board}").get_json()
+    late = next(n for n in snap["notes"] if n["id"] == "late")
+    assert (late["x"], late["y"]) == (5, 5)
+    assert late["group_id"] == container_id(late, z_order(snap["groups"]))
 
 
 def test_cancel_leaves_the_board_untouched(client, board, ai):

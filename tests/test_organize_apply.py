@@ -104,4 +104,6 @@ def test_staying_rects_are_what_organize_leaves_in_place():
     assert staying_rects(s, {"a"}) == [
         {"x": 1000.0, "y": 500.0, "w": 160.0, "h": 120.0},
         {"x": 900.0, "y": 400.0, "w": 400.0, "h": 300.0}]
-    assert staying_rects(s, {"a", "b"}) == []
+    # An emptied frame of the user's still stays: new frames keep clear of it too.
+    assert staying_rects(s, {"a", "b"}) == [{"x": 900.0, "y": 400.0, "w": 400.0, "h": 300.0}]
+    assert staying_rects(s, {"a", "b"}, retired={"mine"}) == []

@@ -199,9 +199,13 @@ def sort_ops(scope: SortScope, plan: SortPlan, current: Row) -> tuple[list[Op], 
     return ops, undo
 
 
-def staying_rects(snapshot: Row, moving: set[str]) -> list[dict[str, float]]:
-    """The rectangles of everything that stays where it is, for new frames to keep clear of."""
+def staying_rects(snapshot: Row, moving: set[str],
+                  retired: set[str] = frozenset()) -> list[dict[str, float]]:
+    """The rectangles of everything that stays where it is, for new frames to keep clear of.
+
+    Every frame that stays counts, even an empty one: membership follows containment, so a
+    new frame laid over an old one would lose notes to it (or take its notes).
+    """
     notes = [n for n in snapshot["notes"] if n["id"] not in moving]
-    staying_groups = {n["group_id"] for n in notes if n["group_id"]}
-    rows = notes + [g for g in snapshot["groups"] if g["id"] in staying_groups]
+    rows = notes + [g for g in snapshot["groups"] if g["id"] not in retired]
     return [{k: float(r[k]) for k in ("x", "y", "w", "h")} for r in rows]

@@ -172,7 +172,8 @@ class Organizer:
 
     def _run(self, job: Job, scope: Any, snapshot: dict, ai: Any) -> None:
         try:
-            avoid = apply.staying_rects(snapshot, {n["id"] for n in scope.notes})
+            retired = {g["id"] for g in getattr(scope, "retired_groups", ())}  # none in a sort
+            avoid = apply.staying_rects(snapshot, {n["id"] for n in scope.notes}, retired)
             progress = lambda *a: self._progress(job, *a)  # noqa: E731
             if job.kind == "sort":
                 plan = self._plan_sort(scope, ai, job.params, progress, avoid)

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..config import default_data_dir
 from ..errors import Conflict, Invalid, NotFound
-from . import access, schema
+from . import access, membership, schema
 from . import validate as v
 from .ops import TABLES, Batch, row_dict
 
@@ -200,6 +200,10 @@ class Store:
         in the one transaction of the write path, so a failure leaves no half-made board.
         """
         board_id, now = v.new_id(), now_iso()
+        # An export from before membership followed geometry may say otherwise: the frame
+        # that holds a note's centre wins, as on every other write (nothing moves).
+        frames = membership.z_order(groups)
+        notes = [{**n, "group_id": membership.container_id(n, frames)} for n in notes]
         with self._write() as (conn, _):
             conn.execute("INSERT INTO boards (id, name, seq, created_at, updated_at) "
                          "VALUES (?, ?, 0, ?, ?)", (board_id, name, now, now))

@@ -6,6 +6,7 @@ import sqlite3
 from typing import Any
 
 from ..errors import Conflict, HerdError, Invalid, NotFound, TooLarge
+from . import membership as m
 from . import validate as v
 
 NOTE_COLS = ("id", "board_id", "text", "x", "y", "w", "h", "color", "group_id", "version",
@@ -14,6 +15,7 @@ GROUP_COLS = ("id", "board_id", "title", "x", "y", "w", "h", "origin", "version"
               "created_at", "updated_at")
 TABLES = {"note": ("notes", NOTE_COLS), "group": ("groups", GROUP_COLS)}
 MAX_OPS = 10_000
+GEOMETRY = {"x", "y", "w", "h"}
 
 
 def row_dict(row: sqlite3.Row | None, kind: str) -> dict[str, Any] | None:
@@ -32,6 +34,13 @@ class Batch:
         # (kind, id) -> change; re-inserted on each touch so the event lists final states.
         self.changes: dict[tuple[str, str], dict[str, Any]] = {}
         self._note_count: int | None = None
+        # Membership follows geometry (membership.py): what this batch did that may change it,
+        # settled once after the last op so a multi-op move is judged on its final positions.
+        self._moved_notes: set[str] = set()
+        self._frame_areas: list[dict[str, Any]] = []  # old and new rects of changed frames
+        self._asks: dict[str, str] = {}  # note id -> the group it was explicitly put in
+        self._settled: set[tuple[str, str]] = set()  # rows settle_membership rewrote
+        self._kinds: list[Any] = []  # each op's kind, to match results to changes
 
     def run(self, ops: Any) -> None:
         """Apply every op in order; the first invalid one raises and nothing is kept."""
@@ -41,12 +50,14 @@ class Batch:
             raise TooLarge(f"{len(ops):,} ops in one batch; the limit is {MAX_OPS:,}.")
         for index, op in enumerate(ops):
             try:
+                self._kinds.append(op.get("kind") if isinstance(op, dict) else None)
                 self.results.append(self._one(op))
             except HerdError as e:
                 if len(ops) > 1:
                     e.message = f"Op {index}: {e.message}"
                     e.details = {**(e.details or {}), "index": index}
                 raise
+        self.settle_membership()
 
     def _one(self, op: Any) -> dict[str, Any]:
         if not isinstance(op, dict):
@@ -103,9 +114,13 @@ class Batch:
         self.conn.execute(f"INSERT INTO {table} ({', '.join(cols)}) "
                           f"VALUES ({', '.join('?' for _ in cols)})", [row[c] for c in cols])
         self._changed(kind, "upsert", row)
-        if note_ids:
-            for note_id in note_ids:
-                self._set_note_group(note_id, item_id)
+        if kind == "note":
+            self._moved_notes.add(item_id)
+            if row["group_id"] is not None:
+                self._asks[item_id] = row["group_id"]
+        else:
+            self._frame_areas.append(row)
+            self._ask_into(note_ids or [], item_id)
         return row
 
     def update(self, kind: str, item_id: str, fields: Any, version: int | None) -> dict[str, Any]:
@@ -118,13 +133,16 @@ class Batch:
         if kind == "note" and "group_id" in values:
             self._check_group(values["group_id"])
         row = self._write(kind, current, values)
-        if note_ids is not None:
-            # note_ids on an update means "these notes, exactly": others leave the group.
-            for note_id in self._group_members(item_id):
-                if note_id not in note_ids:
-                    self._set_note_group(note_id, None)
-            for note_id in note_ids:
-                self._set_note_group(note_id, item_id)
+        moved = bool(GEOMETRY & set(values))
+        if kind == "note":
+            if moved or "group_id" in values:
+                self._moved_notes.add(item_id)
+            if values.get("group_id") is not None:
+                self._asks[item_id] = values["group_id"]
+        else:
+            if moved:
+                self._frame_areas += [current, row]
+            self._ask_into(note_ids or [], item_id)
         return row
 
     def delete(self, kind: str, item_id: str, version: int | None) -> dict[str, Any]:
@@ -134,6 +152,7 @@ class Batch:
         if kind == "group":
             for note_id in self._group_members(item_id):
                 self._set_note_group(note_id, None)
+            self._frame_areas.append(current)  # its notes may sit in an outer frame
         table, _ = TABLES[kind]
         self.conn.execute(f"DELETE FROM {table} WHERE board_id = ? AND id = ?",
                           (self.board_id, item_id))
@@ -142,11 +161,87 @@ class Batch:
         self._changed(kind, "delete", {"id": item_id})
         return {"id": item_id, "deleted": True}
 
+    # -- membership --------------------------------------------------------------------
+
+    def _ask_into(self, note_ids: list[str], group_id: str) -> None:
+        """A group's note_ids: each note is put in the group (it must exist, 404 if not)."""
+        for note_id in note_ids:
+            self.must_get("note", note_id)
+            self._asks[note_id] = group_id
+
+    def settle_membership(self) -> None:
+        """Make every note this batch may have affected a member of the frame holding it.
+
+        Notes asked into a group (group_id, note_ids) that sit outside it first make it grow
+        to hold them; then each affected note gets the group membership.container() gives,
+        so group_id always agrees with geometry, whatever the client sent.
+        """
+        if not (self._moved_notes or self._frame_areas or self._asks):
+            return
+        frames = {g["id"]: g for g in self._all("group")}
+        asked: dict[str, list[dict[str, Any]]] = {}
+        for note_id, group_id in self._asks.items():
+            note = self.get("note", note_id)
+            if note is not None and group_id in frames:  # else deleted later in the batch
+                asked.setdefault(group_id, []).append(note)
+        for group_id, notes in asked.items():
+            rect = m.grown_to_hold(frames[group_id], notes)
+            if not m.same_rect(rect, frames[group_id]):
+                for key, value in rect.items():
+                    v.number(key, value, "group")  # a frame too big to hold them is refused
+                self._frame_areas += [frames[group_id], rect]
+                frames[group_id] = self._write("group", frames[group_id], rect,
+                                               bump=("group", group_id) not in self.changes)
+                self._settled.add(("group", group_id))
+        ordered = m.z_order(frames.values())
+        for note in self._affected_notes():
+            group_id = m.container_id(note, ordered)
+            if group_id != note["group_id"]:
+                # Part of the write that caused it: a row this batch already wrote keeps the
+                # one version bump it got; a note only swallowed by a moving frame gets one.
+                self._write("note", note, {"group_id": group_id},
+                            bump=("note", note["id"]) not in self.changes)
+                self._settled.add(("note", note["id"]))
+        for i, res in enumerate(self.results):
+            key = (self._kinds[i], res.get("id"))
+            if key in self._settled:
+                change = self.changes.get(key)
+                if change and change["op"] == "upsert":
+                    self.results[i] = change["item"]
+
+    def _affected_notes(self) -> list[dict[str, Any]]:
+        """Notes moved in this batch, and those whose centre lies where a frame was or is."""
+        rows: dict[str, dict[str, Any]] = {}
+        for note_id in self._moved_notes:
+            note = self.get("note", note_id)
+            if note is not None:
+                rows[note_id] = note
+        table = TABLES["note"][0]
+        for r in self._frame_areas:
+            for row in self.conn.execute(
+                    f"SELECT * FROM {table} WHERE board_id = ? "
+                    "AND x + w / 2.0 BETWEEN ? AND ? AND y + h / 2.0 BETWEEN ? AND ?",
+                    (self.board_id, r["x"], r["x"] + r["w"], r["y"], r["y"] + r["h"])):
+                rows[row["id"]] = row_dict(row, "note")
+            if "id" in r:
+                for row in self.conn.execute(
+                        f"SELECT * FROM {table} WHERE board_id = ? AND group_id = ?",
+                        (self.board_id, r["id"])):
+                    rows[row["id"]] = row_dict(row, "note")
+        return list(rows.values())
+
+    def _all(self, kind: str) -> list[dict[str, Any]]:
+        table, _ = TABLES[kind]
+        rows = self.conn.execute(f"SELECT * FROM {table} WHERE board_id = ?", (self.board_id,))
+        return [row_dict(r, kind) for r in rows]
+
     # -- helpers -----------------------------------------------------------------------
 
-    def _write(self, kind: str, current: dict[str, Any], values: dict[str, Any]) -> dict:
-        """Store the new values, bump the version, record the change."""
-        row = {**current, **values, "version": current["version"] + 1, "updated_at": self.now}
+    def _write(self, kind: str, current: dict[str, Any], values: dict[str, Any],
+               bump: bool = True) -> dict:
+        """Store the new values, bump the version (unless told not to), record the change."""
+        version = current["version"] + (1 if bump else 0)
+        row = {**current, **values, "version": version, "updated_at": self.now}
         table, _ = TABLES[kind]
         sets = [*values, "version", "updated_at"]
         self.conn.execute(

@@ -74,6 +74,43 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (board_id, role)
     ) WITHOUT ROWID;
     """,
+    # 4: membership by containment (issue 13). A note belongs to the frame holding its centre
+    # (the innermost, then the topmost: store/membership.py states the rule; this is the same
+    # rule in SQL). Nothing moves: only group_id changes, on notes that sat outside their
+    # frame or inside a frame they were not in. Boards that changed get a new seq and lose
+    # their event log, so a browser that reconnects after the upgrade reloads (resync)
+    # instead of replaying events that no longer describe the board.
+    """
+    CREATE TEMP TABLE membership AS
+    SELECT n.board_id AS board_id, n.id AS id, n.group_id AS old_gid, (
+        SELECT g.id FROM groups g
+        WHERE g.board_id = n.board_id
+          AND n.x + n.w / 2.0 BETWEEN g.x AND g.x + g.w
+          AND n.y + n.h / 2.0 BETWEEN g.y AND g.y + g.h
+          AND NOT EXISTS (
+            SELECT 1 FROM groups h
+            WHERE h.board_id = g.board_id AND h.id != g.id
+              AND n.x + n.w / 2.0 BETWEEN h.x AND h.x + h.w
+              AND n.y + n.h / 2.0 BETWEEN h.y AND h.y + h.h
+              AND h.x >= g.x AND h.y >= g.y
+              AND h.x + h.w <= g.x + g.w AND h.y + h.h <= g.y + g.h
+              AND NOT (h.x = g.x AND h.y = g.y AND h.w = g.w AND h.h = g.h))
+        ORDER BY g.created_at DESC, g.id DESC
+        LIMIT 1) AS new_gid
+    FROM notes n;
+    DELETE FROM membership WHERE old_gid IS new_gid;
+    UPDATE notes
+    SET group_id = (SELECT m.new_gid FROM membership m
+                    WHERE m.board_id = notes.board_id AND m.id = notes.id),
+        version = version + 1,
+        updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+    WHERE EXISTS (SELECT 1 FROM membership m
+                  WHERE m.board_id = notes.board_id AND m.id = notes.id);
+    UPDATE boards SET seq = seq + 1, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+    WHERE id IN (SELECT board_id FROM membership);
+    DELETE FROM events WHERE board_id IN (SELECT board_id FROM membership);
+    DROP TABLE membership;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

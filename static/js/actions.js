@@ -2,6 +2,7 @@
 // duplicate, group and ungroup, retitle. Each action is a batch sent through ctx.commit().
 
 import * as geo from './geometry.js';
+import * as M from './membership.js';
 import * as S from './state.js';
 import { parseList } from './textlist.js';
 import { toast, editInPlace } from './ui.js';
@@ -9,10 +10,15 @@ import { toast, editInPlace } from './ui.js';
 /** Add the note and group actions to ctx (newNoteAt, editNote, groupSelection, …). */
 export function installActions(ctx) {
   /** Begin a new note at board point p (centred on it) in edit mode; it is sent when typed. */
-  ctx.newNoteAt = (p) => {
+  ctx.newNoteAt = (p, { placed = false } = {}) => {
     const id = S.newId('n');
-    const x = Math.round(p.x - geo.NOTE_W / 2), y = Math.round(p.y - geo.NOTE_H / 2);
-    const frame = geo.frameAt(ctx.model.groups.values(), p);
+    let x = Math.round(p.x - geo.NOTE_W / 2), y = Math.round(p.y - geo.NOTE_H / 2);
+    if (placed) {
+      // Made away from the pointer (N with it off the canvas, the toolbar button): the next
+      // free spot near the view's centre, never under another note.
+      ({ x, y } = geo.freeSpot({ x, y, w: geo.NOTE_W, h: geo.NOTE_H }, ctx.model.notes.values()));
+    }
+    const frame = M.containerOf({ x, y, w: geo.NOTE_W, h: geo.NOTE_H }, M.zOrder(ctx.model.groups.values()));
     const fields = { text: '', x, y, w: geo.NOTE_W, h: geo.NOTE_H, color: ctx.lastColor || 'yellow',
       group_id: frame ? frame.id : null };
     ctx.preview([{ op: 'create', kind: 'note', id, fields }], 'draft');
@@ -48,13 +54,16 @@ export function installActions(ctx) {
       ta.remove();
       node.classList.remove('editing');
       ctx.editing = null;
-      ctx.viewport.focus({ preventScroll: true });
+      // Back to the note itself, so a keyboard user carries on from where they were.
+      const refocus = () => ctx.focusItem?.('note:' + id) || ctx.viewport.focus({ preventScroll: true });
+      refocus();
       if (draft) {
         ctx.discard('draft');
         if (save && text.trim()) {
           const cur = S.pick(row, S.NOTE_FIELDS);
           await ctx.commit([{ op: 'create', kind: 'note', id, fields: { ...cur, text } }]);
           ctx.select(['note:' + id]);
+          if (document.activeElement === document.body || document.activeElement === ctx.viewport) refocus();
         }
         return;
       }
@@ -134,9 +143,10 @@ export function installActions(ctx) {
     if (!notes.length) { toast('Select some notes first, then group them.'); return; }
     const box = geo.inflate(geo.unionRect(notes), 32);
     const gid = S.newId('g');
+    // The frame is drawn around the selection and takes exactly what it then holds (other
+    // notes whose centre falls inside included): ctx.commit settles the membership.
     const ops = [{ op: 'create', kind: 'group', id: gid,
-      fields: { title: 'New group', x: Math.round(box.x), y: Math.round(box.y), w: Math.round(box.w), h: Math.round(box.h) } },
-    ...notes.map((n) => ({ op: 'update', kind: 'note', id: n.id, fields: { group_id: gid } }))];
+      fields: { title: 'New group', x: Math.round(box.x), y: Math.round(box.y), w: Math.round(box.w), h: Math.round(box.h) } }];
     ctx.select(['group:' + gid]);
     ctx.commit(ops).then((ok) => ok && ctx.editTitle(gid));
   };
@@ -157,7 +167,7 @@ export function installActions(ctx) {
     editInPlace(titleEl, {
       value: row.title, label: 'Group title', className: 'frame-title-edit', allowEmpty: true,
       place: (input) => titleEl.after(input),
-      afterClose: () => ctx.viewport.focus({ preventScroll: true }),
+      afterClose: () => ctx.focusItem?.('group:' + gid) || ctx.viewport.focus({ preventScroll: true }),
       onDone: (title) => ctx.model.groups.get(gid)
         && ctx.commit([{ op: 'update', kind: 'group', id: gid, fields: { title } }]),
     });

@@ -5,9 +5,12 @@
 import { api, CLIENT_ID } from './api.js';
 import * as geo from './geometry.js';
 import * as S from './state.js';
+import { settleOps } from './membership.js';
 import { createRenderer } from './render.js';
 import { connect } from './live.js';
 import { installTools } from './tools.js';
+import { installFocus } from './focus.js';
+import { installAnnouncer } from './announce.js';
 import { installChrome } from './chrome.js';
 import { installActions } from './actions.js';
 import { installCursors } from './cursors.js';
@@ -15,6 +18,7 @@ import { installSpotlight } from './spotlight.js';
 import { installTimer } from './timer.js';
 import { installShare } from './share.js';
 import { showError, toast } from './ui.js';
+import './theme.js'; // the light or dark the person picked, before the first paint of the board
 
 const boardId = document.body.dataset.boardId;
 const viewport = document.getElementById('viewport');
@@ -77,15 +81,18 @@ ctx.lookup = (kind, id) => S.visible(ctx.model, kind).get(id);
 /**
  * Apply a batch locally and send it as one /ops call.
  * @param {object[]} ops
- * @param {{record?:boolean, inverse?:object[], glide?:boolean|'fast', quiet?:boolean,
+ * @param {{record?:boolean, before?:(kind:string,id:string)=>object, glide?:boolean|'fast', quiet?:boolean,
  *   onConflict?:(current:object)=>object[]|null}} [opts] quiet: no toast (intermediate drag
  *   positions: the release reports any error once); onConflict: ops to re-apply after a 409
  * @returns {Promise<boolean>} whether the server took it
  */
-ctx.commit = async function commit(ops, { record = true, inverse, glide = false, onConflict, quiet = false } = {}) {
+ctx.commit = async function commit(ops, { record = true, before = ctx.lookup, glide = false, onConflict, quiet = false } = {}) {
   if (!ops.length) return true;
   if (!ctx.may('write')) { readOnly(); return false; }
-  const inv = record ? (inverse ?? S.invertOps(ctx.lookup, ops, [...ctx.model.notes.values()])) : null;
+  // Membership follows geometry: settle it here, for every batch, so the board shows it at
+  // once and the inverse takes it back with the positions (the server settles the same way).
+  ops = settleOps(ctx.model.notes, ctx.model.groups, ops);
+  const inv = record ? S.invertOps(before, ops, [...ctx.model.notes.values()]) : null;
   const token = ++tokenSeq;
   render(S.applyLocal(ctx.model, ops, token), { glide });
   const entry = record ? { ops, inverse: inv } : null;
@@ -217,12 +224,17 @@ ctx.visibleRect = () => {
   return geo.visibleRect(ctx.view, w, h);
 };
 
+/** True when the pointer is over the canvas (new things go under it). */
+ctx.pointerOnCanvas = () => {
+  const { w, h } = ctx.viewportSize();
+  const p = ctx.pointer;
+  return !!p && p.x >= 0 && p.y >= 0 && p.x <= w && p.y <= h;
+};
+
 /** Board point where new things go: under the pointer if it is on the canvas, else the centre. */
 ctx.dropPoint = () => {
   const { w, h } = ctx.viewportSize();
-  const p = ctx.pointer && ctx.pointer.x >= 0 && ctx.pointer.y >= 0 && ctx.pointer.x <= w &&
-    ctx.pointer.y <= h ? ctx.pointer : { x: w / 2, y: h / 2 };
-  return geo.toBoard(ctx.view, p);
+  return geo.toBoard(ctx.view, ctx.pointerOnCanvas() ? ctx.pointer : { x: w / 2, y: h / 2 });
 };
 
 // ---- selection ----
@@ -261,6 +273,7 @@ function onEvent(ev) {
       }
     }
     const many = (ev.changes || []).length > 12;
+    ctx.announceChanges?.(ev.changes); // before applying: it tells added from changed
     render(S.applyRemote(ctx.model, ev.changes), { glide: many ? true : 'fast' });
   } else if (ev.type === 'cursors') {
     ctx.cursors?.apply(ev);
@@ -334,6 +347,8 @@ async function start() {
   if (saved && Number.isFinite(saved.zoom)) ctx.setView({ ...saved, zoom: geo.clampZoom(saved.zoom) });
   else ctx.fit();
   installTools(ctx);
+  installFocus(ctx);
+  installAnnouncer(ctx);
   installChrome(ctx);
   ctx.cursors = installCursors(ctx, layer);
   ctx.spotlight = installSpotlight(ctx);

@@ -4,6 +4,7 @@
 import { api } from './api.js';
 import { $, toast, showError } from './ui.js';
 import { popover } from './popover.js';
+import { effectiveTheme, toggleTheme } from './theme.js';
 
 /** Open the board menu (export downloads, import, all boards) under `anchor`. */
 export function boardMenu(ctx, anchor) {
@@ -23,6 +24,7 @@ export function boardMenu(ctx, anchor) {
     { label: 'Vector image (.svg)', run: () => dl('svg') },
     ...importing,
     'sep',
+    { label: effectiveTheme() === 'dark' ? 'Light mode' : 'Dark mode', title: 'Switch between light and dark', run: toggleTheme },
     { label: 'All boards', run: () => { location.href = '/'; } },
   ], { label: 'Board menu' });
 }

@@ -13,6 +13,7 @@ import {
 } from './organize_ui.js';
 import { helpPopover } from './shortcuts.js';
 import { peoplePopover } from './people.js';
+import { installContextMenu } from './contextmenu.js';
 
 /** Wire every control outside the canvas. */
 export function installChrome(ctx) {
@@ -20,7 +21,8 @@ export function installChrome(ctx) {
   for (const b of document.querySelectorAll('.toolbar [data-mode]')) {
     b.addEventListener('click', () => ctx.setMode(b.dataset.mode));
   }
-  $('#add-note').addEventListener('click', () => ctx.newNoteAt(ctx.dropPoint()));
+  // The button is away from the pointer: the note goes to a free spot near the view's centre.
+  $('#add-note').addEventListener('click', () => ctx.newNoteAt(ctx.dropPoint(), { placed: true }));
   $('#add-group').addEventListener('click', () => ctx.groupSelection());
   $('#undo').addEventListener('click', () => ctx.undo());
   $('#redo').addEventListener('click', () => ctx.redo());
@@ -56,6 +58,7 @@ export function installChrome(ctx) {
   }, true);
   ctx.openFrameMenu = (gid, anchor) => frameMenu(ctx, gid, anchor);
   ctx.openDoubtMenu = (nid, anchor) => doubtMenu(ctx, nid, anchor);
+  installContextMenu(ctx); // right click, the menu key, Shift+F10
   $('#menu-btn').addEventListener('click', (e) => boardMenu(ctx, e.currentTarget));
   $('#organize-btn').addEventListener('click', (e) => organizePopover(ctx, e.currentTarget));
   $('#organize-btn').setAttribute('aria-haspopup', 'true');
@@ -63,15 +66,11 @@ export function installChrome(ctx) {
   $('#ai-status').setAttribute('aria-haspopup', 'true');
   $('#presence').addEventListener('click', (e) => peoplePopover(ctx, e.currentTarget));
   $('.op-cancel').addEventListener('click', () => cancelOrganize(ctx));
-  document.addEventListener('keydown', (e) => {
-    if (e.target.closest?.('input, textarea, dialog') || e.ctrlKey || e.metaKey || e.altKey) return;
-    if (e.key === 'o' || e.key === 'O') organizePopover(ctx, $('#organize-btn'));
-  });
+  // Their keys (O, ?) are bound with all the others in keys.js.
+  ctx.openOrganize = () => organizePopover(ctx, $('#organize-btn'));
   installImport(ctx);
   $('#help-btn').addEventListener('click', (e) => helpPopover(e.currentTarget));
-  document.addEventListener('keydown', (e) => {
-    if (e.key === '?' && !e.target.closest?.('input, textarea, dialog')) helpPopover($('#help-btn'));
-  });
+  ctx.openHelp = () => helpPopover($('#help-btn'));
 
   refreshAi(ctx);
   // Many changes can land in one frame (a drag, a burst of live events): update once per frame.
@@ -89,8 +88,12 @@ function update(ctx) {
   const m = ctx.model;
   if (!m) return;
   setText($('#board-name'), m.board.name || 'Untitled board');
+  // What it shows, and what it does (as the start page's rename buttons say it).
+  $('#board-name').setAttribute('aria-label', `Rename board ${m.board.name || 'Untitled board'}`);
   document.title = `${m.board.name || 'Untitled board'} · Herd`;
-  setText($('#zoom-label'), `${Math.round(ctx.view.zoom * 100)}%`);
+  const pct = `${Math.round(ctx.view.zoom * 100)}%`;
+  setText($('#zoom-label'), pct);
+  $('#zoom-label').setAttribute('aria-label', `${pct}: reset the zoom to 100%`); // holds what it shows
   const n = ctx.presence;
   setText($('#presence'), n ? `${n} here` : '');
   $('#presence').hidden = !n;
@@ -114,7 +117,9 @@ function update(ctx) {
     setText(selbar.querySelector('.sel-count'), parts.join(', '));
     const colors = new Set(notes.map((x) => x.color));
     for (const b of selbar.querySelectorAll('.swatch')) {
-      b.classList.toggle('current', colors.size === 1 && colors.has(b.dataset.color));
+      const cur = colors.size === 1 && colors.has(b.dataset.color);
+      b.classList.toggle('current', cur);
+      b.setAttribute('aria-pressed', String(cur));
     }
     selbar.querySelector('.swatches').hidden = !notes.length;
     $('#sel-group').hidden = !notes.length;

@@ -157,19 +157,6 @@ export function gridPlacement(n, at, { w = NOTE_W, h = NOTE_H, gap = 20 } = {}) 
 }
 
 /**
- * The topmost-smallest frame whose rectangle holds point p (board space), or null.
- * Smallest wins so a frame drawn inside a bigger one can still be targeted.
- * @param {Iterable<{id:string,x:number,y:number,w:number,h:number}>} frames
- */
-export function frameAt(frames, p) {
-  let best = null;
-  for (const f of frames) {
-    if (containsPoint(f, p) && (!best || f.w * f.h < best.w * best.h)) best = f;
-  }
-  return best;
-}
-
-/**
  * Largest font size (px, from `max` down to `min`) at which `text` is estimated to fit a
  * w x h box with `pad` padding. An estimate from character counts, not a measurement, so it
  * costs no layout even for a thousand notes.
@@ -177,8 +164,10 @@ export function frameAt(frames, p) {
 export function fitFontSize(text, w, h, { max = 22, min = 9, pad = 12, lineHeight = 1.25 } = {}) {
   const innerW = Math.max(10, w - 2 * pad), innerH = Math.max(10, h - 2 * pad);
   const paragraphs = String(text || '').split('\n');
+  const longest = Math.max(0, ...String(text || '').split(/\s+/).map((w) => w.length));
   for (let size = max; size > min; size -= 1) {
     const charsPerLine = Math.max(1, Math.floor(innerW / (size * 0.56)));
+    if (longest > charsPerLine) continue; // a smaller font keeps the longest word whole
     let lines = 0;
     for (const para of paragraphs) {
       lines += Math.max(1, wrapCount(para, charsPerLine));
@@ -212,4 +201,65 @@ export function slotBelow(frame, members, note, { pad = 24, gap = 16, title = 48
   const top = Math.max(frame.y + title + pad, ...inside.map((m) => m.y + m.h + gap));
   const x = frame.x + pad, y = top;
   return { x, y, h: Math.max(frame.h, y + note.h + pad - frame.y) };
+}
+
+/**
+ * The zoom factor for a ctrl+wheel (or trackpad pinch) delta in pixels: proportional to the
+ * delta, so a mouse notch (~100 px) is one ~1.2x step and a pinch's small deltas glide.
+ */
+export function wheelZoomFactor(dy) {
+  return Math.exp(-Math.max(-500, Math.min(500, dy)) * 0.002);
+}
+
+/**
+ * The free spot nearest `want` ({x,y,w,h}) where a rectangle of its size overlaps none of
+ * `rects` (with `gap` between): tried on a grid of its own size plus the gap, ring by ring
+ * outwards, nearest first. Falls back to `want` when the search runs out (a packed board).
+ * @returns {{x:number,y:number}}
+ */
+export function freeSpot(want, rects, { gap = 16, rings = 40 } = {}) {
+  const list = [...rects];
+  const free = (r) => !list.some((o) => intersects(inflate(r, gap / 2), inflate(o, gap / 2)));
+  const sx = want.w + gap, sy = want.h + gap;
+  for (let ring = 0; ring <= rings; ring += 1) {
+    const cands = [];
+    for (let i = -ring; i <= ring; i += 1) {
+      for (let j = -ring; j <= ring; j += 1) {
+        if (Math.max(Math.abs(i), Math.abs(j)) !== ring) continue;
+        cands.push({ x: want.x + i * sx, y: want.y + j * sy, w: want.w, h: want.h, d: Math.hypot(i * sx, j * sy) });
+      }
+    }
+    cands.sort((a, b) => a.d - b.d);
+    const hit = cands.find(free);
+    if (hit) return { x: hit.x, y: hit.y };
+  }
+  return { x: want.x, y: want.y };
+}
+
+/**
+ * The rectangle nearest to `from` in direction `dir` ('left' | 'right' | 'up' | 'down'),
+ * for moving keyboard focus across the board: only rectangles whose centre lies that way
+ * count, and one off to the side costs twice its sideways distance. null when none is.
+ * @template {{x:number,y:number,w:number,h:number}} R
+ * @param {R} from @param {Iterable<R>} rects @param {string} dir @returns {R|null}
+ */
+export function nearestInDirection(from, rects, dir) {
+  const c = center(from);
+  const [ax, ay] = { left: [-1, 0], right: [1, 0], up: [0, -1], down: [0, 1] }[dir];
+  let best = null, bestCost = Infinity;
+  for (const r of rects) {
+    if (r === from) continue;
+    const d = center(r);
+    const along = (d.x - c.x) * ax + (d.y - c.y) * ay;
+    if (along <= 0) continue;
+    const side = Math.abs((d.x - c.x) * ay) + Math.abs((d.y - c.y) * ax);
+    const cost = along + 2 * side;
+    if (cost < bestCost) { best = r; bestCost = cost; }
+  }
+  return best;
+}
+
+/** Rectangles in reading order: top to bottom in rows of similar height, left to right. */
+export function readingOrder(rects, rowTolerance = 40) {
+  return [...rects].sort((a, b) => (Math.abs(a.y - b.y) > rowTolerance ? a.y - b.y : a.x - b.x));
 }

@@ -36,9 +36,11 @@ export async function refreshAi(ctx) {
   const ai = ctx.ai;
   const state = ai.ready ? 'ready' : ai.enabled ? 'starting' : 'off';
   chip.dataset.state = state;
-  chip.querySelector('.label').textContent = { ready: 'AI ready', starting: 'AI not ready', off: 'AI off' }[state];
+  const shown = { ready: 'AI ready', starting: 'AI not ready', off: 'AI off' }[state];
+  chip.querySelector('.label').textContent = shown;
   chip.title = ai.ready ? `AI ready: ${[ai.embed?.model, ai.chat?.model].filter(Boolean).join(' + ')}` : (ai.message || 'AI is not available');
-  chip.setAttribute('aria-label', `AI status: ${chip.title}`);
+  // The name starts with what the chip shows (speech input users say what they see).
+  chip.setAttribute('aria-label', `${shown}: ${chip.title.replace(/^AI ready: /, '')}`);
   if (ai.enabled && !ai.ready) setTimeout(() => refreshAi(ctx), 5000);
 }
 
@@ -50,7 +52,7 @@ export function aiPopover(ctx, anchor) {
   pop.className = 'popover ai-pop';
   pop.setAttribute('role', 'dialog');
   pop.setAttribute('aria-label', 'AI status');
-  const h = document.createElement('h3');
+  const h = document.createElement('h2');
   h.textContent = ai.ready ? 'Local AI is ready' : ai.enabled ? 'Local AI is not ready' : 'Local AI is off';
   pop.append(h);
   for (const [role, info] of [['Embeddings', ai.embed], ['Labels', ai.chat]]) {
@@ -111,7 +113,10 @@ export function organizePopover(ctx, anchor) {
   if (document.querySelector('.organize-pop')) { ctx.closePopovers(); return; }
   ctx.closePopovers();
   const selected = ctx.selectedNotes().length;
-  const pop = el('form', 'popover organize-pop', { role: 'dialog', 'aria-label': 'Organize' });
+  // A dialog holding a form (a form may not take the dialog role itself).
+  const pop = el('div', 'popover organize-pop', { role: 'dialog', 'aria-label': 'Organize' });
+  const form = el('form');
+  pop.append(form);
   const fresh = newNotes(ctx);
   if (fresh) {
     const sortBtn = el('button', 'btn wide sort-new', { type: 'button',
@@ -119,10 +124,10 @@ export function organizePopover(ctx, anchor) {
     `Sort ${fresh} new note${fresh === 1 ? '' : 's'}`);
     sortBtn.addEventListener('click', () => startJob(ctx,
       () => api.sortNotes(ctx.boardId, { view: ctx.visibleRect() }), sortBtn, pop));
-    pop.append(el('h3', '', {}, 'New notes'), sortBtn,
+    form.append(el('h2', '', {}, 'New notes'), sortBtn,
       el('p', 'muted', {}, 'Each joins the group it fits best; a note that fits none waits in Unsorted.'));
   }
-  pop.append(el('h3', '', {}, 'Organize into groups'),
+  form.append(el('h2', '', {}, 'Organize into groups'),
     el('p', 'muted', {}, 'Notes are grouped by meaning and each group is named by the local AI.'));
 
   const groupsRow = field('Number of groups');
@@ -162,9 +167,9 @@ export function organizePopover(ctx, anchor) {
   const aiState = document.createElement('p');
   aiState.className = 'ai-warn';
   if (ctx.ai && !ctx.ai.ready) aiState.textContent = ctx.ai.message || 'The local AI is not ready.';
-  pop.append(groupsRow, scopeRow, keep, loose, aiState, buttons);
+  form.append(groupsRow, scopeRow, keep, loose, aiState, buttons);
   const body = (asPreview) => {
-    const scope = pop.querySelector('input[name=scope]:checked')?.value;
+    const scope = form.querySelector('input[name=scope]:checked')?.value;
     return {
       groups: sel.value === 'auto' ? null : Number(sel.value),
       note_ids: scope === 'selected' ? ctx.selectedNotes().map((n) => n.id) : null,
@@ -174,7 +179,7 @@ export function organizePopover(ctx, anchor) {
       view: ctx.visibleRect(),
     };
   };
-  pop.addEventListener('submit', (e) => {
+  form.addEventListener('submit', (e) => {
     e.preventDefault();
     startJob(ctx, () => api.organize(ctx.boardId, body(false)), go, pop);
   });

@@ -9,10 +9,13 @@ import { el } from './ui.js';
 /** The "N here" chip's popover: how many people are here and the name others see for you. */
 export function peoplePopover(ctx, anchor) {
   closePopovers();
-  const pop = el('form', 'popover people-pop', { role: 'dialog', 'aria-label': 'Your name' });
+  // A dialog holding a form (a form may not take the dialog role itself).
+  const pop = el('div', 'popover people-pop', { role: 'dialog', 'aria-label': 'Your name' });
+  const form = el('form');
+  pop.append(form);
   const n = ctx.presence || 1;
-  pop.append(
-    el('h3', '', {}, n === 1 ? 'Only you are here' : `${n} people are here`),
+  form.append(
+    el('h2', '', {}, n === 1 ? 'Only you are here' : `${n} people are here`),
     el('p', 'muted', {}, 'Others see your pointer with this name beside it.'),
   );
   const input = el('input', 'text-input', {
@@ -27,10 +30,10 @@ export function peoplePopover(ctx, anchor) {
     pop.remove();
     if (leading) ctx.spotlight.stop(); else ctx.spotlight?.lead();
   });
-  pop.append(input, save);
+  form.append(input, save);
   // Leading everyone's view is the facilitator's (the server refuses it to others).
-  if (ctx.may('manage')) pop.append(el('hr', 'menu-sep'), spot);
-  pop.addEventListener('submit', (e) => {
+  if (ctx.may('manage')) form.append(el('hr', 'menu-sep'), spot);
+  form.addEventListener('submit', (e) => {
     e.preventDefault();
     ctx.cursors?.setName(input.value);
     pop.remove();

@@ -9,6 +9,7 @@ import { fitFontSize } from './geometry.js';
 import { el } from './ui.js';
 
 const MIN_FONT = 7; // px: below this a note is unreadable anyway; overflow is cut
+export const FAR_ZOOM = 0.35; // below it, note text on screen is under ~7 px: not readable
 
 /**
  * Build the renderer on the board layer element.
@@ -32,13 +33,14 @@ export function createRenderer(layer) {
     let node = els[kind].get(id);
     if (!row) {
       if (node) { node.remove(); els[kind].delete(id); }
+      if (current === kind + ':' + id) current = null;
       return;
     }
     if (!node) {
       node = kind === 'note' ? makeNote(id) : makeFrame(id);
       els[kind].set(id, node);
       (kind === 'note' ? notesEl : framesEl).append(node);
-      if (shownSel.has(kind + ':' + id)) node.classList.add('sel'); // selected before it existed
+      if (shownSel.has(kind + ':' + id)) mark(kind + ':' + id, true); // selected before it existed
       glide = false; // a new element has nowhere to glide from
     }
     const r = node._r;
@@ -81,8 +83,12 @@ export function createRenderer(layer) {
       if (r.text !== text) textEl.textContent = text;
       textEl.style.fontSize = `${fitFontSize(text, row.w, row.h)}px`;
       scheduleFit(textEl);
-      node.setAttribute('aria-label', `Note: ${text || 'empty'}`);
       r.text = text; r.fw = row.w; r.fh = row.h;
+    }
+    if (r.label !== text + row.color) {
+      // The colour is part of the name: it is the one thing about a note only sight gives.
+      node.setAttribute('aria-label', `${text || 'Empty'} (${row.color || 'yellow'})`);
+      r.label = text + row.color;
     }
     const grouped = !!row.group_id;
     if (r.grouped !== grouped) { node.classList.toggle('grouped', grouped); r.grouped = grouped; }
@@ -103,9 +109,13 @@ export function createRenderer(layer) {
     fitPending = false;
     let pending = [...toFit].filter((el) => el.isConnected);
     toFit.clear();
+    for (const el of pending) el.classList.remove('break');
     for (let round = 0; round < 8 && pending.length; round += 1) {
-      const over = pending.filter((el) => el.scrollHeight > el.clientHeight + 1);
+      // Too tall, or a word too long for the line (words do not break: see .note-text.break).
+      const over = pending.filter((el) => el.scrollHeight > el.clientHeight + 1 || el.scrollWidth > el.clientWidth + 1);
       for (const el of over) el.style.fontSize = `${Math.max(MIN_FONT, parseFloat(el.style.fontSize) - 1)}px`;
+      const stuck = over.filter((el) => parseFloat(el.style.fontSize) <= MIN_FONT);
+      for (const el of stuck) el.classList.add('break'); // no font small enough: break words
       pending = over.filter((el) => parseFloat(el.style.fontSize) > MIN_FONT);
     }
   }
@@ -116,7 +126,7 @@ export function createRenderer(layer) {
       const t = node.querySelector('.frame-title');
       t.textContent = row.title || 'Untitled group';
       t.classList.toggle('placeholder', !row.title);
-      node.setAttribute('aria-label', `Group: ${row.title || 'untitled'}`);
+      node.setAttribute('aria-label', `Group ${row.title || 'untitled'}`);
       r.title = row.title;
     }
   }
@@ -144,9 +154,14 @@ export function createRenderer(layer) {
   /** Mark the selected items ('note:id' / 'group:id' keys). */
   let shownSel = new Set();
   function setSelection(keys) {
-    for (const k of shownSel) if (!keys.has(k)) elementOf(k)?.classList.remove('sel');
-    for (const k of keys) if (!shownSel.has(k)) elementOf(k)?.classList.add('sel');
+    for (const k of shownSel) if (!keys.has(k)) mark(k, false);
+    for (const k of keys) if (!shownSel.has(k)) mark(k, true);
     shownSel = new Set(keys);
+  }
+
+  function mark(key, on) {
+    elementOf(key)?.classList.toggle('sel', on);
+    focusable(key)?.setAttribute('aria-pressed', String(on)); // selected, for screen readers
   }
 
   function elementOf(key) {
@@ -154,14 +169,31 @@ export function createRenderer(layer) {
     return els[key.slice(0, i)]?.get(key.slice(i + 1));
   }
 
+  /** The element keyboard focus lands on for an item: a note, or a frame's title. */
+  function focusable(key) {
+    const node = elementOf(key);
+    return key.startsWith('group:') ? node?.querySelector('.frame-title') : node;
+  }
+
+  // Roving tabindex: one item of the board is in the Tab order (tabindex 0), the rest -1.
+  let current = null;
+  function setCurrent(key) {
+    if (current && current !== key) focusable(current)?.setAttribute('tabindex', '-1');
+    current = key && focusable(key) ? key : null;
+    if (current) focusable(current).setAttribute('tabindex', '0');
+  }
+
   /** The view transform of the layer (one style write). */
   function setView(view) {
     layer.style.transform = `translate(${view.tx}px, ${view.ty}px) scale(${view.zoom})`;
     layer.style.setProperty('--zoom', String(view.zoom)); // pointers keep their size on screen
-    // Frame titles stay readable when zoomed out: they scale up as the board scales down.
-    // Capped so a title never grows past the gap above its frame.
-    layer.style.setProperty('--inv-zoom', String(Math.min(1.6, Math.max(1, 1 / view.zoom))));
-    layer.classList.toggle('far', view.zoom < 0.35);
+    // Frame titles stay readable when zoomed out: they scale up as the board scales down,
+    // capped so a title never grows past the gap above its frame. Below FAR_ZOOM note text
+    // is too small to read: notes become coloured blocks and each title, drawn inside its
+    // frame, keeps its full on-screen size (board.css .layer.far).
+    const far = view.zoom < FAR_ZOOM;
+    layer.style.setProperty('--inv-zoom', String(far ? 1 / view.zoom : Math.min(1.6, Math.max(1, 1 / view.zoom))));
+    layer.classList.toggle('far', far);
   }
 
   /** Mark notes whose placement is in doubt (a Set of note ids) with a small menu button. */
@@ -197,12 +229,17 @@ export function createRenderer(layer) {
   }
 
   return { renderItem, renderAll, renderTouched, setSelection, setView, elementOf, setDoubts, setPreview,
+    focusable, setCurrent, current: () => current,
     noteEl: (id) => els.note.get(id), frameEl: (id) => els.group.get(id) };
 }
 
 function makeNote(id) {
-  const n = el('div', 'note', { 'data-kind': 'note', role: 'note' });
+  // A button the user selects (aria-pressed) and presses Enter on to edit; reached by Tab and
+  // the arrow keys (roving tabindex, focus.js).
+  const n = el('div', 'note', { 'data-kind': 'note', role: 'button', 'aria-roledescription': 'note',
+    'aria-pressed': 'false', tabindex: '-1' });
   n.dataset.id = id;
+  n.dataset.key = 'note:' + id;
   n.append(el('div', 'note-text'), el('div', 'note-resize', { title: 'Drag to resize', 'aria-hidden': 'true' }));
   n._r = {};
   return n;
@@ -212,8 +249,11 @@ function makeFrame(id) {
   const n = el('div', 'frame', { 'data-kind': 'group', role: 'group' });
   n.dataset.id = id;
   const head = el('div', 'frame-head');
-  const title = el('span', 'frame-title', { title: 'Drag to move the group; double-click to rename' });
-  const menu = el('button', 'frame-menu-btn', { type: 'button', 'aria-label': 'Group options', title: 'Group options' });
+  const title = el('span', 'frame-title', { title: 'Drag to move the group; double-click to rename',
+    role: 'button', 'aria-roledescription': 'group', 'aria-pressed': 'false', tabindex: '-1' });
+  title.dataset.key = 'group:' + id;
+  // Out of the Tab order: from the focused title, Shift+F10 or the menu key opens it.
+  const menu = el('button', 'frame-menu-btn', { type: 'button', 'aria-label': 'Group options', title: 'Group options', tabindex: '-1' });
   menu.textContent = '⋯';
   head.append(title, menu);
   const grip = el('div', 'frame-resize', { title: 'Drag to resize the group', 'aria-hidden': 'true' });

@@ -27,7 +27,7 @@ async function sharePopover(ctx, anchor) {
     links = await api.links(ctx.boardId);
   } catch (e) { showError(e); return; }
   const pop = el('div', 'popover share-pop', { role: 'dialog', 'aria-label': 'Share this board' });
-  pop.append(el('h3', '', {}, 'Share this board'),
+  pop.append(el('h2', '', {}, 'Share this board'),
     el('p', 'muted', {}, 'Anyone with a link joins with its role. Rotate a link to cut off everyone who has it.'));
   const rows = el('div', 'share-rows');
   pop.append(rows);

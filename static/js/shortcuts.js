@@ -6,7 +6,7 @@ import { el } from './ui.js';
 const SHORTCUTS = [
   ['N or double-click', 'Add a note'],
   ['Enter', 'Edit the selected note or group title'],
-  ['Esc or Ctrl+Enter', 'Finish editing'],
+  ['Esc, Ctrl+Enter (note), Enter (title)', 'Finish editing, keeping the change'],
   ['Drag the canvas', 'Pan (Hand tool, H)'],
   ['Space + drag, wheel', 'Pan'],
   ['Shift + drag', 'Select an area (or Select tool, V)'],
@@ -14,7 +14,9 @@ const SHORTCUTS = [
   ['Ctrl + wheel, pinch', 'Zoom around the pointer'],
   ['+ / −, Ctrl+0', 'Zoom in / out, 100%'],
   ['Shift+1', 'Fit to content'],
-  ['Arrow keys', 'Nudge the selection (Shift: more)'],
+  ['Tab, then arrow keys', 'Move between notes and groups (the skip link jumps to them)'],
+  ['Arrow keys', 'Nudge the selection (Shift: more); on a focused note, Shift+arrow'],
+  ['Right click, menu key, Shift+F10', 'Actions for a note, a group or the board'],
   ['Delete, Backspace', 'Delete the selection'],
   ['Ctrl+D', 'Duplicate'],
   ['Ctrl+C / Ctrl+V', 'Copy / paste notes; paste a list for one note per line'],
@@ -28,8 +30,9 @@ const SHORTCUTS = [
 export function helpPopover(anchor) {
   if (document.querySelector('.help-pop')) { document.querySelector('.help-pop').remove(); return; }
   closePopovers();
-  const pop = el('div', 'popover help-pop', { role: 'dialog', 'aria-label': 'Keyboard shortcuts' });
-  const h = el('h3', '', {}, 'Keyboard shortcuts');
+  // Focusable, so the keyboard can scroll it when the window is too short to show it all.
+  const pop = el('div', 'popover help-pop', { role: 'dialog', 'aria-label': 'Keyboard shortcuts', tabindex: '0' });
+  const h = el('h2', '', {}, 'Keyboard shortcuts');
   const dl = document.createElement('dl');
   for (const [keys, what] of SHORTCUTS) {
     const dt = document.createElement('dt');
@@ -39,8 +42,13 @@ export function helpPopover(anchor) {
     dl.append(dt, dd);
   }
   pop.append(h, dl);
-  document.body.append(pop);
+  (document.querySelector('.board-tools') || document.body).append(pop);
   const r = anchor.getBoundingClientRect();
   pop.style.right = `${Math.max(8, window.innerWidth - r.right)}px`;
   pop.style.bottom = `${window.innerHeight - r.top + 8}px`;
+  const back = document.activeElement; // Esc returns there (the board keys skip popovers)
+  pop.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' || e.key === '?') { e.preventDefault(); pop.remove(); back?.focus?.({ preventScroll: true }); }
+  });
+  pop.focus({ preventScroll: true });
 }

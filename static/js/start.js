@@ -2,6 +2,9 @@
 
 import { api } from './api.js';
 import { toast, showError, confirmDialog, timeAgo, editInPlace } from './ui.js';
+import { bindToggle } from './theme.js';
+
+bindToggle(document.getElementById('theme-btn'));
 
 const list = document.getElementById('boards');
 const empty = document.getElementById('no-boards');

@@ -82,17 +82,17 @@ export function installTimer(ctx) {
     closePopovers();
     const pop = el('div', 'popover timer-pop', { role: 'dialog', 'aria-label': 'Timer' });
     if (!ctx.may('manage')) {
-      pop.append(el('h3', '', {}, running ? `${clock(left())} left` : 'No timer running'),
+      pop.append(el('h2', '', {}, running ? `${clock(left())} left` : 'No timer running'),
         el('p', 'muted', {}, 'The facilitator starts and stops the timer.'));
     } else if (running) {
-      pop.append(el('h3', '', {}, `${clock(left())} left`));
+      pop.append(el('h2', '', {}, `${clock(left())} left`));
       const more = el('button', 'btn wide', { type: 'button' }, '+1 minute');
       more.addEventListener('click', () => start(Math.min(4 * 3600, Math.ceil(left()) + 60)));
       const end = el('button', 'btn wide danger', { type: 'button' }, 'Stop timer');
       end.addEventListener('click', stop);
       pop.append(more, end);
     } else {
-      pop.append(el('h3', '', {}, 'Start a timer for everyone'));
+      pop.append(el('h2', '', {}, 'Start a timer for everyone'));
       const grid = el('div', 'timer-presets');
       for (const m of PRESETS) {
         const b = el('button', 'btn', { type: 'button' }, `${m} min`);

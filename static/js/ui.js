@@ -104,7 +104,7 @@ export function timeAgo(iso, now = Date.now()) {
 }
 
 /**
- * Edit a short text in place: an input replaces `shown` until Enter or blur (save) or Escape.
+ * Edit a short text in place: an input replaces `shown` until Enter, Escape or blur (all save).
  * `place(input)` puts the input in the page; `onDone(value)` gets the trimmed new value when
  * it should be saved (changed, and non-empty unless `allowEmpty`).
  */
@@ -132,7 +132,8 @@ export function editInPlace(shown, { value, label, className, place, onDone, all
   input.addEventListener('keydown', (e) => {
     e.stopPropagation(); // typing here is text, not board shortcuts
     if (e.key === 'Enter') { e.preventDefault(); finish(true); }
-    if (e.key === 'Escape') { e.preventDefault(); finish(false); }
+    // Escape leaves the field keeping what was typed, as in a note (one rule for both).
+    if (e.key === 'Escape') { e.preventDefault(); finish(true); }
   });
   input.addEventListener('blur', () => finish(true));
   input.addEventListener('pointerdown', (e) => e.stopPropagation());

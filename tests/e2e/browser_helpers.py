@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 SERVERS: dict[str, Any] = {}  # base URL -> the e2e Server started there (conftest fills it)
@@ -42,3 +43,28 @@ def people(browser, url: str, count: int = 2, width: int = 1200,
     finally:
         for c in contexts:
             c.close()
+
+
+AXE = (Path(__file__).resolve().parents[2] / ".venv" / "node" / "node_modules" / "axe-core"
+       / "axe.min.js")
+
+
+def axe(pg, serious_only: bool = True) -> list[dict]:
+    """Run axe-core (installed from npm by scripts/setup.sh --browser) on the page as it is;
+    returns the violations as {id, impact, nodes: [target, ...]}, serious and critical only
+    unless told otherwise. Injected through the DevTools protocol, so a strict
+    Content-Security-Policy (script-src 'self') does not block it."""
+    if not AXE.exists():
+        raise AssertionError(f"axe-core is not installed at {AXE}: run scripts/setup.sh --browser")
+    if not pg.evaluate("!!window.axe"):
+        pg.evaluate(AXE.read_text() + "\n;true")
+    found = pg.evaluate("""async () => {
+        const r = await axe.run(document, {
+            rules: {'label-content-name-mismatch': {enabled: true}},
+            resultTypes: ['violations'],
+        });
+        return r.violations.map(v => ({id: v.id, impact: v.impact,
+                                       nodes: v.nodes.map(n => n.target.join(' '))}));
+    }""")
+    keep = ("serious", "critical") if serious_only else ("minor", "moderate", "serious", "critical")
+    return [v for v in found if v["impact"] in keep]

@@ -180,7 +180,7 @@ def test_undo_redo(page, server, open_board, wait):
     page.wait_for_selector(".note[data-id='b']")
     page.keyboard.press(f"{MOD}+y")
     wait(lambda: "b" not in server.notes(b), what="redo of the delete")
-    page.get_by_role("button", name="Undo").click()
+    page.get_by_role("button", name="Undo", exact=True).click()  # the board is "Undo" too
     wait(lambda: "b" in server.notes(b), what="undo from the toolbar")
 
 

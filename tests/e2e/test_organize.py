@@ -30,7 +30,7 @@ def test_organize_without_ai_says_why_and_changes_nothing(page, server, open_boa
     snap = server.snapshot(b)
     assert snap["groups"] == [] and snap["notes"][0]["x"] == 0
     # The AI status popover explains it too.
-    page.get_by_role("button", name="AI status").click()
+    page.get_by_role("button", name="AI off").click()  # named by what it shows
     page.wait_for_selector(".ai-pop >> text=Local AI is off")
 
 

@@ -66,13 +66,6 @@ test('gridPlacement makes a neat non-overlapping grid centred on the point', () 
   assert.equal(new Set(g.gridPlacement(50, { x: 0, y: 0 }).map((p) => p.y)).size, 6);
 });
 
-test('frameAt picks the smallest frame holding the point', () => {
-  const frames = [{ id: 'big', x: 0, y: 0, w: 1000, h: 1000 }, { id: 'small', x: 10, y: 10, w: 100, h: 100 }];
-  assert.equal(g.frameAt(frames, { x: 50, y: 50 }).id, 'small');
-  assert.equal(g.frameAt(frames, { x: 500, y: 500 }).id, 'big');
-  assert.equal(g.frameAt(frames, { x: -5, y: 0 }), null);
-});
-
 test('fitFontSize shrinks for long text and stays within bounds', () => {
   const short = g.fitFontSize('Hi', 160, 120);
   const long = g.fitFontSize('word '.repeat(80), 160, 120);
@@ -101,4 +94,50 @@ test('slotBelow: the next row under the lowest note, and the frame grows to hold
     { x: 5000, y: 5000, w: 160, h: 120 }]; // outside the frame: not counted
   assert.deepEqual(slotBelow(frame, members, { w: 160, h: 120 }), { x: 24, y: 208, h: 352 });
   assert.deepEqual(slotBelow(frame, [], { w: 160, h: 120 }), { x: 24, y: 72, h: 240 });
+});
+
+test('freeSpot: the wanted spot when free, else the nearest free one, never under a note', () => {
+  const want = { x: 0, y: 0, w: 160, h: 120 };
+  assert.deepEqual(g.freeSpot(want, []), { x: 0, y: 0 });
+  const notes = [{ x: 10, y: 10, w: 160, h: 120 }];
+  const spot = g.freeSpot(want, notes);
+  assert.ok(!notes.some((n) => g.intersects(n, { ...want, ...spot })));
+  assert.ok(Math.hypot(spot.x, spot.y) <= 200, 'next to the wanted spot, not far off');
+  // A block of notes around the centre: the spot is outside all of them.
+  const block = [];
+  for (let i = -2; i <= 2; i += 1) for (let j = -2; j <= 2; j += 1) block.push({ x: i * 170, y: j * 130, w: 160, h: 120 });
+  const out = g.freeSpot(want, block);
+  assert.ok(!block.some((n) => g.intersects(n, { ...want, ...out })));
+});
+
+test('wheel zoom steps are proportional to the delta', () => {
+  const notch = g.wheelZoomFactor(-100);
+  assert.ok(notch > 1.1 && notch < 1.3, `one notch is a small step, got ${notch}`);
+  assert.ok(Math.abs(g.wheelZoomFactor(-200) - notch * notch) < 1e-9, 'two notches are two steps');
+  assert.ok(Math.abs(g.wheelZoomFactor(-3) - 1) < 0.01, 'a pinch delta is a small change');
+  assert.ok(Math.abs(g.wheelZoomFactor(100) * notch - 1) < 1e-9, 'out undoes in');
+});
+
+test('nearestInDirection moves focus to the neighbour that way, never backwards', () => {
+  const a = { id: 'a', x: 0, y: 0, w: 100, h: 100 }, right = { id: 'r', x: 200, y: 0, w: 100, h: 100 };
+  const far = { id: 'far', x: 600, y: 0, w: 100, h: 100 }, below = { id: 'b', x: 0, y: 200, w: 100, h: 100 };
+  const diag = { id: 'd', x: 150, y: 140, w: 100, h: 100 };
+  const all = [a, right, far, below, diag];
+  assert.equal(g.nearestInDirection(a, all, 'right').id, 'r');
+  assert.equal(g.nearestInDirection(a, all, 'down').id, 'b');
+  assert.equal(g.nearestInDirection(a, all, 'left'), null);
+  assert.equal(g.nearestInDirection(right, all, 'left').id, 'a');
+  assert.equal(g.nearestInDirection(far, all, 'left').id, 'r');
+});
+
+test('readingOrder: rows top to bottom, left to right within a row', () => {
+  const r = (id, x, y) => ({ id, x, y, w: 10, h: 10 });
+  assert.deepEqual(g.readingOrder([r('c', 0, 200), r('b', 300, 5), r('a', 0, 0)]).map((x) => x.id), ['a', 'b', 'c']);
+});
+
+test('fitFontSize picks a size at which the longest word stays whole', () => {
+  const size = g.fitFontSize('Internationalization', 160, 120);
+  const perLine = Math.floor((160 - 24) / (size * 0.56));
+  assert.ok(perLine >= 'Internationalization'.length, `size ${size} fits ${perLine} chars a line`);
+  assert.equal(g.fitFontSize('a b', 160, 120), 22);
 });

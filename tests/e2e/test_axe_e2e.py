@@ -1,0 +1,64 @@
+"""axe-core on every page and popover, in light and dark (issue 13): no serious or critical
+violation. axe comes from npm (scripts/setup.sh --browser), never from a CDN."""
+
+from __future__ import annotations
+
+import pytest
+from browser_helpers import axe
+from test_board import note
+
+pytestmark = pytest.mark.e2e
+
+SCHEMES = ["light", "dark"]
+# Every control that opens a popover or a menu on the board page.
+POPOVERS = ["#menu-btn", "#share-btn", "#organize-btn", "#ai-status", "#timer-btn", "#help-btn",
+            "#presence",
+            ".frame[data-id='u'] .frame-menu-btn"]
+
+
+def assert_clean(pg, where: str) -> None:
+    found = axe(pg)
+    assert not found, f"{where}: " + "; ".join(
+        f"{v['id']} ({v['impact']}) x{len(v['nodes'])}: {v['nodes'][:4]}" for v in found)
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_start_page(page, server, scheme):
+    page.emulate_media(color_scheme=scheme)
+    server.board("Listed board")
+    server.login(page)  # the owner, as the person who started Herd
+    page.goto(server.base + "/")
+    page.wait_for_selector("#boards li")
+    assert page.locator("h1").count() == 1
+    assert_clean(page, f"start page ({scheme})")
+
+
+@pytest.fixture
+def busy_board(server) -> str:
+    return server.board("Axe", groups=[
+        {"id": "g", "title": "Fruit", "x": 0, "y": 0, "w": 600, "h": 400},
+        {"id": "u", "title": "", "x": 700, "y": 0, "w": 400, "h": 300}],
+        notes=[note("a", "Apple", 50, 50), note("b", "Pear", 300, 50, color="blue"),
+               note("c", "Loose", 900, 500, color="white"),
+               note("d", "Plum", 750, 60, color="purple")])
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_board_and_every_popover(page, server, open_board, busy_board, scheme):
+    page.emulate_media(color_scheme=scheme)
+    open_board(page, busy_board)
+    page.wait_for_selector("#presence:not([hidden])")
+    assert page.locator("h1").count() == 1
+    assert_clean(page, f"board ({scheme})")
+    page.click(".note[data-id='a']")
+    page.click(".note[data-id='b']", modifiers=["Shift"])
+    assert_clean(page, f"board with a selection ({scheme})")
+    for opener in POPOVERS:
+        page.hover(opener.replace(" .frame-menu-btn", " .frame-title"))
+        page.click(opener)
+        page.wait_for_selector(".popover")
+        # Judge the colours as they end up, not halfway through the popover's fade-in.
+        page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')")
+        assert_clean(page, f"{opener} open ({scheme})")
+        page.keyboard.press("Escape")
+        page.evaluate("document.querySelectorAll('.popover').forEach(p => p.remove())")
