@@ -343,6 +343,12 @@ class Listener(threading.Thread):
                 if not line.startswith(b"data: "):
                     continue
                 now = time.monotonic()
+                if line.startswith(b'data: {"type":"batch"'):
+                    # One tick of a busy board: every event in it arrived now.
+                    cursor_events += line.count(b'{"type":"cursors"')
+                    delays += [now - float(sent) for who, sent in ECHO.findall(line)
+                               if who != me]
+                    continue
                 if line.startswith(b'data: {"type":"resync"'):
                     resyncs += 1
                 elif line.startswith(b'data: {"type":"cursors"'):
