@@ -137,3 +137,31 @@ def test_deleting_the_focused_note_keeps_focus_on_the_board(page, server, open_b
     page.keyboard.press("Delete")
     wait(lambda: set(server.notes(b)) == {"b"}, what="a deleted")
     page.wait_for_function("document.activeElement.dataset.key === 'note:b'")
+
+
+FRUIT_AND_PETS = ["apples", "pears", "plums", "cherries", "dogs", "cats", "hamsters", "parrots"]
+
+
+def test_organize_with_the_keyboard_alone(page, ai_server, wait):
+    """The step the --no-ai server above cannot show: Organize, started and confirmed from
+    the keyboard, on the bundled models."""
+    b = ai_server.board("Keys organize", notes=[
+        {"id": f"n{i}", "text": t, "x": (i % 4) * 200, "y": (i // 4) * 160}
+        for i, t in enumerate(FRUIT_AND_PETS)])
+    ai_server.login(page)
+    page.goto(f"{ai_server.base}/b/{b}")
+    page.wait_for_function("window.herd?.model && window.herd.connection === 'live'")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")  # the skip link: focus (and selection) on the first note
+    page.keyboard.press(f"{MOD}+a")  # every note, so Organize's scope is all of them
+    page.keyboard.press("o")
+    page.wait_for_selector(".organize-pop")
+    for _ in range(20):
+        if focused(page)["tag"] == "BUTTON" and focused(page)["name"] == "Organize":
+            break
+        page.keyboard.press("Tab")
+    assert focused(page)["name"] == "Organize"
+    page.keyboard.press("Enter")
+    snap = wait(lambda: len((s := ai_server.snapshot(b))["groups"]) >= 2 and s, timeout=180,
+                what="Organize's groups")
+    assert all(n["group_id"] for n in snap["notes"])
