@@ -13,8 +13,28 @@ from .errors import LlamafileError
 from .role import RoleClient
 
 
+def raw_rows(data: Any) -> list[np.ndarray]:
+    """Each input's answer as the server shaped it: one vector, or one row per token."""
+    try:
+        return [np.asarray(r, dtype=np.float32) for r in _rows(data)[0]]
+    except (ValueError, KeyError, TypeError) as e:
+        raise LlamafileError("bad_response", f"unknown embedding answer ({e})") from e
+
+
 def parse_embeddings(data: Any) -> tuple[list[np.ndarray], str | None]:
     """Vectors from any dialect's answer, in input order, and the dialect the shape proves."""
+    rows, dialect = _rows(data)
+    out = []
+    for row in rows:
+        arr = np.asarray(row, dtype=np.float32)
+        if arr.ndim == 2:
+            # One vector per token (pooling none, or llama-server's [[..]] wrapping): mean-pool.
+            arr = arr.mean(axis=0)
+        out.append(arr)
+    return out, dialect
+
+
+def _rows(data: Any) -> tuple[list[Any], str | None]:
     if isinstance(data, dict) and "results" in data:  # old llamafile, list input
         rows, dialect = [r["embedding"] for r in data["results"]], OLD
     elif isinstance(data, dict) and "data" in data:  # OpenAI /v1/embeddings
@@ -27,14 +47,7 @@ def parse_embeddings(data: Any) -> tuple[list[np.ndarray], str | None]:
         rows, dialect = [r["embedding"] for r in items], LLAMA_SERVER
     else:
         raise ValueError(f"unknown embedding answer: {str(data)[:120]}")
-    out = []
-    for row in rows:
-        arr = np.asarray(row, dtype=np.float32)
-        if arr.ndim == 2:
-            # One vector per token (pooling none, or llama-server's [[..]] wrapping): mean-pool.
-            arr = arr.mean(axis=0)
-        out.append(arr)
-    return out, dialect
+    return rows, dialect
 
 
 class LlamafileEmbedder(RoleClient):
