@@ -1,0 +1,74 @@
+"""A chat-model .llamafile for both roles, for real: it names, the bundled MiniLM embeds."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from sklearn.metrics import adjusted_rand_score
+
+from server import cli
+from server.llamafile import runtime
+from server.llamafile.service import AIService
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from bench import standin  # noqa: E402
+
+TOPICS = {
+    "fruit": ["apples", "pears", "bananas", "cherries", "plums"],
+    "pets": ["cats", "dogs", "hamsters", "goldfish", "parrots"],
+    "building": ["brick", "concrete", "lumber", "glass", "steel beams"],
+    "units": ["meters", "kilograms", "seconds", "liters", "inches"],
+}
+
+
+@pytest.fixture
+def smol_llamafile(bundle, tmp_path) -> Path:
+    """A stand-in .llamafile: the bundled llama-server with SmolLM2 (a chat model) inside."""
+    return standin.write(tmp_path / "smol.llamafile", bundle.server, bundle.chat_model)
+
+
+@pytest.fixture
+def notes_file(tmp_path) -> Path:
+    path = tmp_path / "notes.txt"
+    path.write_text("\n".join(t for texts in TOPICS.values() for t in texts) + "\n")
+    return path
+
+
+def _organize(capsys, *args) -> tuple[dict, float, str]:
+    assert cli.main(["organize", *args, "--json", "--groups", str(len(TOPICS))]) == 0
+    captured = capsys.readouterr()
+    out = json.loads(captured.out)
+    topic = {t: k for k, texts in TOPICS.items() for t in texts}
+    texts = [t for g in out["groups"] for t in g["notes"]]
+    found = [i for i, g in enumerate(out["groups"]) for _ in g["notes"]]
+    return out, adjusted_rand_score([topic[t] for t in texts], found), captured.err
+
+
+def test_chat_llamafile_names_and_the_bundled_model_embeds(smol_llamafile, notes_file, capsys):
+    split, split_ari, err = _organize(capsys, str(notes_file), "--llamafile", str(smol_llamafile))
+    roles = split["roles"]
+    assert roles["embed"] == {"by": "bundled", "model": "all-MiniLM-L6-v2"}
+    assert roles["chat"]["by"] == "yours" and "SmolLM2" in roles["chat"]["model"]
+    assert "--embed-with llamafile" in roles["note"] and roles["note"] in err
+    # --embed-with llamafile brings back one model for both, and its worse grouping.
+    old, old_ari, err = _organize(capsys, str(notes_file), "--llamafile", str(smol_llamafile),
+                                  "--embed-with", "llamafile")
+    assert old["roles"]["embed"]["by"] == old["roles"]["chat"]["by"] == "yours"
+    assert old["roles"]["note"] is None and "Herd embeds" not in err
+    assert split_ari > old_ari, (split_ari, old_ari)
+
+
+def test_ai_status_says_the_bundled_model_embeds(smol_llamafile, cache_dir):
+    cfg = {"LLAMAFILE_PATH": str(smol_llamafile), "CACHE_DIR": str(cache_dir)}
+    with runtime.servers_for(cfg) as urls:
+        ai = AIService(urls["EMBED_URL"], urls["CHAT_URL"], roles=urls["AI_ROLES"])
+        st = ai.status()
+        ai.embedder.close()
+        ai.chat.close()
+    assert st["ready"], st
+    assert st["embed"]["model"].startswith("all-MiniLM-L6-v2")
+    assert st["chat"]["model"].startswith("SmolLM2-135M-Instruct")
+    assert "one vector per token" in st["roles"]["note"]
