@@ -18,9 +18,14 @@ from server.llamafile.service import AIService
 REFUSE = (501, {"error": {"code": 501, "message": "This server does not support completions."}})
 
 
-def _apart(text: str) -> list[float]:
-    """Vectors an embedding model would give: the two probe sentences orthogonal."""
-    return [1.0, 0.0, 0.0] if text == PROBE[0] else [0.0, 1.0, 0.1]
+TOPICAL = {PROBE[0]: [1.0, 0.0, 0.0], PROBE[1]: [0.0, 1.0, 0.0], PROBE[2]: [0.0, 0.0, 1.0],
+           PROBE[3]: [0.0, 0.3, 1.0], PROBE[4]: [1.0, 0.0, 0.5]}
+WORDY = {**TOPICAL, PROBE[3]: [0.6, 0.0, 1.0], PROBE[4]: [0.5, 0.0, 1.0]}
+
+
+def _apart(text: str, table: dict = TOPICAL) -> list[float]:
+    """Vectors an embedding model would give: unrelated sentences apart, topics together."""
+    return table.get(text, [0.2, 0.2, 0.2])
 
 
 def _pooled_embedding(body):
@@ -93,7 +98,17 @@ def test_probe_nearly_identical_vectors_mean_a_chat_model(serve):
 def test_probe_vectors_that_separate_topics_mean_an_embedding_model(serve):
     fake = serve(llama_server({("POST", "/embedding"): _pooled_embedding}))
     verdict = classify(Server(fake.url))
-    assert verdict.kind == EMBEDDING and "only 0.00 alike" in verdict.reason
+    assert verdict.kind == EMBEDDING and "sentences 0.00 alike" in verdict.reason
+
+
+def test_probe_vectors_that_follow_words_mean_a_chat_model(serve):
+    def wordy(body):
+        return 200, [{"index": i, "embedding": [_apart(t, WORDY)]}
+                     for i, t in enumerate(body["content"])]
+
+    fake = serve(llama_server({("POST", "/embedding"): wordy}))
+    verdict = classify(Server(fake.url))
+    assert verdict.kind == CHAT and "follow words, not topics" in verdict.reason
 
 
 def test_a_server_with_embeddings_off_is_a_chat_model(serve):

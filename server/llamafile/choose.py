@@ -23,11 +23,17 @@ ENCODERS = frozenset({"bert", "nomic-bert", "nomic-bert-moe", "jina-bert-v2", "j
 WPM_VOCAB = 3  # llama.cpp's vocab_type for BERT's WordPiece, only ever an encoder's
 
 # Two sentences that share no topic: vectors that can separate topics keep them apart.
+# Then sentence-transformers' own example: one sentence, one of the same topic in other
+# words, one in the same words on another topic. An embedding model puts the first pair
+# closer; a chat model's vectors follow the words.
 PROBE = ("The cat slept on the warm windowsill all afternoon.",
-         "Quarterly tax returns must be filed before the end of March.")
-# Measured here: MiniLM puts them 0.05 apart in cosine, SmolLM2 mean-pooled 0.60; an old
-# llamafile's chat-model vectors sit above 0.9 for almost any pair.
+         "Quarterly tax returns must be filed before the end of March.",
+         "A man is eating food.", "A man is eating a piece of bread.",
+         "A man is riding a horse.")
 NEAR_IDENTICAL = 0.9
+# Measured here (cosines: unrelated pair; bread minus horse): MiniLM 0.04; 0.755 - 0.248 =
+# 0.51. SmolLM2 mean-pooled 0.66; 0.897 - 0.905 = -0.01, last-token 0.75; 0.966 - 0.956 = 0.01.
+MIN_TOPIC_MARGIN = 0.1
 
 
 @dataclass(frozen=True)
@@ -92,7 +98,7 @@ def _refuses_completions(server: Server) -> bool:
 
 
 def probe(server: Server) -> Verdict:
-    """Embed two unrelated sentences: per-token or nearly identical vectors mean CHAT."""
+    """Embed the PROBE sentences: per-token, nearly identical or word-led vectors mean CHAT."""
     try:
         rows = _probe_rows(server)
     except LlamafileError as e:
@@ -102,12 +108,19 @@ def probe(server: Server) -> Verdict:
     if any(r.ndim == 2 and r.shape[0] > 1 for r in rows):
         return Verdict(CHAT, "it answers one vector per token (no pooling), so it was not "
                              "trained to embed")
-    a, b = (r.reshape(-1) for r in rows)
-    cos = float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b) or 1.0))
+    unit = [r.reshape(-1) / (np.linalg.norm(r) or 1.0) for r in rows]
+    cos = float(unit[0] @ unit[1])
     if cos >= NEAR_IDENTICAL:
         return Verdict(CHAT, f"two unrelated sentences came back {cos:.2f} alike in cosine, "
                              "so its vectors cannot separate topics")
-    return Verdict(EMBEDDING, f"two unrelated sentences came back only {cos:.2f} alike")
+    same_topic, same_words = float(unit[2] @ unit[3]), float(unit[2] @ unit[4])
+    if same_topic - same_words < MIN_TOPIC_MARGIN:
+        return Verdict(CHAT, f"its vectors follow words, not topics (eating food is "
+                             f"{same_topic:.2f} alike to eating bread, {same_words:.2f} to "
+                             "riding a horse)")
+    return Verdict(EMBEDDING, f"its vectors follow topics (two unrelated sentences "
+                              f"{cos:.2f} alike, eating food nearer eating bread, "
+                              f"{same_topic:.2f}, than riding a horse, {same_words:.2f})")
 
 
 def _probe_rows(server: Server) -> list[np.ndarray]:

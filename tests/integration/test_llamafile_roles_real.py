@@ -72,3 +72,24 @@ def test_ai_status_says_the_bundled_model_embeds(smol_llamafile, cache_dir):
     assert st["embed"]["model"].startswith("all-MiniLM-L6-v2")
     assert st["chat"]["model"].startswith("SmolLM2-135M-Instruct")
     assert "one vector per token" in st["roles"]["note"]
+
+
+def test_probe_tells_minilm_from_smollm2_pooled(bundle, embed_url, tmp_path):
+    # SmolLM2 pooled by the server answers one vector per note, as an old llamafile does:
+    # only the probe can tell it from an embedding model.
+    from server.llamafile.choose import CHAT, EMBEDDING, probe
+    from server.llamafile.client import Server
+    from server.llamafile.procs import Child, free_port
+
+    assert probe(Server(embed_url)).kind == EMBEDDING
+    port = free_port()
+    child = Child("smol pooled", [str(bundle.server), "-m", str(bundle.chat_model), "--port",
+                                  str(port), "--host", "127.0.0.1", "--embeddings", "--pooling",
+                                  "mean", "-t", "1", "--poll", "0", "--no-webui"],
+                  f"http://127.0.0.1:{port}", tmp_path / "smol.log")
+    try:
+        child.wait_ready(120)
+        verdict = probe(Server(child.url))
+    finally:
+        child.stop()
+    assert verdict.kind == CHAT and "follow words" in verdict.reason, verdict
