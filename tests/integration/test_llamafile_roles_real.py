@@ -93,3 +93,40 @@ def test_probe_tells_minilm_from_smollm2_pooled(bundle, embed_url, tmp_path):
     finally:
         child.stop()
     assert verdict.kind == CHAT and "follow words" in verdict.reason, verdict
+
+
+def test_herd_serve_says_which_model_embeds(smol_llamafile, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import time
+    import urllib.request
+
+    from serve_log import token_from_log
+
+    from server.llamafile.procs import free_port
+
+    port = free_port()
+    herd = Path(sys.executable).with_name("herd")
+    with open(tmp_path / "serve.log", "w+b") as log:
+        proc = subprocess.Popen([str(herd), "serve", "--db", str(tmp_path / "h.db"), "--port",
+                                 str(port), "--llamafile", str(smol_llamafile)],
+                                stdout=log, stderr=log, start_new_session=True)
+        try:
+            deadline = time.monotonic() + 240
+            while proc.poll() is None and time.monotonic() < deadline:
+                try:
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=2)
+                    break
+                except OSError:
+                    time.sleep(0.2)
+            out = (tmp_path / "serve.log").read_text()
+            req = urllib.request.Request(f"http://127.0.0.1:{port}/api/ai", headers={
+                "Authorization": f"Bearer {token_from_log(out)}"})
+            st = json.loads(urllib.request.urlopen(req, timeout=30).read())
+        finally:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(30)
+    assert st["roles"]["embed"]["by"] == "bundled" and st["roles"]["chat"]["by"] == "yours"
+    assert st["embed"]["model"].startswith("all-MiniLM-L6-v2")
+    assert st["roles"]["note"] in out  # the start-up line
