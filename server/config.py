@@ -31,6 +31,8 @@ DEFAULTS: dict[str, Any] = {
     "EMBED_URL": None,
     "CHAT_URL": None,
     "LLAMAFILE_PATH": None,
+    # Which model embeds when one Llamafile is given for both roles: auto, bundled, llamafile.
+    "EMBED_WITH": None,
     "CACHE_DIR": str(default_cache_dir()),
     # Limits (issue 2): clear 400/413 errors past these.
     "MAX_NOTE_CHARS": 10_000,
@@ -67,6 +69,7 @@ _ENV = {
     "HERD_EMBED_URL": "EMBED_URL",
     "HERD_CHAT_URL": "CHAT_URL",
     "HERD_LLAMAFILE": "LLAMAFILE_PATH",
+    "HERD_EMBED_WITH": "EMBED_WITH",
     "HERD_CACHE_DIR": "CACHE_DIR",
     "HERD_DB_SYNCHRONOUS": "DB_SYNCHRONOUS",
     "HERD_LIVE_TICK": "LIVE_TICK_SECONDS",

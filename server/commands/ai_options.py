@@ -7,12 +7,15 @@ from typing import Any
 
 
 def add_ai_options(p: argparse.ArgumentParser) -> None:
-    """--llamafile, --llamafile-url, --embed-url, --chat-url."""
+    """--llamafile, --llamafile-url, --embed-url, --chat-url, --embed-with."""
     g = p.add_argument_group("AI (default: start the bundled local models)")
     g.add_argument("--llamafile", metavar="PATH", help="run this .llamafile for both roles")
     g.add_argument("--llamafile-url", metavar="URL", help="a running server for both roles")
     g.add_argument("--embed-url", metavar="URL", help="a running server for embeddings")
     g.add_argument("--chat-url", metavar="URL", help="a running server for label completions")
+    g.add_argument("--embed-with", choices=("bundled", "llamafile"), default=None,
+                   help="with one --llamafile/--llamafile-url: embed with the bundled model or "
+                        "with yours (default: whichever suits the model, as the AI status says)")
 
 
 def ai_overrides(args: argparse.Namespace) -> dict[str, Any]:
@@ -22,4 +25,5 @@ def ai_overrides(args: argparse.Namespace) -> dict[str, Any]:
         "LLAMAFILE_URL": args.llamafile_url,
         "EMBED_URL": args.embed_url,
         "CHAT_URL": args.chat_url,
+        "EMBED_WITH": args.embed_with,
     }

@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 from .. import config as config_mod
+from .ai_options import add_ai_options, ai_overrides
 
 
 def add_parser(sub: Any) -> None:
@@ -19,6 +20,7 @@ def add_parser(sub: Any) -> None:
     st = msub.add_parser("status", help="what is prepared, with sizes and checksums")
     st.add_argument("--verify", action="store_true", help="re-hash the files")
     st.add_argument("--json", action="store_true", help="machine-readable output")
+    add_ai_options(st)
     msub.add_parser("path", help="print the paths of llama-server and the two models")
     p.set_defaults(func=run)
 
@@ -34,8 +36,9 @@ def run(args: argparse.Namespace) -> int:
             models.prepare(cache)
         elif args.models_command == "status":
             st = models.status(cache, verify=args.verify)
+            roles = _roles(args, cache) if all(e["ready"] for e in st.values()) else None
             if args.json:
-                print(json.dumps(st, indent=2))
+                print(json.dumps({**st, "roles": roles} if roles else st, indent=2))
             else:
                 for key, entry in st.items():
                     mark = "ready" if entry["ready"] else "missing"
@@ -45,6 +48,8 @@ def run(args: argparse.Namespace) -> int:
             if not all(e["ready"] for e in st.values()):
                 print(f"Not ready: {models.PREPARE_HINT}", file=sys.stderr)
                 return 1
+            if roles and not args.json:
+                _print_roles(roles)
         else:
             b = models.bundle(cache)
             print(f"llama-server {b.server}")
@@ -54,3 +59,27 @@ def run(args: argparse.Namespace) -> int:
         print(f"herd models: {e.message}", file=sys.stderr)
         return 1
     return 0
+
+
+def _roles(args: argparse.Namespace, cache: str) -> dict[str, Any] | None:
+    """With --llamafile or --llamafile-url: which model would embed, which would name, and why."""
+    import contextlib
+
+    from ..llamafile import runtime
+
+    over = {k: v for k, v in ai_overrides(args).items() if v}
+    if not (over.get("LLAMAFILE_PATH") or over.get("LLAMAFILE_URL")):
+        return None
+    cfg = config_mod.load({**over, "CACHE_DIR": cache})
+    # Start-up chatter goes to stderr, so --json output stays one document.
+    with contextlib.redirect_stdout(sys.stderr), runtime.servers_for(cfg) as urls:
+        return urls.get("AI_ROLES") or {}
+
+
+def _print_roles(roles: dict[str, Any]) -> None:
+    """`embeds MODEL (by)`, `names MODEL (by)` and the sentence why."""
+    for role, verb in (("embed", "embeds"), ("chat", "names")):
+        r = roles.get(role) or {}
+        print(f"{verb:13} {r.get('model') or '-'} ({r.get('by', '-')})")
+    if roles.get("note"):
+        print(roles["note"])

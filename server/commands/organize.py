@@ -122,7 +122,10 @@ def run(args: argparse.Namespace) -> int:
         return 0
     groups = [{"label": g.label, "notes": [texts[i] for i in g.note_ids]} for g in result.groups]
     if args.json:
-        print(json.dumps({"groups": groups, "timings": result.timings}, ensure_ascii=False))
+        out = {"groups": groups, "timings": result.timings}
+        if urls.get("AI_ROLES"):
+            out["roles"] = urls["AI_ROLES"]  # which model embedded and which named, and why
+        print(json.dumps(out, ensure_ascii=False))
     else:
         sys.stdout.write(to_markdown(groups))
     return 0

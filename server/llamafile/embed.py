@@ -2,19 +2,55 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
+from . import pooling
 from .cache import EmbeddingCache
 from .client import LLAMA_SERVER, OLD, OPENAI, V2, Server
 from .errors import LlamafileError
 from .role import RoleClient
 
 
-def parse_embeddings(data: Any) -> tuple[list[np.ndarray], str | None]:
-    """Vectors from any dialect's answer, in input order, and the dialect the shape proves."""
+def raw_rows(data: Any) -> list[np.ndarray]:
+    """Each input's answer as the server shaped it: one vector, or one row per token."""
+    try:
+        return [np.asarray(r, dtype=np.float32) for r in _rows(data)[0]]
+    except (ValueError, KeyError, TypeError) as e:
+        raise LlamafileError("bad_response", f"unknown embedding answer ({e})") from e
+
+
+def parse_embeddings(
+    data: Any, pool_tokens: Callable[[np.ndarray], np.ndarray] | None = None
+) -> tuple[list[np.ndarray], str | None]:
+    """Vectors from any dialect's answer, in input order, and the dialect the shape proves.
+
+    `pool_tokens` turns one row per token (pooling none) into one vector; without it they are
+    averaged as they come."""
+    rows, dialect = _rows(data)
+    out = []
+    for row in rows:
+        arr = np.asarray(row, dtype=np.float32)
+        if arr.ndim == 2 and len(arr) > 1 and pool_tokens is not None:
+            arr = pool_tokens(arr)
+        elif arr.ndim == 2:
+            # llama-server wraps a pooled vector as [[..]]: the mean of one row is that row.
+            arr = arr.mean(axis=0)
+        out.append(arr)
+    return out, dialect
+
+
+def is_per_token(data: Any) -> bool:
+    """True when some input came back as one vector per token (a server with pooling none)."""
+    try:
+        return any(np.ndim(r) == 2 and len(r) > 1 for r in _rows(data)[0])
+    except (ValueError, KeyError, TypeError):
+        return False
+
+
+def _rows(data: Any) -> tuple[list[Any], str | None]:
     if isinstance(data, dict) and "results" in data:  # old llamafile, list input
         rows, dialect = [r["embedding"] for r in data["results"]], OLD
     elif isinstance(data, dict) and "data" in data:  # OpenAI /v1/embeddings
@@ -27,14 +63,7 @@ def parse_embeddings(data: Any) -> tuple[list[np.ndarray], str | None]:
         rows, dialect = [r["embedding"] for r in items], LLAMA_SERVER
     else:
         raise ValueError(f"unknown embedding answer: {str(data)[:120]}")
-    out = []
-    for row in rows:
-        arr = np.asarray(row, dtype=np.float32)
-        if arr.ndim == 2:
-            # One vector per token (pooling none, or llama-server's [[..]] wrapping): mean-pool.
-            arr = arr.mean(axis=0)
-        out.append(arr)
-    return out, dialect
+    return rows, dialect
 
 
 class LlamafileEmbedder(RoleClient):
@@ -53,6 +82,7 @@ class LlamafileEmbedder(RoleClient):
         super().__init__(server, max_concurrency=max_concurrency)
         self.batch_size = batch_size
         self.cache = cache if cache is not None else EmbeddingCache()
+        self._edges: tuple[int, int] | None = None  # special tokens around a text, once asked
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Unit-length float32 rows for texts, in order; cached texts cost nothing."""
@@ -147,7 +177,7 @@ class LlamafileEmbedder(RoleClient):
         else:
             data = srv.post_json("/v1/embeddings", {"input": batch, "model": srv.info().model_id})
         try:
-            vecs, proven = parse_embeddings(data)
+            vecs, proven = parse_embeddings(data, self._pooler(data))
         except (ValueError, KeyError, TypeError) as e:
             raise LlamafileError(
                 "bad_response",
@@ -169,5 +199,17 @@ class LlamafileEmbedder(RoleClient):
         return np.vstack(vecs)
 
     def _single(self, text: str) -> np.ndarray:
-        vecs, _ = parse_embeddings(self.server.post_json("/embedding", {"content": text}))
+        data = self.server.post_json("/embedding", {"content": text})
+        vecs, _ = parse_embeddings(data, self._pooler(data))
         return vecs[0]
+
+    def _pooler(self, data: Any) -> Callable[[np.ndarray], np.ndarray] | None:
+        """How to pool this answer's per-token rows, asking the server only when it has some."""
+        if not is_per_token(data):
+            return None  # one vector per note already: nothing to ask
+        if self._edges is None:
+            self._edges = pooling.special_edges(self.server)
+        edges = self._edges
+        props = self.server.info().props
+        said = props.get("pooling") or props.get("pooling_type")
+        return lambda rows: pooling.pool(rows, edges, said if isinstance(said, str) else None)

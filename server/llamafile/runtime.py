@@ -75,18 +75,21 @@ def _spawn(name: str, make_cmd, log: Path) -> Child:
 
 
 @contextlib.contextmanager
-def start_bundled(cache_dir: str | Path, timeout: float = 120.0) -> Iterator[dict[str, Any]]:
-    """Start the bundled embed and chat servers; yield their URLs; stop them on the way out."""
+def start_bundled(
+    cache_dir: str | Path, timeout: float = 120.0, roles: tuple[str, ...] = ("embed", "chat")
+) -> Iterator[dict[str, Any]]:
+    """Start the bundled servers for `roles`; yield their URLs; stop them on the way out."""
     b = models.bundle(cache_dir)  # raises "run: herd models prepare" when not ready
     logs = Path(cache_dir) / "logs"
     t0 = time.monotonic()
     children: list[Child] = []
     with sigterm_as_exit():
         try:
-            specs = [
-                ("embedding server", lambda p: embed_command(b.server, b.embed_model, p)),
-                ("chat server", lambda p: chat_command(b.server, b.chat_model, p)),
-            ]
+            specs = [spec for role, spec in (
+                ("embed", ("embedding server",
+                           lambda p: embed_command(b.server, b.embed_model, p))),
+                ("chat", ("chat server", lambda p: chat_command(b.server, b.chat_model, p))),
+            ) if role in roles]
             # Both load at once: startup costs the slower of the two, not the sum.
             for name, make in specs:
                 children.append(_spawn(name, make, logs / f"{name.split()[0]}.log"))
@@ -98,9 +101,9 @@ def start_bundled(cache_dir: str | Path, timeout: float = 120.0) -> Iterator[dic
                     if "address already in use" not in children[i].log_tail().lower():
                         raise
                     children[i] = _ready(name, make, children[i].log_path, timeout)
+            urls = dict(zip([r for r in ("embed", "chat") if r in roles], children, strict=True))
             yield {
-                "EMBED_URL": children[0].url,
-                "CHAT_URL": children[1].url,
+                **{f"{r.upper()}_URL": c.url for r, c in urls.items()},
                 "AI_SOURCE": "bundled",
                 "AI_STARTUP_S": round(time.monotonic() - t0, 2),
                 "AI_PIDS": [c.proc.pid for c in children],
@@ -156,8 +159,14 @@ def start_llamafile(
 @contextlib.contextmanager
 def servers_for(cfg: dict[str, Any]) -> Iterator[dict[str, Any]]:
     """Config overrides {"EMBED_URL", "CHAT_URL", ...} for the servers this config asks for."""
+    from .assign import assign
+
     embed, chat, both = cfg.get("EMBED_URL"), cfg.get("CHAT_URL"), cfg.get("LLAMAFILE_URL")
-    if embed or chat or both:
+    if both and not embed:
+        # One server given for both roles: it keeps only the role its model is good at.
+        with assign(cfg, both, both, refusal_counts=True) as urls:
+            yield {**urls, "AI_SOURCE": "url"}
+    elif embed or chat:
         # One URL serves both roles unless each is given its own.
         yield {
             "EMBED_URL": embed or both or chat,
@@ -167,7 +176,9 @@ def servers_for(cfg: dict[str, Any]) -> Iterator[dict[str, Any]]:
     elif cfg.get("LLAMAFILE_PATH"):
         with start_llamafile(cfg["LLAMAFILE_PATH"], cfg["CACHE_DIR"]) as urls:
             print(f"Llamafile {cfg['LLAMAFILE_PATH']} is on {urls['EMBED_URL']}", flush=True)
-            yield urls
+            # Herd started it with --embedding, so a refused completion proves nothing.
+            with assign(cfg, urls["EMBED_URL"], urls["CHAT_URL"], refusal_counts=False) as roles:
+                yield {**urls, **roles}
     else:
         with start_bundled(cfg["CACHE_DIR"]) as urls:
             print(

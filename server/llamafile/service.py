@@ -28,8 +28,10 @@ class AIService:
         *,
         source: str = "url",
         cache_path: str | Path | None = None,
+        roles: dict[str, Any] | None = None,
     ) -> None:
         self.source = source
+        self.roles = roles  # which model does which role and why (assign.py), if Herd chose
         self.configured = bool(embed_url and chat_url)
         hint = _start_hint(source)
         self.embedder = LlamafileEmbedder(
@@ -83,6 +85,7 @@ class AIService:
             "chat": chat,
             "message": err.message if err else None,
             "fix": _fix(err, self.source) if err else None,
+            "roles": self.roles,
         }
 
 
@@ -141,7 +144,8 @@ def init_app(app: Flask) -> None:
     cache_dir = app.config.get("CACHE_DIR")
     disk = None if app.config.get("TESTING") or not cache_dir else Path(cache_dir) / "embeddings.db"
     app.extensions["herd.ai"] = AIService(
-        embed, chat, source=app.config.get("AI_SOURCE") or "url", cache_path=disk
+        embed, chat, source=app.config.get("AI_SOURCE") or "url", cache_path=disk,
+        roles=app.config.get("AI_ROLES"),
     )
 
 

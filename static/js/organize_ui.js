@@ -38,7 +38,7 @@ export async function refreshAi(ctx) {
   chip.dataset.state = state;
   const shown = { ready: 'AI ready', starting: 'AI not ready', off: 'AI off' }[state];
   chip.querySelector('.label').textContent = shown;
-  chip.title = ai.ready ? `AI ready: ${[ai.embed?.model, ai.chat?.model].filter(Boolean).join(' + ')}` : (ai.message || 'AI is not available');
+  chip.title = ai.ready ? `AI ready: ${[ai.embed?.model, ai.chat?.model].filter(Boolean).join(' + ')}${ai.roles?.note ? `. ${ai.roles.note}` : ''}` : (ai.message || 'AI is not available');
   // The name starts with what the chip shows (speech input users say what they see).
   chip.setAttribute('aria-label', `${shown}: ${chip.title.replace(/^AI ready: /, '')}`);
   if (ai.enabled && !ai.ready) setTimeout(() => refreshAi(ctx), 5000);
@@ -61,6 +61,13 @@ export function aiPopover(ctx, anchor) {
     row.className = 'ai-row';
     row.textContent = `${role}: ${info.model || 'unknown model'}${info.dialect ? ` · ${info.dialect}` : ''}${info.via ? ` · via ${info.via}` : ''} · ${info.ready ? 'ready' : 'not ready'}`;
     pop.append(row);
+  }
+  if (ai.roles?.note) {
+    // Why a model other than the user's does a role: the user asked for theirs.
+    const p = document.createElement('p');
+    p.className = 'ai-roles';
+    p.textContent = ai.roles.note;
+    pop.append(p);
   }
   if (ai.message) {
     const p = document.createElement('p');
