@@ -20,8 +20,9 @@ def register(app: Flask) -> None:
         organize,
         spotlight,
         timer,
+        votes,
     )
 
     for mod in (boards, items, ops, events, cursors, spotlight, timer, export, ai, organize,
-                links, openapi):
+                links, votes, openapi):
         app.register_blueprint(mod.bp, url_prefix="/api")

@@ -15,6 +15,7 @@ from ..errors import Invalid
 from ..live import HANGUP, RESYNC, Message, Subscription, get_hub
 from ..store import Store, get_store
 from ..store.access import fingerprint
+from ..store.votes import voter_of
 
 bp = Blueprint("events", __name__)
 BATCH = 64  # most events written to a stream at once
@@ -49,7 +50,8 @@ def events(board_id: str):
         raise
     ping = float(current_app.config.get("SSE_PING_SECONDS", 15))
     unwatch = _watch_hangup(sub)
-    resp = Response(_stream(sub, backlog, after, ping, max_events, unwatch, allowed),
+    resp = Response(_stream(sub, backlog, after, ping, max_events, unwatch, allowed,
+                            voter_of(access.key)),
                     mimetype="text/event-stream")
     resp.headers["Cache-Control"] = "no-cache"
     resp.headers["X-Accel-Buffering"] = "no"  # nginx and friends: do not buffer the stream
@@ -112,9 +114,10 @@ def _watch_hangup(sub: Subscription) -> Callable[[], None]:
 
 def _stream(sub: Subscription, backlog: list[dict] | None, after: int | None, ping: float,
             max_events: int | None, unwatch: Callable[[], None],
-            allowed: Callable[[], bool]) -> Iterator[str]:
+            allowed: Callable[[], bool], voter: str = "") -> Iterator[str]:
     """retry hint, backlog (or resync), then live events with pings, until the connection
-    goes or its credentials stop working; closes the subscription."""
+    goes or its credentials stop working; closes the subscription. A dot someone placed in
+    a running vote goes to that voter's streams alone (the log and the hub hold it for all)."""
     sent = 0
     last = after if backlog is not None else None
     try:
@@ -134,6 +137,8 @@ def _stream(sub: Subscription, backlog: list[dict] | None, after: int | None, pi
                             continue  # another role's link: not this listener's news
                         yield format_event({"type": REVOKED})
                         return
+                    if event["type"] == "dot" and event.get("voter") != voter:
+                        continue  # someone else's dot: secret until the vote ends
                     seq = event.get("seq")
                     if seq is not None and last is not None and seq <= last:
                         continue  # already sent from the log

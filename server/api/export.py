@@ -39,7 +39,9 @@ def export_board(board_id: str):
     if fmt not in FORMATS:
         raise Invalid(f"Unknown export format {fmt!r}; use one of {', '.join(FORMATS)}.")
     view = parse_view(request.args["view"]) if request.args.get("view") else None
-    snapshot = get_store().snapshot(board_id)
+    store = get_store()
+    # Ended votes only: a running vote's dots are nobody's to read yet, viewers included.
+    snapshot = {**store.snapshot(board_id), "votes": store.vote_export(board_id)}
     data = render(snapshot, fmt, view)
     resp = send_file(io.BytesIO(data), mimetype=FORMATS[fmt].mimetype, as_attachment=True,
                      download_name=filename(snapshot["board"]["name"], fmt), max_age=0)
