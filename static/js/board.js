@@ -17,6 +17,7 @@ import { installCursors } from './cursors.js';
 import { installSpotlight } from './spotlight.js';
 import { installTimer } from './timer.js';
 import { installShare } from './share.js';
+import { installVotes } from './votes.js';
 import { showError, toast } from './ui.js';
 import './theme.js'; // the light or dark the person picked, before the first paint of the board
 
@@ -281,6 +282,10 @@ function onEvent(ev) {
     ctx.spotlight?.apply(ev.spotlight);
   } else if (ev.type === 'timer') {
     ctx.timer?.apply(ev.timer);
+  } else if (ev.type === 'vote') {
+    ctx.votes?.apply(ev.vote);
+  } else if (ev.type === 'dot') {
+    ctx.votes?.applyDot(ev); // the server sends us our own dots only
   } else if (ev.type === 'presence') {
     ctx.presence = ev.count;
     changed();
@@ -354,6 +359,8 @@ async function start() {
   ctx.spotlight = installSpotlight(ctx);
   ctx.timer = installTimer(ctx);
   installShare(ctx);
+  ctx.votes = installVotes(ctx, layer);
+  ctx.votes.load(data.vote);
   ctx.live = connect(boardId, {
     after: data.seq,
     onEvent,
@@ -362,7 +369,7 @@ async function start() {
       if (s === 'live') ctx.wasLive = true;
       ctx.connection = s;
       // Pointers, spotlight and timer are never replayed from the event log: read them again.
-      if (back) for (const part of [ctx.cursors, ctx.spotlight, ctx.timer]) part?.refresh();
+      if (back) for (const part of [ctx.cursors, ctx.spotlight, ctx.timer, ctx.votes]) part?.refresh();
       changed();
     },
     exists: async () => {
