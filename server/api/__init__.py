@@ -15,6 +15,7 @@ def register(app: Flask) -> None:
         export,
         items,
         links,
+        locks,
         openapi,
         ops,
         organize,
@@ -24,5 +25,5 @@ def register(app: Flask) -> None:
     )
 
     for mod in (boards, items, ops, events, cursors, spotlight, timer, export, ai, organize,
-                links, votes, openapi):
+                links, votes, locks, openapi):
         app.register_blueprint(mod.bp, url_prefix="/api")

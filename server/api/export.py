@@ -9,7 +9,7 @@ from typing import Any
 from flask import Blueprint, current_app, request, send_file
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ..access import allow
+from ..access import allow, get_access
 from ..errors import Invalid, TooLarge
 from ..export import jsonfile, restore, textimport
 from ..export.formats import FORMATS, filename, render
@@ -97,7 +97,8 @@ def import_text(board_id: str):
     ops = textimport.text_ops(text, store.snapshot(board_id), at)
     if not ops:
         raise Invalid("The text has no ideas in it: put one idea on each line.")
-    return store.apply_ops(board_id, ops, client=client_id())
+    return store.apply_ops(board_id, ops, client=client_id(),
+                           locked_ok=get_access().may("manage"))
 
 
 def _point(body: dict[str, Any]) -> tuple[float, float] | None:

@@ -110,7 +110,8 @@ def schemas(limits: v.Limits) -> dict[str, Schema]:
                        ("results", "seq")),
         "Snapshot": obj({"board": ref("Board"), "notes": {"type": "array", "items": ref("Note")},
                          "groups": {"type": "array", "items": ref("Group")},
-                         "seq": {"type": "integer"}}, ("board", "notes", "groups", "seq")),
+                         "seq": {"type": "integer"}, "locks": ref("Locks"),
+                         "vote": nullable(ref("Vote"))}, ("board", "notes", "groups", "seq")),
         "View": obj(box, tuple(v.BOX), extra=False),
         "Name": {"type": "string", "maxLength": MAX_NAME},
         "Job": obj({"id": {"type": "string"}, "board_id": ref("Id"),
@@ -118,6 +119,10 @@ def schemas(limits: v.Limits) -> dict[str, Schema]:
                     "stage": nullable({"type": "string"}), "done": {"type": "integer"},
                     "total": {"type": "integer"}, "message": nullable({"type": "string"}),
                     "undoable": {"type": "boolean"}}, ("id", "board_id", "state")),
+        "Locks": obj({"board": {"type": "boolean"},
+                      "notes": {"type": "array", "items": {"type": "string"}},
+                      "groups": {"type": "array", "items": {"type": "string"}}},
+                     ("board", "notes", "groups")),
         "Vote": obj({"id": {"type": "string"}, "status": {"enum": ["running", "ended"]},
                      "version": {"type": "integer"}, "per_person": whole(PER_PERSON),
                      "one_per_note": {"type": "boolean"},
@@ -327,6 +332,15 @@ def paths() -> dict[str, Any]:
         "A fresh AI title for one group", {**answer(200, obj({"title": {"type": "string"}},
                                                              ("title",))), **errors(503)},
         params=board + [path_param("group_id")])}
+    lock_body = body(obj({"board": {"const": True},
+                          "note_ids": {"type": "array", "items": ref("Id")},
+                          "group_ids": {"type": "array", "items": ref("Id")}}, extra=False))
+    held = obj({"locks": ref("Locks"), "seq": {"type": "integer"}}, ("locks", "seq"))
+    views[b + "/lock"] = {"post": op("Lock notes, groups or the board against editors' changes",
+                                     {**answer(200, held), **errors(404)}, lock_body,
+                                     board + [CLIENT])}
+    views[b + "/unlock"] = {"post": op("Unlock them", {**answer(200, held), **errors()},
+                                       lock_body, board + [CLIENT])}
     vote = obj({"vote": nullable(ref("Vote"))}, ("vote",))
     views[b + "/vote"] = {
         "get": op("The latest dot vote: your own dots while it runs, totals once it ends",

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..config import default_data_dir
 from ..errors import Conflict, Invalid, NotFound
-from . import access, membership, schema, votes
+from . import access, locks, membership, schema, votes
 from . import validate as v
 from .ops import TABLES, Batch, row_dict
 
@@ -152,8 +152,10 @@ class Store:
                                  (board_id,)).fetchall()
             groups = conn.execute("SELECT * FROM groups WHERE board_id = ? "
                                   "ORDER BY created_at, id", (board_id,)).fetchall()
+            held = locks.read(conn, board_id).public()
         return {"board": board_dict(row), "notes": [row_dict(n, "note") for n in notes],
-                "groups": [row_dict(g, "group") for g in groups], "seq": row["seq"]}
+                "groups": [row_dict(g, "group") for g in groups], "seq": row["seq"],
+                "locks": held}
 
     def create_board(self, name: Any = None, board_id: str | None = None) -> dict[str, Any]:
         """A new, empty board."""
@@ -264,11 +266,15 @@ class Store:
 
     # -- the write path ----------------------------------------------------------------
 
-    def apply_ops(self, board_id: str, ops: Any, client: str | None = None) -> dict[str, Any]:
-        """Validate and apply ops in one transaction, log and publish one event."""
+    def apply_ops(self, board_id: str, ops: Any, client: str | None = None,
+                  locked_ok: bool = True) -> dict[str, Any]:
+        """Validate and apply ops in one transaction, log and publish one event. With
+        locked_ok=False (an editor's request) an op on anything locked is refused."""
         with self._write() as (conn, outbox):
             seq = self._seq(conn, board_id)
-            batch = Batch(conn, board_id, self.limits, now_iso())
+            held = None if locked_ok else locks.read(conn, board_id)
+            batch = Batch(conn, board_id, self.limits, now_iso(),
+                          held if held is not None and held.any() else None)
             batch.run(ops)
             if not batch.changes:
                 return {"results": batch.results, "seq": seq}
@@ -278,6 +284,27 @@ class Store:
             self._log(conn, board_id, seq, event)
             outbox.append((board_id, event))
         return {"results": batch.results, "seq": seq}
+
+    # -- locks -----------------------------------------------------------------------------
+
+    def locks(self, board_id: str) -> locks.Locks:
+        """The board's locks."""
+        with self._read() as conn:
+            self._seq(conn, board_id)
+            return locks.read(conn, board_id)
+
+    def set_locks(self, board_id: str, body: dict[str, Any], on: bool) -> dict[str, Any]:
+        """Lock or unlock notes, groups or the board; everyone gets a 'locks' event."""
+        items = locks.targets(body)
+        with self._write() as (conn, outbox):
+            self._seq(conn, board_id)
+            locks.change(conn, board_id, items, on)
+            public = locks.read(conn, board_id).public()
+            seq = self._bump(conn, board_id)
+            event = {"type": "locks", "seq": seq, "locks": public}
+            self._log(conn, board_id, seq, event)
+            outbox.append((board_id, event))
+        return {"locks": public, "seq": seq}
 
     # -- dot voting ----------------------------------------------------------------------
 

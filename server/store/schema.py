@@ -140,6 +140,17 @@ MIGRATIONS: list[str] = [
         FOREIGN KEY (board_id, vote_id) REFERENCES votes(board_id, id) ON DELETE CASCADE
     ) WITHOUT ROWID;
     """,
+    # 6: locks (issue 10). A facilitator locks notes, groups (and so the notes in them) or
+    # the whole board (kind 'board', item_id ''): editors may then read, vote and point, but
+    # the write path refuses their changes to what is locked.
+    """
+    CREATE TABLE locks (
+        board_id    TEXT NOT NULL REFERENCES boards(id) ON DELETE CASCADE,
+        kind        TEXT NOT NULL,
+        item_id     TEXT NOT NULL,
+        PRIMARY KEY (board_id, kind, item_id)
+    ) WITHOUT ROWID;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
