@@ -267,3 +267,17 @@ def test_an_import_with_bad_votes_is_refused_whole(room, bad):
     r = room["owner"].post("/api/boards/import", json=data)
     assert r.status_code == 400 and "votes[0]" in r.get_json()["error"]["message"]
     assert len(room["owner"].get("/api/boards").get_json()["boards"]) == before
+
+
+def test_an_export_after_a_voted_note_was_deleted_still_imports(room):
+    room["fac"].post(url(room), json={"note_ids": ["n1", "n2"]})
+    dot(room["ann"], room, "n1")
+    dot(room["ann"], room, "n2")
+    room["fac"].post(url(room, "/end"))
+    assert room["owner"].delete(f"/api/boards/{room['b']}/notes/n2").status_code == 204
+    data = room["owner"].get(f"/api/boards/{room['b']}/export?format=json").get_json()
+    assert data["votes"][0]["note_ids"] == ["n1"]
+    r = room["owner"].post("/api/boards/import", json=data)
+    assert r.status_code == 201, r.get_json()
+    back = room["owner"].get(f"/api/boards/{r.get_json()['id']}/vote").get_json()["vote"]
+    assert back["totals"] == {"n1": 1}

@@ -218,12 +218,20 @@ def exported(conn: sqlite3.Connection, board_id: str) -> list[dict[str, Any]]:
     out = []
     for row in conn.execute("SELECT * FROM votes WHERE board_id = ? AND status = 'ended' "
                             "ORDER BY started_at, id", (board_id,)).fetchall():
+        # Only dots on notes still on the board: the file must import on its own.
         dots = [{"voter": r[0], "note_id": r[1], "count": r[2]} for r in conn.execute(
-            "SELECT voter, note_id, count FROM dots WHERE board_id = ? AND vote_id = ? "
-            "AND count > 0 ORDER BY voter, note_id", (board_id, row["id"]))]
+            "SELECT d.voter, d.note_id, d.count FROM dots d JOIN notes n "
+            "ON n.board_id = d.board_id AND n.id = d.note_id "
+            "WHERE d.board_id = ? AND d.vote_id = ? AND d.count > 0 "
+            "ORDER BY d.voter, d.note_id", (board_id, row["id"]))]
+        scope = json.loads(row["scope"]) if row["scope"] else None
+        if scope is not None:
+            present = {r[0] for r in conn.execute("SELECT id FROM notes WHERE board_id = ?",
+                                                  (board_id,))}
+            scope = [n for n in scope if n in present]
         out.append({"id": row["id"], "per_person": row["per_person"],
                     "one_per_note": bool(row["one_per_note"]),
-                    "note_ids": json.loads(row["scope"]) if row["scope"] else None,
+                    "note_ids": scope,
                     "seconds": row["seconds"], "version": row["version"],
                     "started_at": row["started_at"], "ended_at": row["ended_at"],
                     "dots": dots})

@@ -130,6 +130,16 @@ export function installVotes(ctx, layer) {
     const takeBack = !!e.target.closest('.vote-dots') || (vote.one_per_note && vote.mine[id] > 0);
     cast(id, takeBack);
   }, true);
+  // From the keyboard: Enter on a focused note votes for it, Shift+Enter takes one back.
+  ctx.viewport.addEventListener('keydown', (e) => {
+    if (!running() || !ctx.may('write') || e.key !== 'Enter' || e.ctrlKey || e.metaKey || e.altKey) return;
+    const node = e.target.closest?.('.note');
+    if (!node || !inVote(node.dataset.id)) return;
+    e.preventDefault();
+    e.stopPropagation();
+    const id = node.dataset.id;
+    cast(id, e.shiftKey || (vote.one_per_note && vote.mine[id] > 0));
+  }, true);
   // The press never reaches the tools, so neither must its double-click (it would edit).
   ctx.viewport.addEventListener('dblclick', (e) => {
     if (running() && ctx.may('write') && e.target.closest?.('.note')) e.stopPropagation();

@@ -66,7 +66,8 @@ def test_a_dot_vote_with_limits_hidden_dots_and_a_ranked_result(browser, server)
         # Ann takes one back (clicking her dot) and spends it on n3.
         ann.click(".note[data-id='n1'] .vote-dots")
         ann.wait_for_selector("#vote-banner >> text=1 of 2 votes left")
-        ann.click(".note[data-id='n3']")
+        ann.locator(".note[data-id='n3']").focus()  # from the keyboard: Enter votes
+        ann.keyboard.press("Enter")
         ann.wait_for_selector("#vote-banner >> text=0 of 2 votes left")
 
         # Each browser shows, and received, its own dots only.
