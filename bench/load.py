@@ -236,7 +236,7 @@ def client_proc(host: str, port: int, board: str, clients: list[int], opts: dict
     for t in listeners:
         t.close()
     result = {"elapsed": elapsed, "latencies": shared.latencies, "delays": shared.delays,
-              "failed": shared.failed, "resyncs": shared.resyncs,
+              "failed": shared.failed, "why": shared.why, "resyncs": shared.resyncs,
               "cursor_latencies": shared.cursor_latencies, "cursor_events": shared.cursor_events}
     if out is not None:
         out.put(result)
@@ -250,6 +250,7 @@ class Shared:
         self.latencies: list[float] = []
         self.delays: list[float] = []
         self.failed = 0
+        self.why: dict[str, int] = {}  # failed requests by HTTP status (0: no answer)
         self.resyncs = 0
         self.cursor_latencies: list[float] = []
         self.cursor_events = 0
@@ -281,6 +282,7 @@ def move_loop(host: str, port: int, board: str, c: int, args: argparse.Namespace
                 shared.latencies.append(t_done - t_send)
             else:
                 shared.failed += 1
+                shared.why[str(status)] = shared.why.get(str(status), 0) + 1
         if period:
             next_at += period
             time.sleep(max(0.0, next_at - time.monotonic()))
@@ -343,6 +345,12 @@ class Listener(threading.Thread):
                 if not line.startswith(b"data: "):
                     continue
                 now = time.monotonic()
+                if line.startswith(b'data: {"type":"batch"'):
+                    # One tick of a busy board: every event in it arrived now.
+                    cursor_events += line.count(b'{"type":"cursors"')
+                    delays += [now - float(sent) for who, sent in ECHO.findall(line)
+                               if who != me]
+                    continue
                 if line.startswith(b'data: {"type":"resync"'):
                     resyncs += 1
                 elif line.startswith(b'data: {"type":"cursors"'):
@@ -378,6 +386,8 @@ def report(args: argparse.Namespace, results: list[dict]) -> None:
         shared.latencies += r["latencies"]
         shared.delays += r["delays"]
         shared.failed += r["failed"]
+        for status, n in r["why"].items():
+            shared.why[status] = shared.why.get(status, 0) + n
         shared.resyncs += r["resyncs"]
         shared.cursor_latencies += r["cursor_latencies"]
         shared.cursor_events += r["cursor_events"]
@@ -388,7 +398,10 @@ def report(args: argparse.Namespace, results: list[dict]) -> None:
     pointers = f", pointers {args.cursors:g}/s each" if args.cursors > 0 else ""
     print(f"Herd load: {args.clients} clients x {elapsed:.1f} s on one board, moves {rate}"
           f"{pointers}, {args.clients} SSE listeners, {len(results)} client process(es)")
-    print(f"  writes:       {ok:,} ok, {shared.failed:,} failed, {ok / elapsed:,.1f} requests/s")
+    why = ", ".join(f"{n:,} x {'no answer' if s == '0' else s}"
+                    for s, n in sorted(shared.why.items()))
+    print(f"  writes:       {ok:,} ok, {shared.failed:,} failed{f' ({why})' if why else ''}, "
+          f"{ok / elapsed:,.1f} requests/s")
     print(f"  write latency: p50 {pct(shared.latencies, 50):.1f} ms, "
           f"p99 {pct(shared.latencies, 99):.1f} ms, "
           f"mean {1000 * statistics.fmean(shared.latencies or [0]):.1f} ms")

@@ -40,7 +40,8 @@ DEFAULTS: dict[str, Any] = {
     # Storage and live updates.
     "DB_SYNCHRONOUS": "NORMAL",  # NORMAL survives a killed server; FULL also a power cut
     "EVENTS_KEEP": 1000,  # live events kept per board for reconnecting browsers
-    "LIVE_QUEUE_SIZE": 512,  # events a slow listener may fall behind before it must resync
+    "LIVE_QUEUE_SIZE": 512,  # frames (ticks) a slow listener may fall behind before a resync
+    "LIVE_TICK_SECONDS": 0.05,  # a board's events wait this long at most to go out as one frame
     "SSE_PING_SECONDS": 15,
     # Access (issue 9). Names Herd answers to besides IP addresses and localhost
     # (--allowed-host); X-Forwarded-* hops to trust (--trusted-proxy); the address share
@@ -68,6 +69,7 @@ _ENV = {
     "HERD_LLAMAFILE": "LLAMAFILE_PATH",
     "HERD_CACHE_DIR": "CACHE_DIR",
     "HERD_DB_SYNCHRONOUS": "DB_SYNCHRONOUS",
+    "HERD_LIVE_TICK": "LIVE_TICK_SECONDS",
     "HERD_ALLOWED_HOSTS": "ALLOWED_HOSTS",
     "HERD_TRUSTED_PROXY": "TRUSTED_PROXY",
     "HERD_PUBLIC_URL": "PUBLIC_URL",

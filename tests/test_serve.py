@@ -55,6 +55,16 @@ def read_until(socks: list[socket.socket], needle: bytes, timeout: float) -> dic
     return seen
 
 
+def events_in(raw: bytes) -> list[dict]:
+    """Every event in the SSE data lines seen, a batch message's events one by one."""
+    out = []
+    for line in raw.split(b"\n"):
+        if line.startswith(b"data: "):
+            data = json.loads(line[len(b"data: "):])
+            out += data["events"] if data["type"] == "batch" else [data]
+    return out
+
+
 def test_serve_holds_many_streams_and_still_answers(herd_server, tmp_path):
     server = herd_server(str(tmp_path / "serve.db"))
     _, board = call(server, "POST", "/api/boards", {"name": "crowd"})
@@ -89,9 +99,9 @@ def test_serve_holds_many_streams_and_still_answers(herd_server, tmp_path):
         conn.request("GET", f"/api/boards/{board['id']}", headers=server.headers)
         assert conn.getresponse().status == 200
         conn.close()
-        presence = [line for line in (opened[socks[-1]] + got[socks[-1]]).split(b"\n")
-                    if b'"presence"' in line]
-        assert presence and json.loads(presence[-1][len(b"data: "):])["count"] == LISTENERS
+        presence = [ev["count"] for ev in events_in(opened[socks[-1]] + got[socks[-1]])
+                    if ev["type"] == "presence"]
+        assert presence and presence[-1] == LISTENERS
     finally:
         for s in socks:
             s.close()

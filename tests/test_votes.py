@@ -281,3 +281,13 @@ def test_an_export_after_a_voted_note_was_deleted_still_imports(room):
     assert r.status_code == 201, r.get_json()
     back = room["owner"].get(f"/api/boards/{r.get_json()['id']}/vote").get_json()["vote"]
     assert back["totals"] == {"n1": 1}
+
+
+def test_a_frame_holding_a_dot_is_never_the_boards_shared_text():
+    """Coalesced live frames go out as one shared text unless they hold an event only some
+    listeners may see: a dot in a tick makes the stream filter that tick event by event."""
+    from server.live.messages import Frame, Message
+
+    move = Message({"type": "changes", "seq": 1, "changes": []})
+    assert Frame([move], 1, 1).plain
+    assert not Frame([move, Message({"type": "dot", "seq": 2, "voter": "a"})], 1, 2).plain

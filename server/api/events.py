@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from collections.abc import Callable, Iterator
-from typing import Any
 
 from flask import Blueprint, Response, current_app, g, request
 
 from ..access import Access, allow, get_access, get_stream_slots
 from ..errors import Invalid
-from ..live import HANGUP, RESYNC, Message, Subscription, get_hub
+from ..live import HANGUP, RESYNC, Frame, Subscription, format_event, get_hub
 from ..store import Store, get_store
 from ..store.access import fingerprint
 from ..store.votes import voter_of
@@ -115,62 +113,89 @@ def _watch_hangup(sub: Subscription) -> Callable[[], None]:
 def _stream(sub: Subscription, backlog: list[dict] | None, after: int | None, ping: float,
             max_events: int | None, unwatch: Callable[[], None],
             allowed: Callable[[], bool], voter: str = "") -> Iterator[str]:
-    """retry hint, backlog (or resync), then live events with pings, until the connection
+    """retry hint, backlog (or resync), then live frames with pings, until the connection
     goes or its credentials stop working; closes the subscription. A dot someone placed in
-    a running vote goes to that voter's streams alone (the log and the hub hold it for all)."""
-    sent = 0
-    last = after if backlog is not None else None
+    a running vote goes to that voter's streams alone (a frame holding one is never plain,
+    so it is written event by event here)."""
+    sent = _Sent(after if backlog is not None else None, max_events, voter)
     try:
         # Sent at once so the headers flush and the browser's EventSource opens.
         yield "retry: 2000\n\n"
-        pending: list[dict[str, Any]] = [dict(RESYNC)] if backlog is None else backlog
+        # What the log holds since `after`, one message per event, each with its id.
+        out: list[str] = [format_event(RESYNC)] if backlog is None else []
+        if backlog and sent.one_by_one(Frame(backlog), out, allowed):
+            yield "".join(out)
+            return
+        if out:
+            yield "".join(out)
+        frames: list[Frame] = []
         while True:
-            # Events that are already waiting go out in one write: a listener that fell
-            # behind catches up with few syscalls instead of one per event.
-            for start in range(0, len(pending), BATCH):
-                out = []
-                for event in pending[start:start + BATCH]:
-                    if event is HANGUP:
-                        return  # nobody left to write to
-                    if event["type"] == REVOKED:
-                        if allowed():
-                            continue  # another role's link: not this listener's news
-                        yield format_event({"type": REVOKED})
-                        return
-                    if event["type"] == "dot" and event.get("voter") != voter:
-                        continue  # someone else's dot: secret until the vote ends
-                    seq = event.get("seq")
-                    if seq is not None and last is not None and seq <= last:
-                        continue  # already sent from the log
-                    if seq is not None:
-                        last = seq
-                    out.append(format_event(event))
-                    sent += 1
-                    if event["type"] == "board_deleted" or (max_events and sent >= max_events):
+            # Frames that are already waiting go out in one write: a listener that fell
+            # behind catches up with few syscalls instead of one per frame.
+            out = []
+            for frame in frames:
+                if frame.plain and not max_events and frame.events and (
+                        sent.last is None or frame.first is None or frame.first > sent.last):
+                    out.append(frame.text)  # the common case: the board's shared text
+                    if frame.last is not None:
+                        sent.last = frame.last
+                elif sent.one_by_one(frame, out, allowed):
+                    if out:
                         yield "".join(out)
-                        return
-                if out:
-                    yield "".join(out)
-            event = sub.get(timeout=ping)
-            if event is None:
+                    return
+            if out:
+                yield "".join(out)
+            frame = sub.get_frame(timeout=ping)
+            if frame is None:
                 if not allowed():
                     yield format_event({"type": REVOKED})
                     return
                 yield ": ping\n\n"
-                pending = []
+                frames = []
             else:
-                pending = [event, *sub.get_ready(BATCH - 1)]
+                frames = [frame, *sub.frames_ready(BATCH - 1)]
     finally:
         unwatch()
         sub.close()
 
 
-def format_event(event: dict[str, Any]) -> str:
-    """One SSE message: `id:` is the seq on logged events, data is one JSON line."""
-    data = event.json if isinstance(event, Message) else json.dumps(event, separators=(",", ":"))
-    if "seq" in event:
-        return f"id: {event['seq']}\ndata: {data}\n\n"
-    return f"data: {data}\n\n"
+class _Sent:
+    """What one stream has sent: the last seq (nothing at or below it goes out again) and
+    how many events, for ?max_events."""
+
+    def __init__(self, last: int | None, max_events: int | None, voter: str = "") -> None:
+        self.last, self.max_events, self.count = last, max_events, 0
+        self.voter = voter  # this listener, as votes name voters
+
+    def one_by_one(self, frame: Frame, out: list[str], allowed: Callable[[], bool]) -> bool:
+        """Write a frame's events one message each, skipping those already sent (a frame
+        that overlaps the log this stream caught up from) and acting on control events;
+        True when the stream must end."""
+        for event in frame.events:
+            if event["type"] == HANGUP["type"]:
+                return True  # nobody left to write to
+            if event["type"] == REVOKED:
+                if allowed():
+                    continue  # another role's link: not this listener's news
+                out.append(format_event({"type": REVOKED}))
+                return True
+            seq = event.get("seq")
+            if event["type"] == "dot" and event.get("voter") != self.voter:
+                if seq is not None and (self.last is None or seq > self.last):
+                    self.last = seq  # skipped, not owed: the log holds nothing more for us
+                continue  # someone else's dot: secret until the vote ends
+            if seq is not None and self.last is not None and seq <= self.last:
+                continue  # already sent from the log
+            if seq is not None:
+                self.last = seq
+            out.append(format_event(event))
+            self.count += 1
+            if event["type"] == "board_deleted" or (
+                    self.max_events and self.count >= self.max_events):
+                return True
+        if frame.last is not None and (self.last is None or frame.last > self.last):
+            self.last = frame.last  # seqs coalesced away are covered by later events
+        return False
 
 
 def _after() -> int | None:

@@ -25,11 +25,16 @@ export function connect(boardId, { after, onEvent, onStatus, exists }) {
       `/api/boards/${encodeURIComponent(boardId)}/events?after=${seq}&who=${BROWSER_ID}`);
     es.onopen = () => { delay = 1000; onStatus?.('live'); };
     es.onmessage = (msg) => {
-      let ev;
-      try { ev = JSON.parse(msg.data); } catch { return; }
-      if (typeof ev.seq === 'number') seq = Math.max(seq, ev.seq);
-      onEvent(ev);
-      if (ev.type === 'board_deleted' || ev.type === 'access_revoked') close();
+      let data;
+      try { data = JSON.parse(msg.data); } catch { return; }
+      for (const ev of eventsOf(data)) {
+        if (typeof ev.seq === 'number') seq = Math.max(seq, ev.seq);
+        onEvent(ev);
+        if (ev.type === 'board_deleted' || ev.type === 'access_revoked') { close(); return; }
+      }
+      // A batch's id is the last seq it covers, also when that event was coalesced away.
+      const id = Number(msg.lastEventId);
+      if (Number.isSafeInteger(id) && id > seq) seq = id;
     };
     es.onerror = () => {
       if (closed) return;
@@ -66,6 +71,17 @@ export function connect(boardId, { after, onEvent, onStatus, exists }) {
 
   open();
   return { close, lastSeq: () => seq, setSeq };
+}
+
+/**
+ * The events one SSE message holds: a busy board sends each tick's events as one
+ * `{"type": "batch", "events": [...]}` message, oldest first; anything else is one event.
+ * @param {object} data a parsed message
+ * @returns {object[]}
+ */
+export function eventsOf(data) {
+  if (data && data.type === 'batch' && Array.isArray(data.events)) return data.events;
+  return [data];
 }
 
 /**

@@ -1,0 +1,91 @@
+"""One listener on one board: a bounded queue of frames the fan-out fills and it drains."""
+
+from __future__ import annotations
+
+import queue
+from collections import deque
+from typing import TYPE_CHECKING
+
+from .messages import HANGUP, RESYNC, Event, Frame
+
+if TYPE_CHECKING:
+    from .hub import LiveHub
+
+
+class Subscription:
+    """A listener's queue: frames (one per tick of its board), bounded however slow it is."""
+
+    def __init__(self, hub: LiveHub, board_id: str, maxsize: int,
+                 who: str | None = None) -> None:
+        self.hub, self.board_id = hub, board_id
+        self.who = who  # the browser (not the tab) listening, for presence
+        # `queue` is looked up here, not at import: under gunicorn's gevent worker it is the
+        # monkey-patched, cooperative one.
+        self._queue: queue.Queue[Frame] = queue.Queue(maxsize)
+        self._unpacked: deque[Event] = deque()  # get(): the rest of the last frame
+        # Set by the fan-out when the queue was full: the listener missed events and must
+        # re-read the board. Memory stays bounded however slow the listener is.
+        self.overflowed = False
+        self.closed = False
+        self.hung_up = False  # the connection is gone: nothing more is worth writing
+
+    def offer(self, frame: Frame) -> None:
+        """Called by the fan-out: queue the frame, or mark the listener as behind."""
+        try:
+            self._queue.put_nowait(frame)
+        except queue.Full:
+            self.overflowed = True
+
+    def get_frame(self, timeout: float | None = None) -> Frame | None:
+        """The next frame, a RESYNC frame after an overflow, or None when `timeout` passes."""
+        if self.hung_up:
+            return Frame.of(HANGUP)
+        if self.overflowed:
+            return self._resync()
+        try:
+            return self._queue.get(timeout=timeout)
+        except queue.Empty:
+            return None
+
+    def frames_ready(self, limit: int) -> list[Frame]:
+        """Up to `limit` frames already queued, without waiting (none after an overflow)."""
+        out: list[Frame] = []
+        while len(out) < limit and not self.overflowed:
+            try:
+                out.append(self._queue.get_nowait())
+            except queue.Empty:
+                break
+        return out
+
+    def get(self, timeout: float | None = None) -> Event | None:
+        """The next event, one at a time out of the frames (for in-process consumers)."""
+        if self.overflowed:
+            return self._resync().events[0]
+        if not self._unpacked:
+            frame = self.get_frame(timeout)
+            if frame is None:
+                return None
+            self._unpacked.extend(frame.events)
+        return self._unpacked.popleft()
+
+    def hang_up(self) -> None:
+        """The connection closed: leave now and wake the listener so its stream ends."""
+        self.hung_up = True  # seen even when the queue is full
+        self.close()
+        self.offer(Frame.of(HANGUP))
+
+    def close(self) -> None:
+        """Leave the board (idempotent)."""
+        if not self.closed:
+            self.closed = True
+            self.hub.unsubscribe(self)
+
+    def _resync(self) -> Frame:
+        """Drop the stale backlog: the client re-reads the board instead."""
+        self.overflowed = False
+        self._unpacked.clear()
+        while True:
+            try:
+                self._queue.get_nowait()
+            except queue.Empty:
+                return Frame.of(dict(RESYNC))
