@@ -21,7 +21,10 @@ LEAST = {
     "boards.delete_board": "owner", "export.import_board": "owner",
     "boards.get_board": "viewer", "events.events": "viewer", "cursors.peers": "viewer",
     "spotlight.current": "viewer", "timer.current": "viewer", "export.export_board": "viewer",
-    "organize.status": "viewer",
+    "organize.status": "viewer", "votes.current": "viewer",
+    "votes.add_dot": "editor", "votes.take_back": "editor",
+    "votes.start": "facilitator", "votes.end": "facilitator",
+    "locks.lock": "facilitator", "locks.unlock": "facilitator",
     "items.create_note": "editor", "items.update_note": "editor",
     "items.delete_note": "editor", "items.create_group": "editor",
     "items.update_group": "editor", "items.delete_group": "editor", "ops.apply_ops": "editor",
@@ -82,8 +85,13 @@ class World:
                                                                     "group_id": "g1"}}]})
         self.links = self.owner.get(f"/api/boards/{self.b}/links").get_json()
         self.export = self.owner.get(f"/api/boards/{self.b}/export?format=json").get_data()
+        self.client_of: dict = {}
 
     def client(self, who: str):
+        self.client_of[who] = self._client(who)
+        return self.client_of[who]
+
+    def _client(self, who: str):
         if who == "owner":
             return self.owner
         c = self.app.test_client(owner=False)
@@ -97,7 +105,7 @@ class World:
         return c
 
 
-def request_for(world: World, endpoint: str) -> dict:
+def request_for(world: World, endpoint: str, who: str = "owner") -> dict:
     """A request that the endpoint answers with success when the caller may use it."""
     b = world.b
     tab = {"X-Herd-Client": "tab-1"}
@@ -146,7 +154,21 @@ def request_for(world: World, endpoint: str) -> dict:
         "spotlight.lead": ("POST", f"/api/boards/{b}/spotlight",
                            {"view": {"x": 0, "y": 0, "w": 800, "h": 600}}, tab, 204),
         "timer.start_or_stop": ("POST", f"/api/boards/{b}/timer", {"seconds": 60}, {}, 200),
+        "locks.lock": ("POST", f"/api/boards/{b}/lock", {"note_ids": ["n1"]}, {}, 200),
+        "locks.unlock": ("POST", f"/api/boards/{b}/unlock", {"board": True}, {}, 200),
+        "votes.current": ("GET", f"/api/boards/{b}/vote", None, {}, 200),
+        "votes.start": ("POST", f"/api/boards/{b}/vote", {"per_person": 3}, {}, 201),
+        # The World runs a vote (owner-started) for these, and gives the caller a dot on n1.
+        "votes.end": ("POST", f"/api/boards/{b}/vote/end", None, {}, 200),
+        "votes.add_dot": ("POST", f"/api/boards/{b}/vote/dots", {"note_id": "n1"}, {}, 200),
+        "votes.take_back": ("DELETE", f"/api/boards/{b}/vote/dots/n1", None, {}, 200),
     }
+    if endpoint in ("votes.end", "votes.add_dot", "votes.take_back"):
+        assert world.owner.post(f"/api/boards/{b}/vote", json={}).status_code == 201
+        if endpoint == "votes.take_back" and who in ("owner", "facilitator", "editor"):
+            # Voting needs a dot of the caller's own to take back: place it first.
+            assert world.client_of[who].post(f"/api/boards/{b}/vote/dots",
+                                             json={"note_id": "n1"}).status_code == 200
     method, path, body, headers, ok = table[endpoint]
     return {"method": method, "path": path, "body": body, "headers": headers, "ok": ok}
 
@@ -164,7 +186,7 @@ def may(who: str, least: str) -> bool:
 def test_role_matrix(tmp_path, endpoint, who):
     world = World(str(tmp_path / "m.db"))
     c = world.client(who)
-    req = request_for(world, endpoint)
+    req = request_for(world, endpoint, who)
     before = world.owner.get(f"/api/boards/{world.b}").get_json()
     kwargs = {"headers": req["headers"]}
     if req["body"] is not None:

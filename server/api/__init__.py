@@ -15,13 +15,15 @@ def register(app: Flask) -> None:
         export,
         items,
         links,
+        locks,
         openapi,
         ops,
         organize,
         spotlight,
         timer,
+        votes,
     )
 
     for mod in (boards, items, ops, events, cursors, spotlight, timer, export, ai, organize,
-                links, openapi):
+                links, votes, locks, openapi):
         app.register_blueprint(mod.bp, url_prefix="/api")

@@ -7,7 +7,9 @@ from flask import Blueprint
 from ..access import allow, get_access
 from ..errors import Invalid
 from ..store import get_store
+from ..store.votes import voter_of
 from .common import json_body
+from .votes import current_vote
 
 bp = Blueprint("boards", __name__)
 
@@ -32,7 +34,10 @@ def create_board():
 def get_board(board_id: str):
     """The board, its notes and groups, the seq to follow live events from, and what the
     caller may do on it."""
-    return {**get_store().snapshot(board_id), "access": get_access().public()}
+    store, access = get_store(), get_access()
+    # The vote as this caller may see it: their own dots while it runs, nobody else's.
+    return {**store.snapshot(board_id), "access": access.public(),
+            "vote": current_vote(store, board_id, voter_of(access.key))}
 
 
 @bp.patch("/boards/<board_id>")

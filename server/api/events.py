@@ -13,6 +13,7 @@ from ..errors import Invalid
 from ..live import HANGUP, RESYNC, Frame, Subscription, format_event, get_hub
 from ..store import Store, get_store
 from ..store.access import fingerprint
+from ..store.votes import voter_of
 
 bp = Blueprint("events", __name__)
 BATCH = 64  # most events written to a stream at once
@@ -47,7 +48,8 @@ def events(board_id: str):
         raise
     ping = float(current_app.config.get("SSE_PING_SECONDS", 15))
     unwatch = _watch_hangup(sub)
-    resp = Response(_stream(sub, backlog, after, ping, max_events, unwatch, allowed),
+    resp = Response(_stream(sub, backlog, after, ping, max_events, unwatch, allowed,
+                            voter_of(access.key)),
                     mimetype="text/event-stream")
     resp.headers["Cache-Control"] = "no-cache"
     resp.headers["X-Accel-Buffering"] = "no"  # nginx and friends: do not buffer the stream
@@ -110,10 +112,12 @@ def _watch_hangup(sub: Subscription) -> Callable[[], None]:
 
 def _stream(sub: Subscription, backlog: list[dict] | None, after: int | None, ping: float,
             max_events: int | None, unwatch: Callable[[], None],
-            allowed: Callable[[], bool]) -> Iterator[str]:
+            allowed: Callable[[], bool], voter: str = "") -> Iterator[str]:
     """retry hint, backlog (or resync), then live frames with pings, until the connection
-    goes or its credentials stop working; closes the subscription."""
-    sent = _Sent(after if backlog is not None else None, max_events)
+    goes or its credentials stop working; closes the subscription. A dot someone placed in
+    a running vote goes to that voter's streams alone (a frame holding one is never plain,
+    so it is written event by event here)."""
+    sent = _Sent(after if backlog is not None else None, max_events, voter)
     try:
         # Sent at once so the headers flush and the browser's EventSource opens.
         yield "retry: 2000\n\n"
@@ -159,8 +163,9 @@ class _Sent:
     """What one stream has sent: the last seq (nothing at or below it goes out again) and
     how many events, for ?max_events."""
 
-    def __init__(self, last: int | None, max_events: int | None) -> None:
+    def __init__(self, last: int | None, max_events: int | None, voter: str = "") -> None:
         self.last, self.max_events, self.count = last, max_events, 0
+        self.voter = voter  # this listener, as votes name voters
 
     def one_by_one(self, frame: Frame, out: list[str], allowed: Callable[[], bool]) -> bool:
         """Write a frame's events one message each, skipping those already sent (a frame
@@ -175,6 +180,10 @@ class _Sent:
                 out.append(format_event({"type": REVOKED}))
                 return True
             seq = event.get("seq")
+            if event["type"] == "dot" and event.get("voter") != self.voter:
+                if seq is not None and (self.last is None or seq > self.last):
+                    self.last = seq  # skipped, not owed: the log holds nothing more for us
+                continue  # someone else's dot: secret until the vote ends
             if seq is not None and self.last is not None and seq <= self.last:
                 continue  # already sent from the log
             if seq is not None:

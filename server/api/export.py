@@ -9,7 +9,7 @@ from typing import Any
 from flask import Blueprint, current_app, request, send_file
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ..access import allow
+from ..access import allow, get_access
 from ..errors import Invalid, TooLarge
 from ..export import jsonfile, restore, textimport
 from ..export.formats import FORMATS, filename, render
@@ -39,7 +39,9 @@ def export_board(board_id: str):
     if fmt not in FORMATS:
         raise Invalid(f"Unknown export format {fmt!r}; use one of {', '.join(FORMATS)}.")
     view = parse_view(request.args["view"]) if request.args.get("view") else None
-    snapshot = get_store().snapshot(board_id)
+    store = get_store()
+    # Ended votes only: a running vote's dots are nobody's to read yet, viewers included.
+    snapshot = {**store.snapshot(board_id), "votes": store.vote_export(board_id)}
     data = render(snapshot, fmt, view)
     resp = send_file(io.BytesIO(data), mimetype=FORMATS[fmt].mimetype, as_attachment=True,
                      download_name=filename(snapshot["board"]["name"], fmt), max_age=0)
@@ -95,7 +97,8 @@ def import_text(board_id: str):
     ops = textimport.text_ops(text, store.snapshot(board_id), at)
     if not ops:
         raise Invalid("The text has no ideas in it: put one idea on each line.")
-    return store.apply_ops(board_id, ops, client=client_id())
+    return store.apply_ops(board_id, ops, client=client_id(),
+                           locked_ok=get_access().may("manage"))
 
 
 def _point(body: dict[str, Any]) -> tuple[float, float] | None:

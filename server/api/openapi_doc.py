@@ -11,6 +11,7 @@ from typing import Any
 
 from ..store import validate as v
 from ..store.ops import MAX_OPS
+from ..store.votes import PER_PERSON
 from .common import MAX_NAME
 
 JSON = "application/json"
@@ -109,7 +110,8 @@ def schemas(limits: v.Limits) -> dict[str, Schema]:
                        ("results", "seq")),
         "Snapshot": obj({"board": ref("Board"), "notes": {"type": "array", "items": ref("Note")},
                          "groups": {"type": "array", "items": ref("Group")},
-                         "seq": {"type": "integer"}}, ("board", "notes", "groups", "seq")),
+                         "seq": {"type": "integer"}, "locks": ref("Locks"),
+                         "vote": nullable(ref("Vote"))}, ("board", "notes", "groups", "seq")),
         "View": obj(box, tuple(v.BOX), extra=False),
         "Name": {"type": "string", "maxLength": MAX_NAME},
         "Job": obj({"id": {"type": "string"}, "board_id": ref("Id"),
@@ -117,6 +119,22 @@ def schemas(limits: v.Limits) -> dict[str, Schema]:
                     "stage": nullable({"type": "string"}), "done": {"type": "integer"},
                     "total": {"type": "integer"}, "message": nullable({"type": "string"}),
                     "undoable": {"type": "boolean"}}, ("id", "board_id", "state")),
+        "Locks": obj({"board": {"type": "boolean"},
+                      "notes": {"type": "array", "items": {"type": "string"}},
+                      "groups": {"type": "array", "items": {"type": "string"}}},
+                     ("board", "notes", "groups")),
+        "Vote": obj({"id": {"type": "string"}, "status": {"enum": ["running", "ended"]},
+                     "version": {"type": "integer"}, "per_person": whole(PER_PERSON),
+                     "one_per_note": {"type": "boolean"},
+                     "note_ids": nullable({"type": "array", "items": {"type": "string"}}),
+                     "seconds": nullable({"type": "number"}),
+                     "remaining": nullable({"type": "number"}),
+                     "started_at": {"type": "string"}, "ended_at": nullable({"type": "string"}),
+                     "mine": {"type": "object", "additionalProperties": {"type": "integer"}},
+                     "left": nullable({"type": "integer"}),
+                     "totals": nullable({"type": "object",
+                                         "additionalProperties": {"type": "integer"}})},
+                    ("id", "status", "per_person", "one_per_note", "totals")),
         "Timer": nullable(obj({"seconds": {"type": "number"}, "remaining": {"type": "number"},
                                "by": {"type": "string"}, "name": {"type": "string"}},
                               ("seconds", "remaining"))),
@@ -314,6 +332,40 @@ def paths() -> dict[str, Any]:
         "A fresh AI title for one group", {**answer(200, obj({"title": {"type": "string"}},
                                                              ("title",))), **errors(503)},
         params=board + [path_param("group_id")])}
+    lock_body = body(obj({"board": {"const": True},
+                          "note_ids": {"type": "array", "items": ref("Id")},
+                          "group_ids": {"type": "array", "items": ref("Id")}}, extra=False))
+    held = obj({"locks": ref("Locks"), "seq": {"type": "integer"}}, ("locks", "seq"))
+    views[b + "/lock"] = {"post": op("Lock notes, groups or the board against editors' changes",
+                                     {**answer(200, held), **errors(404)}, lock_body,
+                                     board + [CLIENT])}
+    views[b + "/unlock"] = {"post": op("Unlock them", {**answer(200, held), **errors()},
+                                       lock_body, board + [CLIENT])}
+    vote = obj({"vote": nullable(ref("Vote"))}, ("vote",))
+    views[b + "/vote"] = {
+        "get": op("The latest dot vote: your own dots while it runs, totals once it ends",
+                  {**answer(200, vote), **errors()}, params=board),
+        "post": op("Start a dot vote", {**answer(201, vote), **errors(404, 409)},
+                   body(obj({"per_person": whole(PER_PERSON),
+                             "one_per_note": {"type": "boolean"},
+                             "note_ids": nullable({"type": "array", "items": ref("Id"),
+                                                   "minItems": 1}),
+                             "group_id": nullable(ref("Id")),
+                             "seconds": nullable(num(v.SECONDS))}, extra=False),
+                        required=False), board + [CLIENT]),
+    }
+    views[b + "/vote/end"] = {"post": op("End the running vote: totals for everyone", {
+        **answer(200, vote), **errors(409)}, params=board + [CLIENT])}
+    dot = obj({"vote_id": {"type": "string"}, "note_id": ref("Id"), "count": {
+        "type": "integer"}, "left": {"type": "integer"}, "seq": {"type": "integer"},
+        "version": {"type": "integer"}}, ("vote_id", "note_id", "count", "left", "seq"))
+    views[b + "/vote/dots"] = {"post": op("One more of your dots on a note", {
+        **answer(200, dot), **errors(404, 409)}, body(obj({"note_id": ref("Id"),
+                                                            "vote_id": {"type": "string"}},
+                                                           ("note_id",), extra=False)),
+        board + [CLIENT])}
+    views[b + "/vote/dots/{note_id}"] = {"delete": op("Take back one of your dots", {
+        **answer(200, dot), **errors(409)}, params=board + [path_param("note_id"), CLIENT])}
     for kind, plural in (("Note", "notes"), ("Group", "groups")):
         item = board + [path_param("item_id")]
         views[f"{b}/{plural}"] = {"post": op(

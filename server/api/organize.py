@@ -6,8 +6,8 @@ from typing import Any
 
 from flask import Blueprint, current_app
 
-from ..access import allow
-from ..errors import Invalid, NotFound, Unavailable
+from ..access import allow, get_access
+from ..errors import Forbidden, Invalid, NotFound, Unavailable
 from ..live import get_hub
 from ..llamafile.errors import LlamafileError
 from ..llamafile.service import get_ai
@@ -75,10 +75,18 @@ def view_param(view: Any) -> dict[str, float] | None:
     return view
 
 
+def refuse_if_locked(board_id: str) -> None:
+    """Organize moves notes wholesale: an editor may not run it while anything is locked."""
+    if not get_access().may("manage") and get_store().locks(board_id).any():
+        raise Forbidden("The facilitator locked part of this board, so only they can run "
+                        "Organize now.", code="locked")
+
+
 @bp.post("/boards/<board_id>/organize")
 @allow("write")
 def start(board_id: str):
     """Begin an Organize; progress and the result reach everyone as live events."""
+    refuse_if_locked(board_id)
     params = organize_params(json_body(required=False))
     job = organizer().start(board_id, params, require_ai(), client_id())
     return {"job": job.public()}, 202
@@ -88,6 +96,7 @@ def start(board_id: str):
 @allow("write")
 def sort(board_id: str):
     """Sort the notes in no group into the groups that exist; misfits wait in Unsorted."""
+    refuse_if_locked(board_id)
     body = json_body(required=False)
     extra = set(body) - {"view"}
     if extra:
@@ -113,6 +122,7 @@ def cancel(board_id: str, job_id: str):
 @allow("write")
 def apply_preview(board_id: str, job_id: str):
     """Write a previewed Organize: the same single write and undo as without a preview."""
+    refuse_if_locked(board_id)
     return {"job": organizer().apply(board_id, job_id).public()}
 
 
@@ -120,6 +130,7 @@ def apply_preview(board_id: str, job_id: str):
 @allow("write")
 def undo(board_id: str, job_id: str):
     """Every note and group back as before that Organize, for everyone."""
+    refuse_if_locked(board_id)
     return organizer().undo(board_id, job_id, client_id())
 
 

@@ -14,7 +14,7 @@ import csv
 import io
 from typing import Any
 
-from .order import group_title, sections
+from .order import group_title, sections, vote_totals
 
 HEADER = ["group", "text", "colour", "x", "y", "created"]
 BOM = "\ufeff"
@@ -36,14 +36,15 @@ def number(value: Any) -> str:
 
 def rows(snapshot: dict[str, Any]) -> list[list[str]]:
     """The header and one row per note, grouped notes first in reading order."""
-    out = [HEADER]
+    totals = vote_totals(snapshot)
+    # A votes column once the board has finished a vote (the latest one's totals).
+    out = [HEADER + ["votes"] if totals else HEADER]
     for group, notes in sections(snapshot):
         title = "" if group is None else group_title(group)
         for n in notes:
-            out.append([
-                safe_cell(title), safe_cell(str(n["text"])), str(n.get("color") or ""),
-                number(n["x"]), number(n["y"]), str(n.get("created_at") or ""),
-            ])
+            row = [safe_cell(title), safe_cell(str(n["text"])), str(n.get("color") or ""),
+                   number(n["x"]), number(n["y"]), str(n.get("created_at") or "")]
+            out.append(row + [str(totals.get(n["id"], 0))] if totals else row)
     return out
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from typing import Any
 
 from .. import strictjson
 from ..errors import Invalid, TooLarge
-from ..store.validate import BOX, COLORS, ID_RE, ORIGINS, VERSION, whole
+from ..store.validate import BOX, COLORS, ID_RE, ORIGINS, SECONDS, VERSION, whole
+from ..store.votes import PER_PERSON
 
 FORMAT = "herd-board"
 FORMAT_VERSION = 1
@@ -17,6 +19,7 @@ NOTE_FIELDS = ("id", "text", "x", "y", "w", "h", "color", "group_id", "version",
 GROUP_FIELDS = ("id", "title", "x", "y", "w", "h", "origin", "version", "created_at",
                 "updated_at")
 _MAX_PROBLEMS = 20
+VOTER_RE = re.compile(r"[0-9a-f]{1,64}")
 
 
 def to_export(snapshot: dict[str, Any], exported_at: str | None = None) -> dict[str, Any]:
@@ -29,6 +32,7 @@ def to_export(snapshot: dict[str, Any], exported_at: str | None = None) -> dict[
         "board": {k: board.get(k) for k in ("id", "name", "created_at", "updated_at")},
         "groups": [{k: g.get(k) for k in GROUP_FIELDS} for g in snapshot.get("groups") or []],
         "notes": [{k: n.get(k) for k in NOTE_FIELDS} for n in snapshot.get("notes") or []],
+        "votes": snapshot.get("votes") or [],
     }
 
 
@@ -157,10 +161,69 @@ def validate(data: Any, max_notes: int = 5000, max_note_chars: int = 10_000,
         if gid is not None and (not isinstance(gid, str) or gid not in gids):
             c.fail(f"{where}.group_id", f"{row['group_id']!r} is not a group in this file")
         clean_notes.append(row)
+    clean_votes = _votes(c, data.get("votes", []), nids)
     if c.problems:
         more = len(c.problems) - 1
         tail = f" (and {more} more problem{'s' * (more > 1)})" if more else ""
         raise (TooLarge if c.too_large else Invalid)(
             f"The export cannot be imported: {c.problems[0]}{tail}. Nothing was "
             "created.", details={"problems": c.problems[:_MAX_PROBLEMS]})
-    return {"name": name, "groups": clean_groups, "notes": clean_notes}
+    return {"name": name, "groups": clean_groups, "notes": clean_notes, "votes": clean_votes}
+
+
+def _votes(c: _Checker, votes: Any, nids: set[str]) -> list[dict[str, Any]]:
+    """Ended votes and their dots, each dot on a note of this file."""
+    if not isinstance(votes, list) or len(votes) > 1000:
+        c.fail("votes", "must be a list of at most 1,000 votes")
+        return []
+    out, seen = [], set()
+    for i, vote in enumerate(votes):
+        where = f"votes[{i}]"
+        if not isinstance(vote, dict):
+            c.fail(where, "must be an object")
+            continue
+        vid = vote.get("id")
+        if not isinstance(vid, str) or not ID_RE.fullmatch(vid) or vid in seen:
+            c.fail(f"{where}.id", "must be a unique id of 1-64 letters, digits, _ or -")
+        seen.add(str(vid))
+        per = whole(vote.get("per_person"), PER_PERSON)
+        if per is None:
+            c.fail(f"{where}.per_person", f"must be a whole number {PER_PERSON.says()}")
+        one = vote.get("one_per_note", False)
+        if not isinstance(one, bool):
+            c.fail(f"{where}.one_per_note", "must be true or false")
+        scope = vote.get("note_ids")
+        if scope is not None and (not isinstance(scope, list)
+                                  or not all(isinstance(n, str) and n in nids for n in scope)):
+            c.fail(f"{where}.note_ids", "must be null or a list of notes in this file")
+        seconds = vote.get("seconds")
+        if seconds is not None and not SECONDS.holds(seconds):
+            c.fail(f"{where}.seconds", f"must be null or {SECONDS.says()}")
+        version = whole(vote.get("version", 1), VERSION)
+        if version is None:
+            c.fail(f"{where}.version", f"must be a whole number {VERSION.says()}")
+        dots = vote.get("dots", [])
+        clean_dots = []
+        if not isinstance(dots, list) or len(dots) > 1_000_000:
+            c.fail(f"{where}.dots", "must be a list")
+            dots = []
+        keys = set()
+        for j, dot in enumerate(dots):
+            here = f"{where}.dots[{j}]"
+            if (not isinstance(dot, dict) or set(dot) != {"voter", "note_id", "count"}
+                    or not isinstance(dot["voter"], str) or not VOTER_RE.fullmatch(dot["voter"])
+                    or dot["note_id"] not in nids
+                    or whole(dot["count"], PER_PERSON) is None
+                    or (dot["voter"], dot["note_id"]) in keys):
+                c.fail(here, "must be {voter, note_id, count}: a voter's votes on a note of "
+                       "this file, once per voter and note")
+                continue
+            keys.add((dot["voter"], dot["note_id"]))
+            clean_dots.append({"voter": dot["voter"], "note_id": dot["note_id"],
+                               "count": int(dot["count"])})
+        out.append({"id": vid, "per_person": per, "one_per_note": one, "note_ids": scope,
+                    "seconds": None if seconds is None else float(seconds),
+                    "version": version,
+                    "started_at": c.when(vote, "started_at", where) or "",
+                    "ended_at": c.when(vote, "ended_at", where), "dots": clean_dots})
+    return out

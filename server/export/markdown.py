@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .order import group_title, sections
+from .order import group_title, sections, vote_totals
 
 # What Markdown passes through as HTML: a tag, comment or declaration, and an entity.
 _HTML = re.compile(r"<(?=[A-Za-z/!?])|&(?=#?[A-Za-z0-9]+;)")
@@ -37,4 +37,11 @@ def to_markdown(snapshot: dict[str, Any]) -> str:
     for group, notes in sections(snapshot):
         body = "\n".join(note_item(n["text"]) for n in notes)
         blocks.append(f"# {escape(group_title(group))}\n" + (f"\n{body}\n" if body else ""))
+    totals = vote_totals(snapshot)
+    if totals:
+        text = {n["id"]: n["text"] for n in snapshot.get("notes") or []}
+        ranked = sorted((n for n in totals if n in text), key=lambda n: (-totals[n], n))
+        lines = [f"{i}. {escape(' '.join(str(text[n]).split()))} ({totals[n]} "
+                 f"vote{'s' * (totals[n] != 1)})" for i, n in enumerate(ranked, 1)]
+        blocks.append("# Votes\n\n" + "\n".join(lines) + "\n")
     return "\n".join(blocks)

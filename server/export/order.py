@@ -46,3 +46,14 @@ def group_title(group: Item | None) -> str:
         return "Ungrouped"
     title = " ".join(str(group.get("title") or "").split())
     return title or "Untitled group"
+
+
+def vote_totals(snapshot: dict[str, Any]) -> dict[str, int]:
+    """The latest ended vote's dots per note (empty: the board never finished a vote)."""
+    votes = snapshot.get("votes") or []
+    if not votes:
+        return {}
+    out: dict[str, int] = {}
+    for dot in votes[-1]["dots"]:
+        out[dot["note_id"]] = out.get(dot["note_id"], 0) + dot["count"]
+    return out

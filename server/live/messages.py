@@ -12,6 +12,9 @@ HANGUP: Event = {"type": "hangup"}  # internal: the listener's connection is gon
 BATCH_TYPE = "batch"  # the SSE message holding several events: {"type": "batch", "events"}
 # Events a stream must look at one by one (it ends, or asks whether it may go on).
 CONTROL_TYPES = frozenset({"hangup", "resync", "board_deleted", "access_revoked"})
+# Events only some listeners may see (a vote's dot goes to its voter alone): a frame holding
+# one is never sent as the board's shared text.
+PRIVATE_TYPES = frozenset({"dot"})
 
 
 class Message(dict):
@@ -48,7 +51,8 @@ class Frame:
                  last: int | None = None) -> None:
         self.events = events
         self.first, self.last = first, last
-        self.plain = not any(e.get("type") in CONTROL_TYPES for e in events)
+        self.plain = not any(e.get("type") in CONTROL_TYPES or e.get("type") in PRIVATE_TYPES
+                             for e in events)
 
     @classmethod
     def of(cls, event: Event) -> Frame:

@@ -8,13 +8,14 @@ import logging
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 from ..config import default_data_dir
 from ..errors import Conflict, Invalid, NotFound
-from . import access, membership, schema
+from . import access, locks, membership, schema, votes
 from . import validate as v
 from .ops import TABLES, Batch, row_dict
 
@@ -151,8 +152,10 @@ class Store:
                                  (board_id,)).fetchall()
             groups = conn.execute("SELECT * FROM groups WHERE board_id = ? "
                                   "ORDER BY created_at, id", (board_id,)).fetchall()
+            held = locks.read(conn, board_id).public()
         return {"board": board_dict(row), "notes": [row_dict(n, "note") for n in notes],
-                "groups": [row_dict(g, "group") for g in groups], "seq": row["seq"]}
+                "groups": [row_dict(g, "group") for g in groups], "seq": row["seq"],
+                "locks": held}
 
     def create_board(self, name: Any = None, board_id: str | None = None) -> dict[str, Any]:
         """A new, empty board."""
@@ -193,7 +196,8 @@ class Store:
             outbox.append((board_id, {"type": "board_deleted"}))
 
     def import_board(self, name: str, groups: list[dict[str, Any]],
-                     notes: list[dict[str, Any]]) -> dict[str, Any]:
+                     notes: list[dict[str, Any]],
+                     ended_votes: list[dict[str, Any]] | None = None) -> dict[str, Any]:
         """A new board holding rows exactly as exported (ids, versions, times), all or nothing.
 
         The rows must already be validated (export.jsonfile.validate): this only writes them,
@@ -218,6 +222,7 @@ class Store:
                        "created_at": row.get("created_at") or now,
                        "updated_at": row.get("updated_at") or now}[c] for c in cols]
                      for row in rows])
+            votes.restore(conn, board_id, ended_votes or [])
             board = board_dict(self._board_row(conn, board_id))
         return board
 
@@ -261,11 +266,15 @@ class Store:
 
     # -- the write path ----------------------------------------------------------------
 
-    def apply_ops(self, board_id: str, ops: Any, client: str | None = None) -> dict[str, Any]:
-        """Validate and apply ops in one transaction, log and publish one event."""
+    def apply_ops(self, board_id: str, ops: Any, client: str | None = None,
+                  locked_ok: bool = True) -> dict[str, Any]:
+        """Validate and apply ops in one transaction, log and publish one event. With
+        locked_ok=False (an editor's request) an op on anything locked is refused."""
         with self._write() as (conn, outbox):
             seq = self._seq(conn, board_id)
-            batch = Batch(conn, board_id, self.limits, now_iso())
+            held = None if locked_ok else locks.read(conn, board_id)
+            batch = Batch(conn, board_id, self.limits, now_iso(),
+                          held if held is not None and held.any() else None)
             batch.run(ops)
             if not batch.changes:
                 return {"results": batch.results, "seq": seq}
@@ -275,6 +284,117 @@ class Store:
             self._log(conn, board_id, seq, event)
             outbox.append((board_id, event))
         return {"results": batch.results, "seq": seq}
+
+    # -- locks -----------------------------------------------------------------------------
+
+    def locks(self, board_id: str) -> locks.Locks:
+        """The board's locks."""
+        with self._read() as conn:
+            self._seq(conn, board_id)
+            return locks.read(conn, board_id)
+
+    def set_locks(self, board_id: str, body: dict[str, Any], on: bool) -> dict[str, Any]:
+        """Lock or unlock notes, groups or the board; everyone gets a 'locks' event."""
+        items = locks.targets(body)
+        with self._write() as (conn, outbox):
+            self._seq(conn, board_id)
+            locks.change(conn, board_id, items, on)
+            public = locks.read(conn, board_id).public()
+            seq = self._bump(conn, board_id)
+            event = {"type": "locks", "seq": seq, "locks": public}
+            self._log(conn, board_id, seq, event)
+            outbox.append((board_id, event))
+        return {"locks": public, "seq": seq}
+
+    # -- dot voting ----------------------------------------------------------------------
+
+    def start_vote(self, board_id: str, settings: dict[str, Any]) -> dict[str, Any]:
+        """Start a dot vote (votes.check_settings validated it); one runs at a time."""
+        with self._write() as (conn, outbox):
+            self._seq(conn, board_id)
+            if votes.running(conn, board_id) is not None:
+                raise Conflict("A vote is already running on this board: end it first.",
+                               code="vote_running")
+            scope = votes.scope_ids(conn, board_id, settings)
+            vote_id, now = v.new_id(), now_iso()
+            votes.insert(conn, board_id, vote_id, settings, scope, now)
+            vote = self._vote_event(conn, board_id, outbox, vote_id, now)
+        return vote
+
+    def end_vote(self, board_id: str, vote_id: str | None = None) -> dict[str, Any]:
+        """End the running vote (or, with an id, that one if it still runs): totals for all."""
+        with self._write() as (conn, outbox):
+            self._seq(conn, board_id)
+            row = votes.running(conn, board_id)
+            if row is None or (vote_id is not None and row["id"] != vote_id):
+                raise Conflict("No vote is running on this board.", code="no_vote")
+            now = now_iso()
+            votes.finish(conn, board_id, row["id"], now)
+            vote = self._vote_event(conn, board_id, outbox, row["id"], now)
+        return vote
+
+    def vote(self, board_id: str, voter: str, note_id: str, vote_id: str | None = None,
+             take_back: bool = False) -> dict[str, Any]:
+        """Add (or take back) one of the voter's dots on a note: an increment in the write
+        path. The event names the voter, and events.py sends it to nobody else."""
+        note_id = v.check_id(note_id, "note")
+        with self._write() as (conn, outbox):
+            self._seq(conn, board_id)
+            row = votes.running(conn, board_id)
+            if row is None or (vote_id is not None and row["id"] != vote_id):
+                raise Conflict("No vote is running on this board.", code="no_vote")
+            if votes.expired(row):
+                # The timer ran out before its end was written (a restart): end it now.
+                now = now_iso()
+                votes.finish(conn, board_id, row["id"], now)
+                self._vote_event(conn, board_id, outbox, row["id"], now)
+                ended = True
+            else:
+                ended = False
+                count = (votes.uncast if take_back else votes.cast)(conn, row, voter, note_id)
+                version = votes.bump(conn, board_id, row["id"])
+                left = row["per_person"] - sum(votes.mine(conn, board_id, row["id"],
+                                                          voter).values())
+                seq = self._bump(conn, board_id)
+                event = {"type": "dot", "seq": seq, "vote_id": row["id"], "voter": voter,
+                         "note_id": note_id, "count": count, "left": left, "version": version}
+                self._log(conn, board_id, seq, event)
+                outbox.append((board_id, event))
+        if ended:
+            raise Conflict("This vote has ended: its time ran out.", code="vote_ended")
+        return {"vote_id": event["vote_id"], "note_id": note_id, "count": count, "left": left,
+                "seq": seq, "version": version}
+
+    def current_vote(self, board_id: str, voter: str | None) -> dict[str, Any] | None:
+        """The board's latest vote as this voter may see it (None: never voted)."""
+        with self._read() as conn:
+            self._seq(conn, board_id)
+            return votes.public(conn, votes.current(conn, board_id), voter)
+
+    def expired_votes(self) -> list[tuple[str, str]]:
+        """(board_id, vote_id) of running votes whose timer has run out."""
+        with self._read() as conn:
+            return [(r[0], r[1]) for r in conn.execute(
+                "SELECT board_id, id FROM votes WHERE status = 'running' AND ends_at <= ?",
+                (time.time(),))]
+
+    def vote_export(self, board_id: str) -> list[dict[str, Any]]:
+        """Ended votes with their dots (for the exports)."""
+        with self._read() as conn:
+            return votes.exported(conn, board_id)
+
+    def _vote_event(self, conn: sqlite3.Connection, board_id: str, outbox: list,
+                    vote_id: str, now: str) -> dict[str, Any]:
+        """Log and queue a 'vote' event (start or end) that anyone may see: no one's dots."""
+        row = conn.execute("SELECT * FROM votes WHERE board_id = ? AND id = ?",
+                           (board_id, vote_id)).fetchone()
+        public = votes.public(conn, row, None)
+        seq = self._bump(conn, board_id, now)
+        shared = {k: val for k, val in public.items() if k not in ("mine", "left")}
+        event = {"type": "vote", "seq": seq, "vote": shared}
+        self._log(conn, board_id, seq, event)
+        outbox.append((board_id, event))
+        return public
 
     def events_after(self, board_id: str, after: int) -> list[dict[str, Any]] | None:
         """Logged events with seq > after, or None when the log no longer reaches back."""

@@ -8,6 +8,7 @@ from typing import Any
 from ..errors import Conflict, HerdError, Invalid, NotFound, TooLarge
 from . import membership as m
 from . import validate as v
+from .locks import Locks
 
 NOTE_COLS = ("id", "board_id", "text", "x", "y", "w", "h", "color", "group_id", "version",
              "created_at", "updated_at")
@@ -28,8 +29,10 @@ def row_dict(row: sqlite3.Row | None, kind: str) -> dict[str, Any] | None:
 class Batch:
     """One batch of ops against one board, in the caller's transaction."""
 
-    def __init__(self, conn: sqlite3.Connection, board_id: str, limits: v.Limits, now: str):
+    def __init__(self, conn: sqlite3.Connection, board_id: str, limits: v.Limits, now: str,
+                 locks: Locks | None = None):
         self.conn, self.board_id, self.limits, self.now = conn, board_id, limits, now
+        self.locks = locks  # None: the caller may change locked things (a facilitator)
         self.results: list[dict[str, Any]] = []
         # (kind, id) -> change; re-inserted on each touch so the event lists final states.
         self.changes: dict[tuple[str, str], dict[str, Any]] = {}
@@ -97,6 +100,8 @@ class Batch:
     def create(self, kind: str, item_id: Any, fields: Any) -> dict[str, Any]:
         """Insert a note or group; a client may choose its id (undo brings the same one back)."""
         item_id = new_or_checked_id(item_id, kind)
+        if self.locks is not None:
+            self.locks.refuse(kind, None)
         existing = self.get(kind, item_id)
         if existing is not None:
             raise Conflict(f"A {kind} with id {item_id!r} already exists on this board.",
@@ -126,6 +131,8 @@ class Batch:
     def update(self, kind: str, item_id: str, fields: Any, version: int | None) -> dict[str, Any]:
         """Change some fields; a stale version is refused with the current row."""
         current = self.must_get(kind, item_id)
+        if self.locks is not None:
+            self.locks.refuse(kind, current)
         self._check_version(kind, current, version)
         checker = v.note_fields if kind == "note" else v.group_fields
         values = checker(fields, self.limits, partial=True)
@@ -148,6 +155,8 @@ class Batch:
     def delete(self, kind: str, item_id: str, version: int | None) -> dict[str, Any]:
         """Remove a note or group; a group's notes stay on the board, ungrouped."""
         current = self.must_get(kind, item_id)
+        if self.locks is not None:
+            self.locks.refuse(kind, current)
         self._check_version(kind, current, version)
         if kind == "group":
             for note_id in self._group_members(item_id):

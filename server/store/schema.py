@@ -111,6 +111,46 @@ MIGRATIONS: list[str] = [
     DELETE FROM events WHERE board_id IN (SELECT board_id FROM membership);
     DROP TABLE membership;
     """,
+    # 5: dot voting (issue 10). One row per vote a facilitator ran; `dots` holds each
+    # person's dots on each note, changed by increments in the one write path so many
+    # people voting on one note at once lose nothing. `voter` is a hash of the caller's
+    # session (or token), never the session id itself.
+    """
+    CREATE TABLE votes (
+        board_id      TEXT NOT NULL REFERENCES boards(id) ON DELETE CASCADE,
+        id            TEXT NOT NULL,
+        per_person    INTEGER NOT NULL,
+        one_per_note  INTEGER NOT NULL,
+        scope         TEXT,
+        seconds       REAL,
+        ends_at       REAL,
+        status        TEXT NOT NULL,
+        version       INTEGER NOT NULL,
+        started_at    TEXT NOT NULL,
+        ended_at      TEXT,
+        PRIMARY KEY (board_id, id)
+    ) WITHOUT ROWID;
+    CREATE TABLE dots (
+        board_id    TEXT NOT NULL,
+        vote_id     TEXT NOT NULL,
+        voter       TEXT NOT NULL,
+        note_id     TEXT NOT NULL,
+        count       INTEGER NOT NULL,
+        PRIMARY KEY (board_id, vote_id, voter, note_id),
+        FOREIGN KEY (board_id, vote_id) REFERENCES votes(board_id, id) ON DELETE CASCADE
+    ) WITHOUT ROWID;
+    """,
+    # 6: locks (issue 10). A facilitator locks notes, groups (and so the notes in them) or
+    # the whole board (kind 'board', item_id ''): editors may then read, vote and point, but
+    # the write path refuses their changes to what is locked.
+    """
+    CREATE TABLE locks (
+        board_id    TEXT NOT NULL REFERENCES boards(id) ON DELETE CASCADE,
+        kind        TEXT NOT NULL,
+        item_id     TEXT NOT NULL,
+        PRIMARY KEY (board_id, kind, item_id)
+    ) WITHOUT ROWID;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -11,6 +11,7 @@ import { toast, editInPlace } from './ui.js';
 export function installActions(ctx) {
   /** Begin a new note at board point p (centred on it) in edit mode; it is sent when typed. */
   ctx.newNoteAt = (p, { placed = false } = {}) => {
+    if (ctx.blockedByLock?.([{ op: 'create', kind: 'note' }])) return; // a locked board
     const id = S.newId('n');
     let x = Math.round(p.x - geo.NOTE_W / 2), y = Math.round(p.y - geo.NOTE_H / 2);
     if (placed) {

@@ -17,6 +17,8 @@ import { installCursors } from './cursors.js';
 import { installSpotlight } from './spotlight.js';
 import { installTimer } from './timer.js';
 import { installShare } from './share.js';
+import { installVotes } from './votes.js';
+import { installLocks } from './locks.js';
 import { showError, toast } from './ui.js';
 import './theme.js'; // the light or dark the person picked, before the first paint of the board
 
@@ -89,6 +91,7 @@ ctx.lookup = (kind, id) => S.visible(ctx.model, kind).get(id);
 ctx.commit = async function commit(ops, { record = true, before = ctx.lookup, glide = false, onConflict, quiet = false } = {}) {
   if (!ops.length) return true;
   if (!ctx.may('write')) { readOnly(); return false; }
+  if (ctx.blockedByLock?.(ops)) return false; // the server would refuse it: do not pretend
   // Membership follows geometry: settle it here, for every batch, so the board shows it at
   // once and the inverse takes it back with the positions (the server settles the same way).
   ops = settleOps(ctx.model.notes, ctx.model.groups, ops);
@@ -120,7 +123,7 @@ ctx.busy = () => inFlight > 0;
 
 /** Show a batch locally without sending it (drag preview); `token` groups such previews. */
 ctx.preview = (ops, token = 'drag') => {
-  if (ctx.may('write')) render(S.applyLocal(ctx.model, ops, token));
+  if (ctx.may('write') && !ctx.blockedByLock?.(ops)) render(S.applyLocal(ctx.model, ops, token));
 };
 ctx.discard = (token) => render(S.dropToken(ctx.model, token));
 
@@ -281,6 +284,12 @@ function onEvent(ev) {
     ctx.spotlight?.apply(ev.spotlight);
   } else if (ev.type === 'timer') {
     ctx.timer?.apply(ev.timer);
+  } else if (ev.type === 'locks') {
+    ctx.locks?.apply(ev.locks);
+  } else if (ev.type === 'vote') {
+    ctx.votes?.apply(ev.vote);
+  } else if (ev.type === 'dot') {
+    ctx.votes?.applyDot(ev); // the server sends us our own dots only
   } else if (ev.type === 'presence') {
     ctx.presence = ev.count;
     changed();
@@ -308,6 +317,8 @@ async function resync() {
   try {
     const data = await api.getBoard(boardId);
     render(S.reset(ctx.model, data), { glide: true });
+    ctx.locks?.apply(data.locks);
+    ctx.votes?.load(data.vote);
     ctx.live?.setSeq(data.seq);
   } catch (e) {
     showError(e);
@@ -354,6 +365,10 @@ async function start() {
   ctx.spotlight = installSpotlight(ctx);
   ctx.timer = installTimer(ctx);
   installShare(ctx);
+  ctx.locks = installLocks(ctx, layer);
+  ctx.locks.apply(data.locks);
+  ctx.votes = installVotes(ctx, layer);
+  ctx.votes.load(data.vote);
   ctx.live = connect(boardId, {
     after: data.seq,
     onEvent,
@@ -362,7 +377,7 @@ async function start() {
       if (s === 'live') ctx.wasLive = true;
       ctx.connection = s;
       // Pointers, spotlight and timer are never replayed from the event log: read them again.
-      if (back) for (const part of [ctx.cursors, ctx.spotlight, ctx.timer]) part?.refresh();
+      if (back) for (const part of [ctx.cursors, ctx.spotlight, ctx.timer, ctx.votes]) part?.refresh();
       changed();
     },
     exists: async () => {

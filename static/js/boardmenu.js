@@ -14,6 +14,11 @@ export function boardMenu(ctx, anchor) {
     { heading: 'Import' },
     { label: 'Import list or board file…', title: '.txt / .md: one note per line. .json: a board exported from Herd (opens as a new board).', run: () => $('#import-file').click() },
   ] : [];
+  const locked = !!ctx.locks?.state().board;
+  const session = ctx.may('manage') && ctx.toggleBoardLock ? [
+    'sep',
+    { label: locked ? 'Unlock the board' : 'Lock the board', title: 'Locked: editors can read, vote and point, but not move or edit', run: ctx.toggleBoardLock },
+  ] : [];
   popover(anchor, [
     { heading: 'Download' },
     { label: 'Markdown (.md)', run: () => dl('md') },
@@ -23,6 +28,7 @@ export function boardMenu(ctx, anchor) {
     { label: 'Image of this view (.png)', run: () => dl('png', ctx.visibleRect()) },
     { label: 'Vector image (.svg)', run: () => dl('svg') },
     ...importing,
+    ...session,
     'sep',
     { label: effectiveTheme() === 'dark' ? 'Light mode' : 'Dark mode', title: 'Switch between light and dark', run: toggleTheme },
     { label: 'All boards', run: () => { location.href = '/'; } },
