@@ -60,7 +60,7 @@ def test_organize_with_the_local_models_in_two_browsers_then_undo(browser, ai_se
         p1.wait_for_function("""() => [...document.querySelectorAll('.frame-title')].every(t => {
             const r = t.getBoundingClientRect();
             return r.width > 0 && r.left >= 0 && r.top >= 0 && r.right <= innerWidth
-                && r.bottom <= innerHeight; })""", timeout=5_000)
+                && r.bottom <= innerHeight; })""", timeout=30_000)
         snap = srv.snapshot(b)
         assert all(n["group_id"] for n in snap["notes"])
 
