@@ -42,61 +42,8 @@ def np_reduce_dims(x: np.ndarray, dims: int = 48, seed: int = 0) -> np.ndarray:
     return centred @ vecs[:, ::-1][:, : min(dims, n)]
 
 
-def _sq_dists(x, sq, centres):
-    cross = np.matmul(centres, x.T).transpose(0, 2, 1)
-    return np.maximum(sq[None, :, None] - 2 * cross + (centres * centres).sum(axis=2)[:, None], 0)
-
-
-def _plus_plus(x, k, restarts, rng):
-    n = len(x)
-    sq = (x * x).sum(axis=1)
-    trials = 2 + int(np.log(k))
-    rows = np.arange(restarts)
-    idx = np.empty((restarts, k), dtype=np.int64)
-    idx[:, 0] = rng.integers(0, n, size=restarts)
-    c = x[idx[:, 0]]
-    nearest = np.maximum(sq[None, :] - 2 * c @ x.T + (c * c).sum(axis=1)[:, None], 0)
-    for j in range(1, k):
-        cum = np.cumsum(nearest, axis=1)
-        draws = rng.random((restarts, trials)) * cum[:, -1:]
-        cand = np.minimum(np.stack([np.searchsorted(cum[r], draws[r]) for r in range(restarts)]),
-                          n - 1)
-        cx = x[cand]
-        d2 = np.maximum(sq[None, None, :] - 2 * cx @ x.T + (cx * cx).sum(axis=2)[:, :, None], 0)
-        pot = np.minimum(d2, nearest[:, None, :])
-        best = pot.sum(axis=2).argmin(axis=1)
-        idx[:, j] = cand[rows, best]
-        nearest = pot[rows, best]
-    return x[idx]
-
-
-def np_kmeans(x, k, restarts=32, seed=0, iters=50, polish=3):
-    n = len(x)
-    k = max(1, min(k, n))
-    rng = np.random.default_rng(seed)
-    centres = _plus_plus(x, k, restarts, rng)
-    sq = (x * x).sum(axis=1)
-    labels = np.full((restarts, n), -1, dtype=np.int64)
-    eye = np.eye(k)
-    for _ in range(iters):
-        new = _sq_dists(x, sq, centres).argmin(axis=2)
-        if np.array_equal(new, labels):
-            break
-        labels = new
-        onehot = eye[labels].transpose(0, 2, 1)
-        counts = onehot.sum(axis=2)
-        sums = np.matmul(onehot, x)
-        keep = (counts == 0)[:, :, None]
-        centres = np.where(keep, centres, sums / np.maximum(counts, 1)[:, :, None])
-    d2 = _sq_dists(x, sq, centres)
-    labels = d2.argmin(axis=2)
-    inertia = np.take_along_axis(d2, labels[:, :, None], axis=2)[:, :, 0].sum(axis=1)
-    order = np.argsort(inertia, kind="stable")
-    if polish <= 0:
-        return cluster.renumber(labels[order[0]]), float(inertia[order[0]])
-    results = [cluster.hartigan(x, labels[r]) for r in order[:polish]]
-    best = min(range(len(results)), key=lambda i: results[i][1])
-    return cluster.renumber(results[best][0]), results[best][1]
+# k-means++ and Lloyd are still the product's own (cluster.kmeans): the same function here.
+np_kmeans = cluster.kmeans
 
 
 def np_silhouette(dist, labels):

@@ -64,7 +64,16 @@ BODY_ROUTES: list[tuple[str, str, dict[str, Any]]] = [
     ("POST", "/api/boards/{b}/spotlight", {"view": {"x": 0, "y": 0, "w": 100, "h": 100}}),
     ("POST", "/api/boards/{b}/timer", {"seconds": 60}),
     ("POST", "/api/boards/{b}/organize", {"groups": 2}),
+    ("POST", "/api/boards/{b}/organize/sort", {"view": {"x": 0, "y": 0, "w": 100, "h": 100}}),
+    ("POST", "/api/boards/{b}/vote", {"per_person": 3}),
+    ("POST", "/api/boards/{b}/vote/dots", {"note_id": "{n}"}),
+    ("POST", "/api/boards/{b}/lock", {"note_ids": ["{n}"]}),
+    ("POST", "/api/boards/{b}/unlock", {"note_ids": ["{n}"]}),
 ]
+# Body routes that take no number, so have no 400-digit case.
+NO_NUMBER = {("POST", "/api/boards"), ("PATCH", "/api/boards/{b}"),
+             ("POST", "/api/boards/{b}/vote/dots"), ("POST", "/api/boards/{b}/lock"),
+             ("POST", "/api/boards/{b}/unlock")}
 
 
 def _deep_cases() -> list[tuple[str, str, str, str]]:
@@ -103,6 +112,11 @@ def _surrogate_cases() -> list[tuple[str, str, str, str]]:
          {"view": {"x": 0, "y": 0, "w": 100, "h": 100}, "name": s}),
         ("timer name", "POST", "/api/boards/{b}/timer", {"seconds": 60, "name": s}),
         ("organize note_ids", "POST", "/api/boards/{b}/organize", {"note_ids": [s]}),
+        ("sort key", "POST", "/api/boards/{b}/organize/sort", {LONE: 1}),
+        ("vote note_ids", "POST", "/api/boards/{b}/vote", {"note_ids": [s]}),
+        ("dot note_id", "POST", "/api/boards/{b}/vote/dots", {"note_id": s}),
+        ("lock note_ids", "POST", "/api/boards/{b}/lock", {"note_ids": [s]}),
+        ("unlock group_ids", "POST", "/api/boards/{b}/unlock", {"group_ids": [s]}),
     ]
     out = [(f"surrogate {name}", m, p, raw(body)) for name, m, p, body in cases]
     out += [
@@ -137,6 +151,8 @@ def _number_cases() -> list[tuple[str, str, str, str]]:
                  raw({"view": {"x": 0, "y": 0, "w": 100, "h": 100, key: big}})),
                 (f"400 digits {sign}organize view.{key}", "POST", "/api/boards/{b}/organize",
                  raw({"view": {"x": 0, "y": 0, "w": 100, "h": 100, key: big}})),
+                (f"400 digits {sign}sort view.{key}", "POST", "/api/boards/{b}/organize/sort",
+                 raw({"view": {"x": 0, "y": 0, "w": 100, "h": 100, key: big}})),
                 (f"400 digits {sign}import notes[0].{key}", "POST", "/api/boards/import",
                  raw(export_file(**{f"notes.0.{key}": big}))),
                 (f"400 digits {sign}import groups[0].{key}", "POST", "/api/boards/import",
@@ -161,6 +177,10 @@ def _number_cases() -> list[tuple[str, str, str, str]]:
              raw(export_file(**{"notes.0.version": big}))),
             (f"400 digits {sign}organize groups", "POST", "/api/boards/{b}/organize",
              raw({"groups": big})),
+            (f"400 digits {sign}vote per_person", "POST", "/api/boards/{b}/vote",
+             raw({"per_person": big})),
+            (f"400 digits {sign}vote seconds", "POST", "/api/boards/{b}/vote",
+             raw({"seconds": big})),
         ]
     for text in ("1e400", "-1e400", "NaN", "Infinity"):
         out += [
