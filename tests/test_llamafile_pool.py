@@ -148,3 +148,17 @@ def test_chat_spreads_too_and_the_status_lists_each_server(fakes):
     assert [m["url"] for m in st["chat"]["servers"]] == [a.url, b.url, dead]
     assert [m["ready"] for m in st["chat"]["servers"]] == [True, True, False]
     assert isinstance(ai.chat, LlamafileChat)
+
+
+def test_url_options_repeat_or_take_commas():
+    import argparse
+
+    from server.commands.ai_options import add_ai_options, ai_overrides
+
+    p = argparse.ArgumentParser()
+    add_ai_options(p)
+    over = ai_overrides(p.parse_args(["--embed-url", "http://a:1", "--embed-url", "http://b:2,http://c:3",
+                                      "--chat-url", "http://d:4"]))
+    assert over["EMBED_URL"] == "http://a:1,http://b:2,http://c:3"
+    assert over["CHAT_URL"] == "http://d:4" and over["LLAMAFILE_URL"] is None
+    assert split_urls(over["EMBED_URL"]) == ["http://a:1", "http://b:2", "http://c:3"]
