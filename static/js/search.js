@@ -37,7 +37,7 @@ export function installSearch(ctx) {
   const bar = $('#search-bar');
   const input = $('#search-input');
   const count = $('#search-count');
-  const said = $('#search-said'); // a polite live region: what a jump landed on
+  const say = (text) => ctx.announce?.(text); // announce.js's polite live region
   let matches = [];
   let index = -1;
   let marked = new Set();
@@ -76,13 +76,13 @@ export function installSearch(ctx) {
 
   /** Go `step` matches on (1 next, -1 previous) and bring it into view, zoomed to read. */
   function jump(step) {
-    if (!matches.length) { said.textContent = input.value.trim() ? 'No matches' : ''; return; }
+    if (!matches.length) { say(input.value.trim() ? 'No matches' : ''); return; }
     index = (index + step + matches.length) % matches.length;
     const key = matches[index];
     const row = ctx.lookupKey(key);
     if (row) ctx.fit([row]);
     mark();
-    said.textContent = describeMatch(key);
+    say(describeMatch(key));
   }
 
   function open() {
@@ -103,7 +103,6 @@ export function installSearch(ctx) {
     matches = [];
     index = -1;
     mark();
-    said.textContent = '';
     if (!(key && ctx.focusItem(key))) (returnTo?.isConnected ? returnTo : ctx.viewport).focus({ preventScroll: true });
   }
 
@@ -112,7 +111,7 @@ export function installSearch(ctx) {
     refresh();
     // The first match is shown as you type, once the words are there (not on every letter).
     clearTimeout(typed);
-    typed = setTimeout(() => { if (!bar.hidden && matches.length) jump(0); else if (!bar.hidden) said.textContent = countText(index, 0, input.value); }, 300);
+    typed = setTimeout(() => { if (!bar.hidden && matches.length) jump(0); else if (!bar.hidden) say(countText(index, 0, input.value)); }, 300);
   });
   input.addEventListener('keydown', (e) => {
     if (e.key === 'Enter') { e.preventDefault(); clearTimeout(typed); jump(e.shiftKey ? -1 : 1); }

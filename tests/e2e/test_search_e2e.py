@@ -38,7 +38,8 @@ def test_search_jumps_to_each_match_and_closes_on_it(page, server, open_board):
     page.wait_for_function(f"""(() => {{ const r = document.querySelector("{title}")
         .getBoundingClientRect(); return r.left >= 0 && r.right <= innerWidth; }})()""")
     assert in_view(page, title)
-    assert page.inner_text("#search-said") == "2 of 2: group “Coffee corner”"
+    said = "document.querySelector('.board-tools [role=status].visually-hidden').textContent"
+    assert page.evaluate(said) == "2 of 2: group “Coffee corner”"  # for a screen reader
 
     page.keyboard.press("Enter")  # round to the first again
     page.wait_for_selector("#search-count >> text=1 of 2")
