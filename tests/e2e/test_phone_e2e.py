@@ -92,14 +92,23 @@ def test_the_header_and_bars_fit_a_phone_with_44px_targets(browser, server):
             pg.wait_for_selector("#presence:not([hidden])")
             assert pg.evaluate("matchMedia('(pointer: coarse)').matches")
             check_layout(pg, role)
+            # Two rows at most: the search bar and the banners sit just below them.
+            assert pg.evaluate("document.querySelector('.topbar').getBoundingClientRect()"
+                               ".bottom") <= 106, role
             if role != "viewer":
                 tap(pg, ".note[data-id='a']")
                 pg.wait_for_selector("#selbar:not([hidden])")
                 check_layout(pg, f"{role} with a note selected")
-    # The same at the narrowest common phone.
+    # A tablet, upright and sideways, run by its facilitator.
+    with phone(browser, links["facilitator"]) as (_, pg):
+        for width, height in ((768, 1024), (1024, 768)):
+            pg.set_viewport_size({"width": width, "height": height})
+            check_layout(pg, f"facilitator on a {width} px tablet")
+    # The same on a Pixel 7 and on the narrowest common phone.
     with phone(browser, links["editor"]) as (_, pg):
-        pg.set_viewport_size({"width": 360, "height": 740})
-        check_layout(pg, "editor at 360 px")
+        for width, height in ((412, 915), (360, 740)):
+            pg.set_viewport_size({"width": width, "height": height})
+            check_layout(pg, f"editor at {width} px")
 
 
 def test_a_phone_participant_adds_types_recolours_drags_and_votes(browser, server, wait):
@@ -198,6 +207,8 @@ def test_a_phone_follows_the_spotlight_and_sees_its_banner(browser, server):
         pg.wait_for_selector("#spotlight-banner:not([hidden])")
         box = pg.locator("#spotlight-banner").bounding_box()
         assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390
+        stop = pg.get_by_role("button", name="Stop following").bounding_box()
+        assert stop and stop["width"] >= 44 and stop["height"] >= 44
         pg.wait_for_function("document.querySelector(\".note[data-id='a']\")"
                              ".getBoundingClientRect().left < 390")
 
