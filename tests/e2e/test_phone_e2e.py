@@ -220,3 +220,25 @@ def test_the_empty_board_hint_says_tap_on_a_touch_screen(browser, server):
         hint = pg.locator("#empty-hint")
         assert hint.is_visible()
         assert "Tap" in hint.inner_text() and "Double-click" not in hint.inner_text()
+
+
+def test_a_tap_inside_a_template_frame_adds_a_note_to_it(browser, server, wait):
+    b = server.api("POST", "/api/boards", {"name": "Retro", "template": "retrospective"})["id"]
+    frames = {g["title"]: g for g in server.snapshot(b)["groups"]}
+    links = server.api("GET", f"/api/boards/{b}/links")
+    with phone(browser, links["editor"]) as (ctx, pg):
+        went = frames["Went well"]
+        pg.evaluate(f"herd.setView({{tx: {-went['x'] + 20}, ty: {-went['y'] + 120}, zoom: 0.7}})")
+        pg.touchscreen.tap(150, 300)
+        pg.wait_for_selector(".note.editing textarea")
+        pg.keyboard.type("Pairing helped")
+        pg.locator(".note.editing textarea").evaluate("t => t.blur()")
+        made = wait(lambda: next(iter(server.notes(b).values()), None), what="the note")
+        assert made["text"] == "Pairing helped" and made["group_id"] == went["id"]
+        # A finger on the frame's body pans rather than dragging the frame away.
+        ty = pg.evaluate("herd.view.ty")
+        finger_drag(ctx, pg, 200, 500, 0, -100)
+        assert pg.evaluate("herd.view.ty") == ty - 100
+        pg.wait_for_function("!herd.busy()")
+        assert all((g["x"], g["y"]) == (frames[g["title"]]["x"], frames[g["title"]]["y"])
+                   for g in server.snapshot(b)["groups"])
