@@ -190,6 +190,12 @@ def test_a_phone_participant_adds_types_recolours_drags_and_votes(browser, serve
         tap(pg, ".note[data-id='far']")
         pg.wait_for_selector("#vote-banner >> text=1 of 2 votes left")
         assert pg.locator(".note[data-id='far'] .vote-dots").inner_text() == "●"
+        dot = pg.locator(".note[data-id='far'] .vote-dots").bounding_box()
+        assert dot and dot["width"] >= 32 and dot["height"] >= 32
+        tap(pg, ".note[data-id='far'] .vote-dots")  # a tap on your dot takes it back
+        pg.wait_for_selector("#vote-banner >> text=2 of 2 votes left")
+        tap(pg, ".note[data-id='far']")
+        pg.wait_for_selector("#vote-banner >> text=1 of 2 votes left")
         for sel in ("#vote-banner", "#timer-btn"):
             box = pg.locator(sel).bounding_box()
             assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390, sel
