@@ -80,18 +80,20 @@ def test_search_with_matches_marked(page, server, open_board, busy_board, scheme
     assert_clean(page, f"search with no match ({scheme})")
 
 
-def test_a_phone_board_with_a_selection(browser, server, busy_board):
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_a_phone_board_with_a_selection(browser, server, busy_board, scheme):
     from browser_helpers import TEST_CONTEXT
 
     ctx = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True,
                               is_mobile=True, device_scale_factor=3, **TEST_CONTEXT)
     try:
         pg = ctx.new_page()
+        pg.emulate_media(color_scheme=scheme)
         server.login(pg)
         pg.goto(f"{server.base}/b/{busy_board}")
         pg.wait_for_function("window.herd?.model && window.herd.connection === 'live'")
         pg.evaluate("herd.select(['note:a'])")
         pg.wait_for_selector("#selbar:not([hidden])")
-        assert_clean(pg, "phone board with a selection")
+        assert_clean(pg, f"phone board with a selection ({scheme})")
     finally:
         ctx.close()
