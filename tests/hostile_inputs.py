@@ -98,6 +98,7 @@ def _surrogate_cases() -> list[tuple[str, str, str, str]]:
     s = f"a{LONE}b"
     cases = [
         ("board name create", "POST", "/api/boards", {"name": s}),
+        ("board template", "POST", "/api/boards", {"name": "ok", "template": s}),
         ("board name rename", "PATCH", "/api/boards/{b}", {"name": s}),
         ("note text create", "POST", "/api/boards/{b}/notes", {"text": s}),
         ("note text update", "PATCH", "/api/boards/{b}/notes/{n}", {"text": s}),

@@ -111,7 +111,11 @@ def schemas(limits: v.Limits) -> dict[str, Schema]:
         "Snapshot": obj({"board": ref("Board"), "notes": {"type": "array", "items": ref("Note")},
                          "groups": {"type": "array", "items": ref("Group")},
                          "seq": {"type": "integer"}, "locks": ref("Locks"),
-                         "vote": nullable(ref("Vote"))}, ("board", "notes", "groups", "seq")),
+                         "vote": nullable(ref("Vote")),
+                         "template": nullable(obj({"id": {"type": "string"},
+                                                   "timer_seconds": nullable(
+                                                       {"type": "integer"})}, ("id",)))},
+                        ("board", "notes", "groups", "seq")),
         "View": obj(box, tuple(v.BOX), extra=False),
         "Name": {"type": "string", "maxLength": MAX_NAME},
         "Job": obj({"id": {"type": "string"}, "board_id": ref("Id"),
@@ -203,8 +207,20 @@ def paths() -> dict[str, Any]:
                       {**answer(200, obj({"boards": {"type": "array", "items": ref("Board")}},
                                          ("boards",))), **errors()}),
             "post": op("A new board", {**answer(201, ref("Board")), **errors(413)},
-                       body(obj({"name": nullable(ref("BoardName"))}, extra=False),
+                       body(obj({"name": nullable(ref("BoardName")),
+                                 "template": nullable({"type": "string", "maxLength": 40,
+                                                       "description": "a template id, "
+                                                       "GET /api/templates"})}, extra=False),
                             required=False), [CLIENT]),
+        },
+        "/api/templates": {
+            "get": op("The templates a new board can start from", {**answer(200, obj(
+                {"templates": {"type": "array", "items": obj(
+                    {"id": {"type": "string"}, "name": {"type": "string"},
+                     "description": {"type": "string"},
+                     "timer_seconds": nullable({"type": "integer"}),
+                     "frames": {"type": "array", "items": {"type": "string"}}},
+                    ("id", "name", "frames"))}}, ("templates",))), **errors()}),
         },
         "/api/boards/import": {
             "post": op("A new board from a JSON export", {**answer(201, ref("Board")),

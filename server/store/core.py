@@ -157,8 +157,10 @@ class Store:
                 "groups": [row_dict(g, "group") for g in groups], "seq": row["seq"],
                 "locks": held}
 
-    def create_board(self, name: Any = None, board_id: str | None = None) -> dict[str, Any]:
-        """A new, empty board."""
+    def create_board(self, name: Any = None, board_id: str | None = None,
+                     template: Any = None) -> dict[str, Any]:
+        """A new board: empty, or with a template's frames (board_templates.Template), all
+        in one write."""
         name = v.check_title(name, self.limits, "Board name") if name is not None else ""
         board_id = v.new_id() if board_id is None else v.check_id(board_id, "board")
         now = now_iso()
@@ -170,8 +172,26 @@ class Store:
             except sqlite3.IntegrityError:
                 raise Conflict(f"A board with id {board_id!r} already exists.") from None
             access.add_links(conn, board_id, now)
+            if template is not None:
+                table, cols = TABLES["group"]
+                rows = [{**g, "title": v.check_title(g["title"], self.limits, "Frame title"),
+                         "board_id": board_id, "version": 1, "created_at": now,
+                         "updated_at": now} for g in template.groups()]
+                conn.executemany(f"INSERT INTO {table} ({', '.join(cols)}) "
+                                 f"VALUES ({', '.join('?' for _ in cols)})",
+                                 [[r[c] for c in cols] for r in rows])
+                conn.execute("INSERT INTO board_templates (board_id, template, timer_seconds) "
+                             "VALUES (?, ?, ?)", (board_id, template.id, template.timer_seconds))
             board = board_dict(self._board_row(conn, board_id))
         return board
+
+    def board_template(self, board_id: str) -> dict[str, Any] | None:
+        """{"id", "timer_seconds"} of the template the board started from, or None."""
+        with self._read() as conn:
+            row = conn.execute("SELECT template, timer_seconds FROM board_templates "
+                               "WHERE board_id = ?", (board_id,)).fetchone()
+        return None if row is None else {"id": row["template"],
+                                         "timer_seconds": row["timer_seconds"]}
 
     def rename_board(self, board_id: str, name: Any) -> dict[str, Any]:
         """Rename a board; everyone on it gets a 'board' event."""

@@ -151,6 +151,15 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (board_id, kind, item_id)
     ) WITHOUT ROWID;
     """,
+    # 7: templates (issue 10). Which template a board started from and the timer it
+    # suggests, so whoever runs the board (not only whoever made it) is offered that timer.
+    """
+    CREATE TABLE board_templates (
+        board_id       TEXT PRIMARY KEY REFERENCES boards(id) ON DELETE CASCADE,
+        template       TEXT NOT NULL,
+        timer_seconds  INTEGER
+    ) WITHOUT ROWID;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -70,7 +70,8 @@ const enc = encodeURIComponent;
 /** Every API route the front end uses, by name. */
 export const api = {
   listBoards: () => request('GET', '/api/boards'),
-  createBoard: (name) => request('POST', '/api/boards', { name }),
+  createBoard: (name, template = null) => request('POST', '/api/boards', template ? { name, template } : { name }),
+  listTemplates: () => request('GET', '/api/templates'),
   getBoard: (b) => request('GET', `/api/boards/${enc(b)}`),
   renameBoard: (b, name) => request('PATCH', `/api/boards/${enc(b)}`, { name }),
   deleteBoard: (b) => request('DELETE', `/api/boards/${enc(b)}`),

@@ -19,6 +19,7 @@ import { installTimer } from './timer.js';
 import { installShare } from './share.js';
 import { installVotes } from './votes.js';
 import { installLocks } from './locks.js';
+import { installSearch } from './search.js';
 import { showError, toast } from './ui.js';
 import './theme.js'; // the light or dark the person picked, before the first paint of the board
 
@@ -215,8 +216,11 @@ ctx.fit = (rows = [...ctx.model.notes.values(), ...ctx.model.groups.values()]) =
   const { w, h } = ctx.viewportSize();
   const rect = geo.unionRect(rows
     .map((r) => (r.title !== undefined ? geo.inflate(r, { top: 40, left: 0, right: 0, bottom: 0 }) : r)));
-  // Leave room for the top bar and the bottom toolbars so nothing ends up under them.
-  const top = 70, bottom = 90;
+  // Leave room for the top bar and the bottom toolbars so nothing ends up under them (on a
+  // phone the header is two rows and the bars stack: measure them).
+  const top = Math.max(70, (document.querySelector('.topbar')?.getBoundingClientRect().bottom || 0) + 8);
+  const barTops = [...document.querySelectorAll('.toolbar, .zoombar')].map((b) => b.getBoundingClientRect().top).filter((t) => t > 0);
+  const bottom = Math.max(90, barTops.length ? h - Math.min(...barTops) + 8 : 0);
   const v = geo.fitView(rect, w, Math.max(100, h - top - bottom));
   ctx.setView({ ...v, ty: v.ty + top });
 };
@@ -349,6 +353,7 @@ async function start() {
     return;
   }
   ctx.access = data.access;
+  ctx.template = data.template || null; // the template it started from: its suggested timer
   document.body.dataset.role = data.access?.role || '';
   ctx.model = S.createModel(data);
   document.title = `${data.board.name} · Herd`;
@@ -369,6 +374,7 @@ async function start() {
   ctx.locks.apply(data.locks);
   ctx.votes = installVotes(ctx, layer);
   ctx.votes.load(data.vote);
+  installSearch(ctx);
   ctx.live = connect(boardId, {
     after: data.seq,
     onEvent,
