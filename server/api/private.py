@@ -65,7 +65,9 @@ def refuse_if_hidden(board_id: str) -> None:
 def set_modes(board_id: str):
     """{"private"?: bool, "show_authors"?: bool}: private true starts private mode (authors
     hidden unless the body shows them), false reveals every hidden note to everyone."""
-    return get_store().set_modes(board_id, json_body(), client=client_id())
+    # No client id on the events: the caller's own page applies the revealed notes from the
+    # stream like everyone else's (it never had their text to apply locally).
+    return get_store().set_modes(board_id, json_body())
 
 
 @bp.put("/boards/<board_id>/me")
@@ -78,4 +80,4 @@ def set_me(board_id: str):
     name = display_name(body["name"], "author")
     if not name:
         raise Invalid("The author's 'name' must not be empty.")
-    return get_store().set_name(board_id, person(), name, client=client_id())
+    return get_store().set_name(board_id, person(), name)

@@ -19,6 +19,7 @@ import { installTimer } from './timer.js';
 import { installShare } from './share.js';
 import { installVotes } from './votes.js';
 import { installLocks } from './locks.js';
+import { installPrivate } from './private.js';
 import { showError, toast } from './ui.js';
 import './theme.js'; // the light or dark the person picked, before the first paint of the board
 
@@ -286,6 +287,8 @@ function onEvent(ev) {
     ctx.timer?.apply(ev.timer);
   } else if (ev.type === 'locks') {
     ctx.locks?.apply(ev.locks);
+  } else if (ev.type === 'modes') {
+    ctx.privateMode?.apply(ev.modes);
   } else if (ev.type === 'vote') {
     ctx.votes?.apply(ev.vote);
   } else if (ev.type === 'dot') {
@@ -318,6 +321,7 @@ async function resync() {
     const data = await api.getBoard(boardId);
     render(S.reset(ctx.model, data), { glide: true });
     ctx.locks?.apply(data.locks);
+    ctx.privateMode?.apply(data.modes);
     ctx.votes?.load(data.vote);
     ctx.live?.setSeq(data.seq);
   } catch (e) {
@@ -367,6 +371,8 @@ async function start() {
   installShare(ctx);
   ctx.locks = installLocks(ctx, layer);
   ctx.locks.apply(data.locks);
+  ctx.privateMode = installPrivate(ctx, layer);
+  ctx.privateMode.apply(data.modes);
   ctx.votes = installVotes(ctx, layer);
   ctx.votes.load(data.vote);
   ctx.live = connect(boardId, {
