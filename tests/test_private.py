@@ -107,6 +107,10 @@ def test_the_author_edits_their_hidden_note_others_may_move_it_but_not_write_on_
     assert r.status_code == 200 and r.get_json()["face_down"] is True
     assert SECRET not in r.get_data(as_text=True)
     assert note(board(room, "ann"))["text"] == SECRET + " v2"
+    # Deleting it blind is refused too: the text is not the deleter's to lose.
+    r = room["fac"].delete(f"/api/boards/{b}/notes/s1")
+    assert r.status_code == 403 and r.get_json()["error"]["code"] == "hidden_note"
+    assert room["ann"].delete(f"/api/boards/{b}/notes/s1").status_code == 204
 
 
 def test_a_409_carries_the_current_row_face_down(room):

@@ -23,6 +23,8 @@ GEOMETRY = {"x", "y", "w", "h"}
 
 HIDDEN_TEXT = ("This note was written in private mode: only its author can change its text "
                "until the facilitator reveals it.")
+HIDDEN_DELETE = ("This note was written in private mode: only its author can delete it until "
+                 "the facilitator reveals it (an undo could only bring it back empty).")
 
 
 @dataclass(frozen=True)
@@ -187,6 +189,10 @@ class Batch:
         if self.locks is not None:
             self.locks.refuse(kind, current)
         self._check_version(kind, current, version)
+        if (kind == "note" and current["hidden"]
+                and current["author_id"] != self.writer.person):
+            raise Forbidden(HIDDEN_DELETE, code="hidden_note",
+                            details={"kind": "note", "id": item_id})
         if kind == "group":
             for note_id in self._group_members(item_id):
                 self._set_note_group(note_id, None)
