@@ -95,7 +95,7 @@ ctx.commit = async function commit(ops, { record = true, before = ctx.lookup, gl
   if (ctx.blockedByLock?.(ops)) return false; // the server would refuse it: do not pretend
   // Membership follows geometry: settle it here, for every batch, so the board shows it at
   // once and the inverse takes it back with the positions (the server settles the same way).
-  ops = settleOps(ctx.model.notes, ctx.model.groups, ops);
+  ops = settleOps(ctx.model.notes, ctx.model.groups, ops, (id) => !!ctx.isLocked?.('note', id));
   const inv = record ? S.invertOps(before, ops, [...ctx.model.notes.values()]) : null;
   const token = ++tokenSeq;
   render(S.applyLocal(ctx.model, ops, token), { glide });
