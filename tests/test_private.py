@@ -369,3 +369,16 @@ def test_a_locked_note_keeps_its_group_when_an_unlocked_frame_moves_over_it(room
     owner.post(f"/api/boards/{b}/notes", json={"id": "free", "text": "f", "x": 2400, "y": 600})
     room["bob"].patch(f"/api/boards/{b}/groups/gb", json={"x": 2300, "y": 550})
     assert note(board(room, "owner"), "free")["group_id"] == "gb"
+
+
+def test_a_signed_in_session_without_a_person_id_is_given_one_by_the_server(room):
+    """The person is never the client's to name: a session that somehow lacks its id (an
+    old cookie) gets a fresh one from the server, and is then a person of its own."""
+    modes(room, private=True)
+    write_secret(room)
+    with room["bob"].session_transaction() as sess:
+        old = sess.pop("sid")
+    r = board(room, "bob")
+    assert SECRET not in r.get_data(as_text=True)
+    with room["bob"].session_transaction() as sess:
+        assert isinstance(sess.get("sid"), str) and sess["sid"] != old
