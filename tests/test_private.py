@@ -382,3 +382,16 @@ def test_a_signed_in_session_without_a_person_id_is_given_one_by_the_server(room
     assert SECRET not in r.get_data(as_text=True)
     with room["bob"].session_transaction() as sess:
         assert isinstance(sess.get("sid"), str) and sess["sid"] != old
+
+
+def test_herd_export_on_the_database_keeps_hidden_text_out_too(room, db_path, tmp_path):
+    """The owner's terminal sees what the owner's browser does."""
+    from server.cli import main
+
+    modes(room, private=True)
+    write_secret(room)
+    for fmt in ("md", "csv", "json", "svg"):
+        out = tmp_path / f"board.{fmt}"
+        assert main(["export", room["b"], "--db", db_path, "-o", str(out)]) == 0
+        assert SECRET[:10].encode() not in out.read_bytes(), fmt
+    assert b"before" in (tmp_path / "board.md").read_bytes()
