@@ -35,9 +35,10 @@ export function installPrivate(ctx, layer) {
     btn.setAttribute('aria-label', modes.private ? 'Reveal all notes (end private mode)' : 'Start private mode');
     banner.hidden = !modes.private;
     const others = down === 1 ? '1 note by others is face down' : `${down} notes by others are face down`;
-    setText(banner.querySelector('.pb-text'), ctx.may('manage')
-      ? `Private mode is on: ${others} until you reveal.`
-      : `Private mode is on: only you see your new notes until the facilitator reveals them. ${others}.`);
+    let words = `Private mode is on: ${others} until the facilitator reveals them.`;
+    if (ctx.may('manage')) words = `Private mode is on: ${others} until you reveal.`;
+    else if (ctx.may('write')) words = `Private mode is on: only you see your new notes until the facilitator reveals them. ${others}.`;
+    setText(banner.querySelector('.pb-text'), words);
   }
 
   function load(next) {
