@@ -3,7 +3,8 @@
 // text, no author) until the facilitator reveals them. "Show authors" puts each note's
 // writer under it; the server sends names only when it is on (or to the facilitator).
 // This module shows the switches, the banner and the name our notes carry; render.js draws
-// the cards from what the server sent.
+// the cards from what the server sent. The switches are the facilitator's, in the board menu
+// (the header has no room left at 768 px) and, while it is on, Reveal in the banner.
 
 import { api } from './api.js';
 import { myName } from './cursors.js';
@@ -12,7 +13,6 @@ import { $, setText, showError, toast } from './ui.js';
 const OFF = { private: false, show_authors: true, version: 0 };
 
 export function installPrivate(ctx, layer) {
-  const btn = $('#private-btn');
   const banner = $('#private-banner');
   const reveal = banner.querySelector('.pb-reveal');
   let modes = OFF;
@@ -27,12 +27,6 @@ export function installPrivate(ctx, layer) {
     if (key === painted) return; // runs on every change (a drag's every step)
     painted = key;
     layer.classList.toggle('show-authors', !!modes.show_authors);
-    btn.classList.toggle('on', !!modes.private);
-    setText(btn.querySelector('span'), modes.private ? 'Reveal' : 'Private');
-    btn.title = modes.private
-      ? 'Reveal: turn every face-down note face up, for everyone'
-      : 'Private mode: everyone writes blind; others see new notes face down until you reveal';
-    btn.setAttribute('aria-label', modes.private ? 'Reveal all notes (end private mode)' : 'Start private mode');
     banner.hidden = !modes.private;
     const others = down === 1 ? '1 note by others is face down' : `${down} notes by others are face down`;
     let words = `Private mode is on: ${others} until the facilitator reveals them.`;
@@ -65,7 +59,8 @@ export function installPrivate(ctx, layer) {
     try { await api.setMe(ctx.boardId, myName()); } catch { /* a courtesy: notes stay as named */ }
   }
 
-  btn.addEventListener('click', () => change({ private: !modes.private }));
+  /** The board menu's "Start private mode" / "Reveal all notes". */
+  ctx.togglePrivate = () => change({ private: !modes.private });
   reveal.addEventListener('click', () => change({ private: false }));
   /** The board menu's "Show authors" / "Hide authors" (the facilitator's). */
   ctx.toggleAuthors = () => change({ show_authors: !modes.show_authors });

@@ -61,9 +61,13 @@ def test_blind_writing_then_reveal_with_three_people(browser, server):
         got = Received(bob)
         bob.reload()
         bob.wait_for_function("window.herd?.model && window.herd.connection === 'live'")
-        assert bob.locator("#private-btn").is_hidden()  # only the facilitator switches it
+        bob.click("#menu-btn")  # only the facilitator switches it
+        assert bob.get_by_role("menuitem", name="Start private mode").count() == 0
+        bob.keyboard.press("Escape")
 
-        fac.locator("#private-btn").focus()  # keyboard-reachable: Enter starts it
+        fac.locator("#menu-btn").focus()  # keyboard alone: the menu, then Enter on the item
+        fac.keyboard.press("Enter")
+        fac.get_by_role("menuitem", name="Start private mode").focus()
         fac.keyboard.press("Enter")
         for pg in (fac, ann, bob):
             pg.wait_for_selector("#private-banner:not([hidden]) >> text=Private mode is on")
