@@ -26,6 +26,7 @@ LEAST = {
     "votes.add_dot": "editor", "votes.take_back": "editor",
     "votes.start": "facilitator", "votes.end": "facilitator",
     "locks.lock": "facilitator", "locks.unlock": "facilitator",
+    "private.set_modes": "facilitator", "private.set_me": "editor",
     "items.create_note": "editor", "items.update_note": "editor",
     "items.delete_note": "editor", "items.create_group": "editor",
     "items.update_group": "editor", "items.delete_group": "editor", "ops.apply_ops": "editor",
@@ -158,6 +159,8 @@ def request_for(world: World, endpoint: str, who: str = "owner") -> dict:
         "timer.start_or_stop": ("POST", f"/api/boards/{b}/timer", {"seconds": 60}, {}, 200),
         "locks.lock": ("POST", f"/api/boards/{b}/lock", {"note_ids": ["n1"]}, {}, 200),
         "locks.unlock": ("POST", f"/api/boards/{b}/unlock", {"board": True}, {}, 200),
+        "private.set_modes": ("PATCH", f"/api/boards/{b}/modes", {"private": True}, {}, 200),
+        "private.set_me": ("PUT", f"/api/boards/{b}/me", {"name": "Ana"}, {}, 200),
         "votes.current": ("GET", f"/api/boards/{b}/vote", None, {}, 200),
         "votes.start": ("POST", f"/api/boards/{b}/vote", {"per_person": 3}, {}, 201),
         # The World runs a vote (owner-started) for these, and gives the caller a dot on n1.

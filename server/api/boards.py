@@ -7,9 +7,11 @@ from flask import Blueprint
 from ..access import allow, get_access
 from ..board_templates import get_templates
 from ..errors import Invalid
+from ..privacy import view_snapshot
 from ..store import get_store
 from ..store.votes import voter_of
 from .common import json_body
+from .private import caller_viewer
 from .votes import current_vote
 
 bp = Blueprint("boards", __name__)
@@ -40,7 +42,10 @@ def get_board(board_id: str):
     caller may do on it."""
     store, access = get_store(), get_access()
     # The vote as this caller may see it: their own dots while it runs, nobody else's.
-    return {**store.snapshot(board_id), "access": access.public(),
+    # Notes as this caller may see them: others' hidden notes face down, authors' names only
+    # when the board shows them or the caller runs it (privacy.py).
+    snapshot = view_snapshot(store.snapshot(board_id), caller_viewer(board_id))
+    return {**snapshot, "access": access.public(),
             "vote": current_vote(store, board_id, voter_of(access.key)),
             "template": store.board_template(board_id)}
 

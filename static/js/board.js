@@ -20,6 +20,7 @@ import { installShare } from './share.js';
 import { installVotes } from './votes.js';
 import { installLocks } from './locks.js';
 import { installSearch } from './search.js';
+import { installPrivate } from './private.js';
 import { showError, toast } from './ui.js';
 import './theme.js'; // the light or dark the person picked, before the first paint of the board
 
@@ -95,7 +96,7 @@ ctx.commit = async function commit(ops, { record = true, before = ctx.lookup, gl
   if (ctx.blockedByLock?.(ops)) return false; // the server would refuse it: do not pretend
   // Membership follows geometry: settle it here, for every batch, so the board shows it at
   // once and the inverse takes it back with the positions (the server settles the same way).
-  ops = settleOps(ctx.model.notes, ctx.model.groups, ops);
+  ops = settleOps(ctx.model.notes, ctx.model.groups, ops, (id) => !!ctx.isLocked?.('note', id));
   const inv = record ? S.invertOps(before, ops, [...ctx.model.notes.values()]) : null;
   const token = ++tokenSeq;
   render(S.applyLocal(ctx.model, ops, token), { glide });
@@ -290,6 +291,8 @@ function onEvent(ev) {
     ctx.timer?.apply(ev.timer);
   } else if (ev.type === 'locks') {
     ctx.locks?.apply(ev.locks);
+  } else if (ev.type === 'modes') {
+    ctx.privateMode?.apply(ev.modes);
   } else if (ev.type === 'vote') {
     ctx.votes?.apply(ev.vote);
   } else if (ev.type === 'dot') {
@@ -322,6 +325,7 @@ async function resync() {
     const data = await api.getBoard(boardId);
     render(S.reset(ctx.model, data), { glide: true });
     ctx.locks?.apply(data.locks);
+    ctx.privateMode?.apply(data.modes);
     ctx.votes?.load(data.vote);
     ctx.live?.setSeq(data.seq);
   } catch (e) {
@@ -372,6 +376,8 @@ async function start() {
   installShare(ctx);
   ctx.locks = installLocks(ctx, layer);
   ctx.locks.apply(data.locks);
+  ctx.privateMode = installPrivate(ctx, layer);
+  ctx.privateMode.apply(data.modes);
   ctx.votes = installVotes(ctx, layer);
   ctx.votes.load(data.vote);
   installSearch(ctx);

@@ -97,3 +97,28 @@ def test_a_phone_board_with_a_selection(browser, server, busy_board, scheme):
         assert_clean(pg, f"phone board with a selection ({scheme})")
     finally:
         ctx.close()
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_private_mode_cards_banner_and_authors(page, server, open_board, busy_board, scheme):
+    """Private mode as the facilitator sees it: the banner with Reveal, a face-down card
+    (written by someone else: the owner's token is another person than this browser), our
+    own hidden note, and the author lines once shown."""
+    page.emulate_media(color_scheme=scheme)
+    b = busy_board
+    server.api("PATCH", f"/api/boards/{b}/modes", {"private": True})
+    server.api("POST", f"/api/boards/{b}/notes", {"id": "h", "text": "blind", "x": 300,
+                                                   "y": 500, "color": "green"})
+    open_board(page, b)
+    page.wait_for_selector(".note.face-down")
+    page.wait_for_selector("#private-banner:not([hidden])")
+    page.mouse.dblclick(700, 650)
+    page.wait_for_selector("textarea.note-edit")
+    page.keyboard.type("Mine, hidden")
+    page.keyboard.press("Escape")
+    page.wait_for_selector(".note.private-own")
+    assert_clean(page, f"private mode ({scheme})")
+    server.api("PATCH", f"/api/boards/{b}/modes", {"show_authors": True})
+    server.api("PUT", f"/api/boards/{b}/me", {"name": "Owner script"})
+    page.wait_for_selector(".layer.show-authors .note-author")
+    assert_clean(page, f"private mode with authors ({scheme})")
