@@ -27,6 +27,8 @@ from server.organize.keywords import distinctive_words
         ("", ""),
         (" cities.", ""),  # a worked example echoed back, not an answer
         (" very long phrase with many many words here", "very long phrase"),
+        (" the <strong><em><u>Beta</u></em>", "Beta"),  # a base model's web markup
+        (" the kind of artists who have been making", "artists"),
     ],
 )
 def test_clean(raw, label):
@@ -165,3 +167,30 @@ def test_judge_prefers_a_label_that_describes_its_notes_over_a_vague_one():
                          centres, emb)
     assert picks[0] == ("named", "model")
     assert picks[1] == ("other", "model")
+
+
+class _BaseModelChat(FakeChat):
+    """A base model's client: `plain`, and answers only the sentence to finish."""
+
+    plain = True
+
+    def complete(self, request):
+        self.requests.append(request)
+        return " fruit." if not request.messages else " the same."
+
+
+def test_a_base_model_is_also_asked_to_finish_a_sentence_about_the_notes():
+    groups, vecs, emb = _groups()
+    chat = _BaseModelChat()
+    named = naming.name_groups(groups[:1], vecs[:1], emb, chat)
+    assert [r.messages != [] for r in chat.requests] == [True, False]  # lb.BASE_VARIANTS
+    sentence = chat.requests[1].prefill
+    assert sentence.endswith(" are examples of") and " and " in sentence
+    assert named.labels == ["Fruit"]
+
+
+def test_short_lower_case_notes_are_shown_to_a_base_model_as_names():
+    req = lb.prompt(["gary numan", "howard jones", "CI takes 40 minutes to go green"],
+                    "examples_of")
+    assert req.prefill.startswith("Gary Numan, Howard Jones and CI takes 40 minutes")
+    assert naming.for_model(FakeChat()) == lb.VARIANTS

@@ -135,6 +135,11 @@ def fallback(groups: Sequence[Sequence[str]], g: int, taken: Sequence[str]) -> s
     return f"Group {g + 1}"
 
 
+def for_model(chat: Chat) -> Sequence[str]:
+    """The prompt wordings for this chat model: chat turns, or plain text for a base model."""
+    return lb.BASE_VARIANTS if getattr(chat, "plain", False) else lb.VARIANTS
+
+
 def name_groups(
     groups: Sequence[Sequence[str]],
     vecs: Sequence[np.ndarray],
@@ -144,12 +149,14 @@ def name_groups(
     temperature: float = 0.0,
     seed: int = 0,
     cancelled: Callable[[], bool] = lambda: False,
-    variants: Sequence[str] = lb.VARIANTS,
+    variants: Sequence[str] | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> Naming:
     """One short, distinct label per group (`vecs`: each group's unit note embeddings).
 
-    `progress(n)` as the first answers come in: about n groups answered so far."""
+    `progress(n)` as the first answers come in: about n groups answered so far.
+    `variants`: the prompt wordings; by default those that suit the model (see for_model)."""
+    variants = for_model(chat) if variants is None else variants
     answers = ask(groups, vecs, chat, temperature, seed, variants, progress)
     if cancelled():
         return Naming([], [])
