@@ -190,3 +190,20 @@ def test_a_big_board_fails_whole_when_naming_fails(monkeypatch):
 class FailingChat(FakeChat):
     def complete_many(self, requests, progress=None):
         raise RuntimeError("chat is down")
+
+
+def test_organize_names_with_a_base_models_prompts_when_the_chat_is_plain(monkeypatch):
+    monkeypatch.setattr(naming_mod, "SURE", float("inf"))  # every group goes to the model
+
+    class PlainChat(FakeChat):
+        plain = True
+
+        def complete(self, request):
+            if not request.messages:  # the sentence to finish, only a base model gets
+                self.requests.append(request)
+                return " fruit."
+            return super().complete(request)
+
+    chat = PlainChat()
+    organize(topic_notes()[0], FakeEmbedder(), chat, k=4)
+    assert any(r.prefill.endswith("are examples of") for r in chat.requests)
