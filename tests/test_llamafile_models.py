@@ -258,3 +258,13 @@ def test_render_plain_is_one_document_without_turns():
     msgs = [{"role": "user", "content": "Q\n- a"}, {"role": "assistant", "content": "A x."},
             {"role": "user", "content": "Q\n- b"}]
     assert render("plain", msgs, "A") == "Q\n- a\nA x.\n\nQ\n- b\nA"
+
+
+def test_a_lost_extra_does_not_make_the_bundle_unready(tmp_path, monkeypatch, capsys):
+    from server import cli
+
+    monkeypatch.setattr(models, "status", lambda cache, verify=False: {
+        "llama-server": {"ready": True}, "chat": {"ready": True}, "embed": {"ready": True},
+        "gemma": {"ready": False, "path": "/gone/gemma.gguf"}})
+    assert cli.main(["models", "--cache-dir", str(tmp_path), "status"]) == 0
+    assert "gemma" in capsys.readouterr().out

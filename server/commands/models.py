@@ -40,7 +40,9 @@ def run(args: argparse.Namespace) -> int:
             models.prepare(cache, extras=tuple(args.extras))
         elif args.models_command == "status":
             st = models.status(cache, verify=args.verify)
-            roles = _roles(args, cache) if all(e["ready"] for e in st.values()) else None
+            # An extra (Gemma) is for tests and benches: its absence never makes Herd unready.
+            ready = all(e["ready"] for k, e in st.items() if k not in models.EXTRAS)
+            roles = _roles(args, cache) if ready else None
             if args.json:
                 print(json.dumps({**st, "roles": roles} if roles else st, indent=2))
             else:
@@ -49,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
                     print(f"{key:13} {mark:8} {entry.get('path', '-')}")
                     if entry.get("sha256"):
                         print(f"{'':22} sha256 {entry['sha256']}  {entry['size']:,} bytes")
-            if not all(e["ready"] for e in st.values()):
+            if not ready:
                 print(f"Not ready: {models.PREPARE_HINT}", file=sys.stderr)
                 return 1
             if roles and not args.json:
