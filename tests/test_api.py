@@ -42,7 +42,7 @@ def test_note_routes(client, board):
     assert r.status_code == 201
     n = r.get_json()
     assert set(n) == {"id", "board_id", "text", "x", "y", "w", "h", "color", "group_id",
-                      "version", "created_at", "updated_at"}
+                      "runner_up", "version", "created_at", "updated_at"}
     assert (n["text"], n["x"], n["y"], n["w"], n["h"], n["color"], n["version"]) == (
         "line 1\nline 2", 10, -20.5, 160, 120, "pink", 1)
 

@@ -117,16 +117,41 @@ def test_organize_with_unsorted_leaves_misfits_out(client, board, picky):
     assert len(groups) == 4  # the Unsorted frame was replaced with the rest
 
 
-def test_doubtful_placements_carry_the_runner_up_group(client, board):
+def test_doubt_marks_are_board_data_written_and_undone_with_the_organize(client, board):
     add(client, board, "both", "hammer tool red color")
     job = organize(client, board, groups=4)
+    # A reload (a fresh read of the board) sees them: they are the notes' runner_up.
     groups, notes = groups_of(client, board)
-    assert "both" in job["doubts"]
-    runner = job["doubts"]["both"]
+    runner = notes["both"]["runner_up"]
     assert runner in groups and runner != notes["both"]["group_id"]
     titles = {groups[runner]["title"].lower(), groups[notes["both"]["group_id"]]["title"].lower()}
     assert {t.rstrip("s") for t in titles} == {"tool", "color"}
-    assert all(r in groups for r in job["doubts"].values())
+    marked = {nid for nid, n in notes.items() if n["runner_up"]}
+    assert job["marked"] == len(marked) and "doubts" not in job
+    assert all(notes[n]["runner_up"] in groups for n in marked)
+    # One undo takes the marks back with the places.
+    assert client.post(f"/api/boards/{board}/organize/{job['id']}/undo").status_code == 200
+    assert not any(n["runner_up"] for n in groups_of(client, board)[1].values())
+
+
+def test_a_sort_marks_its_doubtful_notes_and_moving_one_clears_it(client, board):
+    organize(client, board, groups=4)
+    # With the fake embedder, "fruit tool" among these comes out close between two groups.
+    for i, text in enumerate(["tool color", "red hammer", "saw blue", "apple hammer"]):
+        add(client, board, f"new{i}", text, y=5000.0 + 200 * i)
+    add(client, board, "both", "fruit tool")
+    job = sort(client, board)
+    groups, notes = groups_of(client, board)
+    runner = notes["both"]["runner_up"]
+    assert job["marked"] >= 1 and runner in groups and runner != notes["both"]["group_id"]
+    # "Move to <runner-up>": into that frame; the mark is gone for everyone.
+    g = groups[runner]
+    r = client.patch(f"/api/boards/{board}/notes/both",
+                     json={"x": g["x"] + 10, "y": g["y"] + g["h"] - 130})
+    assert r.status_code == 200 and r.get_json()["group_id"] == runner
+    assert groups_of(client, board)[1]["both"]["runner_up"] is None
+    assert client.post(f"/api/boards/{board}/organize/{job['id']}/undo").status_code == 200
+    assert groups_of(client, board)[1]["both"]["runner_up"] is None
 
 
 def test_preview_moves_nothing_until_applied_then_undoes_like_organize(client, board):

@@ -43,7 +43,7 @@ class Job:
     groups: int = 0
     undo: dict[str, Any] | None = None
     kind: str = "organize"  # or "sort": new notes into the groups that exist
-    doubts: dict[str, str] = field(default_factory=dict)  # note id -> runner-up group id
+    marked: int = 0  # notes given a doubt mark (the marks themselves are board data: runner_up)
     unsorted: int = 0  # notes left in the Unsorted frame
     proposal: list[dict[str, Any]] | None = None  # a preview's groups, until applied
     cancel: threading.Event = field(default_factory=threading.Event)
@@ -56,7 +56,7 @@ class Job:
                 "state": self.state, "stage": self.stage, "done": self.done,
                 "total": self.total, "message": self.message, "notes": self.notes,
                 "groups": self.groups, "unsorted": self.unsorted,
-                "undoable": self.undo is not None, "by": self.by, "doubts": self.doubts,
+                "undoable": self.undo is not None, "by": self.by, "marked": self.marked,
                 "proposal": self.proposal}
 
 
@@ -224,7 +224,7 @@ class Organizer:
         homes = {plan.homes[n] for n in moved}
         job.unsorted = sum(1 for n in moved if plan.homes[n] in plan.unsorted)
         job.groups = len({h for h in homes if h not in plan.unsorted})
-        job.doubts = {n: r for n, r in plan.doubts.items() if n in moved}
+        job.marked = sum(1 for n in plan.doubts if n in moved)
         job.state, job.stage = "done", None
         if job.kind == "sort":
             job.message = (f"Sorted {job.notes - job.unsorted} new notes into {job.groups} "

@@ -151,6 +151,17 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (board_id, kind, item_id)
     ) WITHOUT ROWID;
     """,
+    # 7: reserved for another branch's migration (issue 11/10 work in flight); empty here so
+    # that 8 keeps its number when both are merged. Whoever merges puts the real 7 here.
+    """
+    """,
+    # 8: doubt marks (issue 12). The group an Organize or a sort found almost as good for a
+    # note (its runner-up): board data, so a reload or a second browser sees the mark. The
+    # write path clears it when the note changes group by any other means. Only a column on
+    # notes: it does not depend on what migration 7 holds.
+    """
+    ALTER TABLE notes ADD COLUMN runner_up TEXT;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -27,7 +27,7 @@ export function installTools(ctx) {
 
   vp.addEventListener('pointerdown', (e) => {
     if (ctx.editing && !e.target.closest('.note.editing')) ctx.editing.finish(true);
-    if (e.target.closest('button, input, textarea, a, .popover, .board-missing')) return;
+    if (e.target.closest('button, input, textarea, a, .popover, .board-missing, .note-doubt')) return;
     vp.focus({ preventScroll: true });
     const p = ctx.screenPoint(e);
     ctx.pointer = p;

@@ -105,23 +105,27 @@ def test_preview_outlines_groups_moves_nothing_then_applies(browser, ai_server):
         assert all(n["group_id"] for n in srv.snapshot(b)["notes"])
 
 
-def test_a_doubtful_note_moves_to_its_runner_up_in_one_click_and_back_with_undo(
-        page, server, open_board):
-    b = server.board("Doubt", groups=[
+def doubt_board(server) -> str:
+    """Fruit and Tools; "x" sits in Fruit, marked by an Organize as close to Tools."""
+    return server.board("Doubt", groups=[
         {"id": "fruit", "title": "Fruit", "x": 0, "y": 0, "w": 400, "h": 240},
         {"id": "tools", "title": "Tools", "x": 600, "y": 0, "w": 400, "h": 240}],
         notes=[{"id": "a", "text": "apple", "x": 24, "y": 72, "group_id": "fruit"},
                {"id": "h", "text": "hammer", "x": 624, "y": 72, "group_id": "tools"},
-               {"id": "x", "text": "apple hammer", "x": 200, "y": 72, "group_id": "fruit"}])
+               {"id": "x", "text": "apple hammer", "x": 200, "y": 72, "group_id": "fruit",
+                "runner_up": "tools"}])
+
+
+def test_a_doubtful_note_moves_to_its_runner_up_in_one_click_and_back_with_undo(
+        page, server, open_board):
+    b = doubt_board(server)
     open_board(page, b)
-    # What a finished Organize tells every browser: "x" is close to Tools, its runner-up.
-    page.evaluate("""() => { const h = window.herd;
-        h.organizeJob = {id: 'j1', state: 'done', kind: 'organize', notes: 3, groups: 2,
-                         unsorted: 0, undoable: false, doubts: {x: 'tools'}};
-        h.changed(); }""")
+    # The mark is board data: a fresh page load shows it, with no Organize job in memory.
     mark = page.locator('.note[data-id="x"] .note-doubt')
     mark.wait_for()
     assert page.locator(".note-doubt").count() == 1
+    assert "in doubt: close to Tools" in page.locator('.note[data-id="x"]').get_attribute(
+        "aria-label")
     mark.click()
     page.get_by_role("menuitem", name="Move to Tools").click()
     page.wait_for_function("window.herd.model.notes.get('x').group_id === 'tools' "
@@ -130,10 +134,44 @@ def test_a_doubtful_note_moves_to_its_runner_up_in_one_click_and_back_with_undo(
     x, tools = notes["x"], groups["tools"]
     assert tools["x"] <= x["x"] and x["x"] + x["w"] <= tools["x"] + tools["w"]
     assert x["y"] >= 72 + 120 and x["y"] + x["h"] <= tools["y"] + tools["h"]  # below, grown
+    assert x["runner_up"] is None  # gone for everyone, not only here
     assert page.locator(".note-doubt").count() == 0
     page.locator("#viewport").click(position={"x": 5, "y": 300})
     page.keyboard.press("Control+z")
     page.wait_for_function("window.herd.model.notes.get('x').group_id === 'fruit' "
                            "&& !window.herd.busy()")
     assert server.notes(b)["x"]["group_id"] == "fruit"
+    assert server.notes(b)["x"]["runner_up"] == "tools"  # undo brings the mark back too
     assert {g["id"]: g["h"] for g in server.snapshot(b)["groups"]}["tools"] == 240
+    mark.wait_for()
+
+
+def test_a_doubt_mark_reaches_everyone_and_a_hand_move_clears_it(browser, server):
+    b = doubt_board(server)
+    with people(browser, f"{server.base}/b/{b}", width=1280) as (_, (p1, p2)):
+        for pg in (p1, p2):
+            pg.locator('.note[data-id="x"] .note-doubt').wait_for()
+        # Someone drags it into Tools by hand (here: the API): the mark goes for both.
+        server.api("PATCH", f"/api/boards/{b}/notes/x", {"x": 800.0, "y": 100.0})
+        for pg in (p1, p2):
+            pg.wait_for_function("window.herd.model.notes.get('x').group_id === 'tools'")
+            assert pg.locator(".note-doubt").count() == 0
+
+
+def test_the_doubt_items_are_in_the_notes_own_menu_from_the_keyboard(page, server, open_board):
+    b = doubt_board(server)
+    open_board(page, b)
+    page.locator('.note[data-id="x"] .note-doubt').wait_for()
+    page.locator('.note[data-id="x"]').focus()
+    page.keyboard.press("Shift+F10")
+    menu = page.get_by_role("menu", name="Note actions")
+    items = menu.get_by_role("menuitem")
+    assert items.nth(0).inner_text().startswith("Move to Tools")
+    assert items.nth(1).inner_text().startswith("Keep it here")
+    page.keyboard.press("ArrowDown")  # to the second item: keep it here
+    page.keyboard.press("Enter")
+    page.wait_for_function("window.herd.model.notes.get('x').runner_up === null "
+                           "&& !window.herd.busy()")
+    assert server.notes(b)["x"]["runner_up"] is None
+    assert server.notes(b)["x"]["group_id"] == "fruit"
+    assert page.locator(".note-doubt").count() == 0
