@@ -124,3 +124,26 @@ def test_staying_rects_are_what_organize_leaves_in_place():
     # An emptied frame of the user's still stays: new frames keep clear of it too.
     assert staying_rects(s, {"a", "b"}) == [{"x": 900.0, "y": 400.0, "w": 400.0, "h": 300.0}]
     assert staying_rects(s, {"a", "b"}, retired={"mine"}) == []
+
+
+def test_sort_ops_move_notes_down_with_their_frame_and_undo_puts_them_back():
+    from server.organize.apply import SortPlan, sort_ops, sort_scope
+
+    board = snap([note("new"), note("a", x=20, y=400, group_id="low"),
+                  note("b", x=20, y=60, group_id="top")],
+                 [group("top"), group("low", y=340)])
+    scope = sort_scope(board)
+    plan = SortPlan({"top": {"x": 0, "y": 0, "w": 400, "h": 500},
+                     "low": {"x": 0, "y": 564, "w": 400, "h": 300}},
+                    {"new": ("top", 20.0, 200.0)}, shifted={"a": (20.0, 624.0)})
+    ops, undo = sort_ops(scope, plan, board)
+    fields = {o["id"]: o["fields"] for o in ops}
+    assert fields["low"]["y"] == 564 and fields["a"] == {"x": 20.0, "y": 624.0}
+    assert {n["id"] for n in undo["notes"]} == {"new", "a"}
+    back = {o["id"]: o["fields"] for o in undo_ops(undo, board)}
+    assert back["a"]["y"] == 400 and back["low"]["y"] == 340
+    # Someone dragged "a" meanwhile: their move wins, it is not shifted.
+    dragged = snap([note("new"), note("a", x=999, y=400, group_id="low", version=2),
+                    note("b", x=20, y=60, group_id="top")], board["groups"])
+    ops, _ = sort_ops(scope, plan, dragged)
+    assert "a" not in {o["id"] for o in ops}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from server.organize import fit
+from server.organize.layout import Rect
 from tests import test_organize_api as base
 from tests.test_organize_api import layout, organize, wait_job
 
@@ -27,6 +28,10 @@ def groups_of(client, bid):
     return {g["id"]: g for g in snap["groups"]}, {n["id"]: n for n in snap["notes"]}
 
 
+def layout_rect(row) -> Rect:
+    return Rect(row["x"], row["y"], row["w"], row["h"])
+
+
 def sort(client, bid, **body):
     r = client.post(f"/api/boards/{bid}/organize/sort", json=body)
     assert r.status_code == 202, r.get_json()
@@ -39,8 +44,8 @@ def add(client, bid, nid, text, x=5000.0, y=5000.0):
     assert r.status_code == 201
 
 
-def test_sort_places_new_notes_grows_frames_moves_nothing_else_and_undoes(client, board,
-                                                                          picky):
+def test_sort_places_new_notes_grows_frames_covers_nothing_and_undoes(client, board,
+                                                                       picky):
     organize(client, board)
     groups, notes = groups_of(client, board)
     by_title = {g["title"].lower().rstrip("s"): gid for gid, g in groups.items()}
@@ -59,19 +64,29 @@ def test_sort_places_new_notes_grows_frames_moves_nothing_else_and_undoes(client
     assert after_notes["chisel"]["group_id"] == by_title["tool"]
     unsorted = after_groups[after_notes["odd"]["group_id"]]
     assert unsorted["title"] == "Unsorted" and unsorted["origin"] == "unsorted"
-    # Every other note is where it was; frames that took a note grew, the others did not.
-    for nid, n in before_notes.items():
-        if nid not in {"kiwi", "chisel", "odd"}:
-            assert after_notes[nid] == n
+    # Frames that took a note grew; no frame covers another, so a frame right below one that
+    # grew moved straight down with its notes (on this 2 x 2 grid the lower row does); every
+    # other note kept its place in its frame.
+    moved_down = {}
     for gid, g in before_groups.items():
         a = after_groups[gid]
+        moved_down[gid] = a["y"] - g["y"]
+        assert (a["x"], a["w"]) == (g["x"], g["w"]) and a["y"] >= g["y"]
         if gid in (by_title["fruit"], by_title["tool"]):
-            assert (a["x"], a["y"], a["w"]) == (g["x"], g["y"], g["w"]) and a["h"] > g["h"]
+            assert a["h"] > g["h"]
             n = after_notes["kiwi" if gid == by_title["fruit"] else "chisel"]
             assert a["x"] <= n["x"] and n["x"] + n["w"] <= a["x"] + a["w"]
             assert a["y"] <= n["y"] and n["y"] + n["h"] <= a["y"] + a["h"]
         else:
-            assert a == g
+            assert a["h"] == g["h"]
+    assert any(moved_down.values())
+    frames = [layout_rect(g) for g in after_groups.values()]
+    assert not any(a.overlaps(b) for i, a in enumerate(frames) for b in frames[i + 1:])
+    for nid, n in before_notes.items():
+        if nid not in {"kiwi", "chisel", "odd"}:
+            a = after_notes[nid]
+            assert (a["x"], a["y"], a["group_id"]) == (n["x"], n["y"] + moved_down[n["group_id"]],
+                                                       n["group_id"])
 
     r = client.post(f"/api/boards/{board}/organize/{job['id']}/undo")
     assert r.status_code == 200

@@ -176,6 +176,8 @@ class SortPlan:
     notes: dict[str, tuple[str, float, float]]  # note id -> (group id, x, y)
     new_group: Placement | None = None  # the Unsorted frame, when the board had none
     doubts: dict[str, str] = field(default_factory=dict)  # note id -> runner-up group id
+    # Notes already in frames that move down with them, so a grown frame covers nothing.
+    shifted: dict[str, tuple[float, float]] = field(default_factory=dict)
 
 
 def sort_ops(scope: SortScope, plan: SortPlan, current: Row) -> tuple[list[Op], Row]:
@@ -197,7 +199,7 @@ def sort_ops(scope: SortScope, plan: SortPlan, current: Row) -> tuple[list[Op], 
     resized = []
     for gid, frame in plan.frames.items():
         if gid in groups:
-            resized.append({k: groups[gid][k] for k in ("id", "x", "y", "w", "h")})
+            resized.append({k: groups[gid][k] for k in ("id", "x", "y", "w", "h")})  # undo
             ops.append({"op": "update", "kind": "group", "id": gid, "fields": dict(frame)})
     moved = []
     for note_id, (gid, x, y) in plan.notes.items():
@@ -207,6 +209,15 @@ def sort_ops(scope: SortScope, plan: SortPlan, current: Row) -> tuple[list[Op], 
         ops.append({"op": "update", "kind": "note", "id": note_id, "version": live["version"],
                     "fields": {"x": x, "y": y, "group_id": gid,
                                "runner_up": _alive(plan.doubts.get(note_id), alive)}})
+        moved.append(_before(live))
+    members = {n["id"]: n for _, ns in scope.targets for n in ns}
+    members |= {n["id"]: n for n in (scope.unsorted[1] if scope.unsorted else [])}
+    for note_id, (x, y) in plan.shifted.items():
+        seen, live = members.get(note_id), now.get(note_id)
+        if seen is None or live is None or live["version"] != seen["version"]:
+            continue  # someone moved it meanwhile: theirs wins
+        ops.append({"op": "update", "kind": "note", "id": note_id, "version": live["version"],
+                    "fields": {"x": x, "y": y}})
         moved.append(_before(live))
     undo = {"notes": moved, "created_groups": created, "retired_groups": [],
             "resized_groups": resized}

@@ -219,8 +219,10 @@ class Organizer:
 
     def _finish(self, job: Job, plan: _Plan) -> None:
         """Write the plan and tell what it did."""
-        job.undo, job.notes = self._write(job, plan.ops)
-        moved = {n["id"] for n in job.undo["notes"]}
+        job.undo, _ = self._write(job, plan.ops)
+        # Only the notes it placed: a sort may also move notes down with their frame.
+        moved = {n["id"] for n in job.undo["notes"]} & set(plan.homes)
+        job.notes = len(moved)
         homes = {plan.homes[n] for n in moved}
         job.unsorted = sum(1 for n in moved if plan.homes[n] in plan.unsorted)
         job.groups = len({h for h in homes if h not in plan.unsorted})

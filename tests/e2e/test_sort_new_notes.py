@@ -59,16 +59,28 @@ def test_sort_three_new_notes_into_the_frames_then_undo(browser, ai_server):
                 assert home["title"] == "Unsorted" and home["origin"] == "unsorted"
             else:
                 assert notes[f"new{i}"]["group_id"] == by_text[neighbour]["group_id"]
-                # It sits inside its frame, which grew to hold it; the frame did not move.
-                n, old = notes[f"new{i}"], groups_before[home["id"]]
-                assert (home["x"], home["y"]) == (old["x"], old["y"]) and home["h"] >= old["h"]
+                # It sits inside its frame, which grew to hold it.
+                n = notes[f"new{i}"]
                 assert home["x"] <= n["x"] and n["x"] + n["w"] <= home["x"] + home["w"]
                 assert home["y"] <= n["y"] and n["y"] + n["h"] <= home["y"] + home["h"]
-        # Nothing else moved.
+        # No frame covers another (membership follows containment: one grown over another
+        # would take its notes).
+        frames = list(groups.values())
+        for i, a in enumerate(frames):
+            for c in frames[i + 1:]:
+                assert not (a["x"] < c["x"] + c["w"] and c["x"] < a["x"] + a["w"]
+                            and a["y"] < c["y"] + c["h"] and c["y"] < a["y"] + a["h"]), (a, c)
+        # Nothing else changed: a frame may only grow, or move straight down with all its
+        # notes to make room for one above it.
+        for gid, old in groups_before.items():
+            g = groups[gid]
+            assert (g["x"], g["w"]) == (old["x"], old["w"]) or g["y"] == old["y"]
+            assert g["y"] >= old["y"] and g["h"] >= old["h"]
         for nid, n in notes_before.items():
             if not nid.startswith("new"):
+                dy = groups[n["group_id"]]["y"] - groups_before[n["group_id"]]["y"]
                 assert (notes[nid]["x"], notes[nid]["y"], notes[nid]["group_id"]) == \
-                    (n["x"], n["y"], n["group_id"])
+                    (n["x"], n["y"] + dy, n["group_id"])
         # The browser shows them in their frames too.
         pg.wait_for_function("window.herd.model.notes.get('new0').group_id !== null")
         assert pg.locator(".frame-title", has_text="Unsorted").count() == 1
