@@ -202,3 +202,31 @@ def test_preview_and_unsorted_must_be_booleans(client, board):
     for body in ({"preview": "yes"}, {"unsorted": 1}):
         r = client.post(f"/api/boards/{board}/organize", json=body)
         assert r.status_code == 400
+
+
+def test_a_sort_has_the_same_preview_apply_and_discard(client, board, picky):
+    organize(client, board)
+    add(client, board, "kiwi", "kiwi fruit")
+    add(client, board, "odd", "quasar nebula")
+    before = layout(client, board)
+    job = sort(client, board, preview=True)
+    assert job["state"] == "preview" and not job["undoable"]
+    assert job["message"].startswith("Preview: 2 new notes into 2 groups")
+    shown = {g["title"]: g for g in job["proposal"]}
+    assert shown["Unsorted"]["note_ids"] == ["odd"] and shown["Unsorted"]["origin"] == "unsorted"
+    fruit = next(g for g in job["proposal"] if g["note_ids"] == ["kiwi"])
+    assert fruit["title"].lower().rstrip("s") == "fruit" and fruit["id"] in before[1]
+    assert all(set(g["frame"]) == {"x", "y", "w", "h"} for g in job["proposal"])
+    assert layout(client, board) == before  # nothing moved for anyone
+    r = client.post(f"/api/boards/{board}/organize/{job['id']}/cancel")
+    assert r.get_json()["job"]["state"] == "cancelled" and layout(client, board) == before
+
+    job = sort(client, board, preview=True)
+    r = client.post(f"/api/boards/{board}/organize/{job['id']}/apply")
+    assert r.status_code == 200 and r.get_json()["job"]["state"] == "done"
+    notes, groups = layout(client, board)
+    assert notes["kiwi"][2] == fruit["id"] and groups[notes["odd"][2]][0] == "Unsorted"
+    assert client.post(f"/api/boards/{board}/organize/{job['id']}/undo").status_code == 200
+    assert layout(client, board) == before
+    r = client.post(f"/api/boards/{board}/organize/sort", json={"preview": "yes"})
+    assert r.status_code == 400

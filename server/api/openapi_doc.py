@@ -304,7 +304,8 @@ def paths() -> dict[str, Any]:
         b + "/organize/sort": {
             "post": op("Sort the notes in no group into the groups that exist",
                        {**answer(202, obj({"job": ref("Job")}, ("job",))), **errors(409, 503)},
-                       body(obj({"view": nullable(ref("View"))}, extra=False), required=False),
+                       body(obj({"view": nullable(ref("View")), "preview": {"type": "boolean"}},
+                                extra=False), required=False),
                        board + [CLIENT]),
         },
     }

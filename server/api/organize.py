@@ -98,10 +98,13 @@ def sort(board_id: str):
     """Sort the notes in no group into the groups that exist; misfits wait in Unsorted."""
     refuse_if_locked(board_id)
     body = json_body(required=False)
-    extra = set(body) - {"view"}
+    extra = set(body) - {"view", "preview"}
     if extra:
         raise Invalid(f"Unknown sort option(s): {', '.join(sorted(extra))}.")
-    params = {"view": view_param(body.get("view"))}
+    preview = body.get("preview", False)
+    if not isinstance(preview, bool):
+        raise Invalid("'preview' must be true or false.")
+    params = {"view": view_param(body.get("view")), "preview": preview}
     job = organizer().start(board_id, params, require_ai(), client_id(), kind="sort")
     return {"job": job.public()}, 202
 

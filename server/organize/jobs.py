@@ -71,6 +71,28 @@ class _Plan:
     proposal: list[dict[str, Any]]  # the groups as a preview shows them
 
 
+def sort_proposal(scope: apply.SortScope, sort: apply.SortPlan) -> list[dict[str, Any]]:
+    """A sort's preview: each frame that takes new notes, as it will be, with those notes."""
+    joining: dict[str, list[str]] = {}
+    for note_id, (gid, _, _) in sort.notes.items():
+        joining.setdefault(gid, []).append(note_id)
+    rows = {g["id"]: g for g, _ in scope.targets}
+    if scope.unsorted:
+        rows[scope.unsorted[0]["id"]] = scope.unsorted[0]
+    out = []
+    if sort.new_group is not None:
+        p = sort.new_group
+        out.append({"id": p.group_id, "title": p.label, "frame": p.frame, "origin": p.origin,
+                    "note_ids": joining.get(p.group_id, [])})
+    for gid, ids in joining.items():
+        if gid in rows:
+            g = rows[gid]
+            frame = sort.frames.get(gid) or {k: g[k] for k in ("x", "y", "w", "h")}
+            out.append({"id": gid, "title": g["title"], "frame": dict(frame),
+                        "origin": g.get("origin", "user"), "note_ids": ids})
+    return out
+
+
 class Organizer:
     """Starts, tracks, cancels and undoes Organize runs for every board of one app."""
 
@@ -194,6 +216,10 @@ class Organizer:
                 job.state, job.stage = "preview", None
                 job.message = (f"Preview: {len(plan.proposal)} groups. Apply to move the "
                                "notes, or Discard.")
+                if job.kind == "sort":
+                    job.message = (f"Preview: {len(plan.homes)} new notes into "
+                                   f"{len(plan.proposal)} groups. Apply to move them, or "
+                                   "Discard.")
             else:
                 self._finish(job, plan)
         except Cancelled:
@@ -215,7 +241,8 @@ class Organizer:
         if scope.unsorted:
             unsorted.add(scope.unsorted[0]["id"])
         return _Plan(lambda current: apply.sort_ops(scope, sort, current), sort.doubts,
-                     {n: g for n, (g, _, _) in sort.notes.items()}, unsorted, [])
+                     {n: g for n, (g, _, _) in sort.notes.items()}, unsorted,
+                     sort_proposal(scope, sort))
 
     def _finish(self, job: Job, plan: _Plan) -> None:
         """Write the plan and tell what it did."""

@@ -129,9 +129,15 @@ export function organizePopover(ctx, anchor) {
     const sortBtn = el('button', 'btn wide sort-new', { type: 'button',
       title: 'Put only the notes in no group into the groups that exist; nothing else moves' },
     `Sort ${fresh} new note${fresh === 1 ? '' : 's'}`);
-    sortBtn.addEventListener('click', () => startJob(ctx,
-      () => api.sortNotes(ctx.boardId, { view: ctx.visibleRect() }), sortBtn, pop));
-    form.append(el('h2', '', {}, 'New notes'), sortBtn,
+    const sortPreview = el('button', 'btn', { type: 'button',
+      title: 'Show where they would go as outlines first; nothing moves until you Apply' }, 'Preview sort');
+    const sortRow = el('div', 'btn-row sort-row');
+    sortRow.append(sortPreview, sortBtn);
+    const sortJob = (asPreview, button) => startJob(ctx,
+      () => api.sortNotes(ctx.boardId, { view: ctx.visibleRect(), preview: asPreview }), button, pop);
+    sortBtn.addEventListener('click', () => sortJob(false, sortBtn));
+    sortPreview.addEventListener('click', () => sortJob(true, sortPreview));
+    form.append(el('h2', '', {}, 'New notes'), sortRow,
       el('p', 'muted', {}, 'Each joins the group it fits best; a note that fits none waits in Unsorted.'));
   }
   form.append(el('h2', '', {}, 'Organize into groups'),
@@ -293,7 +299,10 @@ function showPreview(ctx, job) {
   bar = el('div', 'preview-bar', { id: 'preview-bar', role: 'status', 'data-job': job.id });
   const apply = el('button', 'btn primary', { type: 'button' }, 'Apply');
   const discard = el('button', 'btn', { type: 'button' }, 'Discard');
-  bar.append(el('span', '', {}, `Preview: ${job.proposal.length} groups, nothing has moved.`), discard, apply);
+  const what = job.kind === 'sort'
+    ? `Preview: ${job.total} new note${job.total === 1 ? '' : 's'} into ${job.proposal.length} group${job.proposal.length === 1 ? '' : 's'}, nothing has moved.`
+    : `Preview: ${job.proposal.length} groups, nothing has moved.`;
+  bar.append(el('span', '', {}, what), discard, apply);
   const act = async (call) => {
     apply.disabled = discard.disabled = true;
     try {

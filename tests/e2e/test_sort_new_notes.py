@@ -105,7 +105,8 @@ def test_preview_outlines_groups_moves_nothing_then_applies(browser, ai_server):
     with people(browser, f"{srv.base}/b/{b}", width=1280) as (_, (p1, p2)):
         p1.wait_for_selector("#ai-status[data-state=ready]")
         p1.get_by_role("button", name="Organize notes into groups").click()
-        p1.get_by_role("dialog", name="Organize").get_by_role("button", name="Preview").click()
+        p1.get_by_role("dialog", name="Organize").get_by_role("button", name="Preview",
+                                                                  exact=True).click()
         p1.wait_for_selector(".preview-frame", timeout=120_000)
         assert p1.locator(".preview-frame").count() >= 2
         assert p2.locator(".preview-frame").count() == 0  # only the one who asked sees it
@@ -113,6 +114,34 @@ def test_preview_outlines_groups_moves_nothing_then_applies(browser, ai_server):
         p1.locator("#preview-bar").get_by_role("button", name="Apply").click()
         p1.wait_for_selector(".toast >> text=/Organized \\d+ notes into \\d+ groups/")
         p2.wait_for_function("window.herd.model.groups.size >= 2")
+        assert p1.locator(".preview-frame").count() == 0
+        assert all(n["group_id"] for n in srv.snapshot(b)["notes"])
+
+
+@pytest.mark.integration
+def test_a_sort_previews_as_outlines_moves_nothing_then_applies(browser, ai_server):
+    srv = ai_server
+    b = srv.board("Sort preview")
+    with people(browser, f"{srv.base}/b/{b}", width=1280) as (_, (p1, p2)):
+        organize_seed_board(p1)
+        for i, text in enumerate(NEW):
+            srv.api("POST", f"/api/boards/{b}/notes",
+                    {"id": f"new{i}", "text": text, "x": -3000.0, "y": 200.0 * i})
+        p1.wait_for_function("window.herd.model.notes.has('new2')")
+        before = srv.snapshot(b)
+        p1.get_by_role("button", name="Organize notes into groups").click()
+        p1.get_by_role("dialog", name="Organize").get_by_role("button",
+                                                              name="Preview sort").click()
+        bar = p1.wait_for_selector("#preview-bar", timeout=60_000)
+        assert "3 new notes into" in bar.inner_text()
+        assert p1.locator(".preview-frame").count() >= 2  # the frames that take them
+        assert p1.locator(".preview-frame", has_text="Unsorted").count() == 1
+        assert p2.locator(".preview-frame").count() == 0  # only the one who asked sees it
+        now = srv.snapshot(b)
+        assert (now["notes"], now["groups"]) == (before["notes"], before["groups"])
+        p1.locator("#preview-bar").get_by_role("button", name="Apply").click()
+        p1.wait_for_selector(".toast >> text=/Sorted 2 new notes into 2 groups/")
+        p2.wait_for_function("window.herd.model.notes.get('new0').group_id !== null")
         assert p1.locator(".preview-frame").count() == 0
         assert all(n["group_id"] for n in srv.snapshot(b)["notes"])
 
