@@ -5,7 +5,11 @@ again for a fresh session does not lift the address's share.
 Rates are written in the `limits` library's notation ("60/second") and checked by it when a
 shared storage is handed in (several processes: its Redis storage). In one process they are
 counted here instead: `limits`' MemoryStorage starts a timer thread every 10 ms to expire
-keys, which bench/gate.py measured at +0.6 ms a request (685 vs 1,298 us a note move)."""
+keys, which bench/gate.py measured at +0.6 ms a request (685 vs 1,298 us a note move).
+
+Open live streams are counted per process (LocalStreamSlots) even with Redis: a count that a
+killed process never gives back would lock its callers out, and each process's own cap
+already bounds what one client can hold there."""
 
 from __future__ import annotations
 
@@ -54,6 +58,14 @@ class FixedWindows:
         with self._lock:
             end, count = self._current(item, (str(item), *ids), time.time())
         return limits.WindowStats(end, max(0, item.amount - count))
+
+
+def shared_storage(redis_url: str | None) -> limits.storage.Storage | None:
+    """The `limits` storage every process counts in (Redis), or None: count here."""
+    if not redis_url:
+        return None
+    return limits.storage.storage_from_string(redis_url, socket_connect_timeout=1.0,
+                                              socket_timeout=2.0)
 
 
 class Rates:
