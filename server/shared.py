@@ -39,10 +39,24 @@ def check(url: str) -> str | None:
 
 
 def init_app(app: Flask) -> None:
-    """Connect to app.config["REDIS_URL"] when set (once, for every part of the app)."""
+    """Connect to app.config["REDIS_URL"] when set (once, for every part of the app); a
+    request that needs Redis while it is away gets a 503 in the error shape, not a 500."""
     url = app.config.get("REDIS_URL")
     app.extensions["herd.redis"] = connect(url) if url else None
     app.extensions["herd.redis_url"] = url or None
+    if url:
+        import redis
+
+        from .http_errors import error_response
+
+        @app.errorhandler(redis.RedisError)
+        def _redis_away(err: Exception):
+            app.logger.warning("Redis did not answer: %s", err)
+            resp = error_response(503, "Herd's shared live state (Redis) is not answering: "
+                                  "try again in a moment. Notes and boards are safe.",
+                                  "unavailable")
+            resp.headers["Retry-After"] = "2"
+            return resp
 
 
 def get_redis(app: Flask | None = None) -> Any:

@@ -31,7 +31,10 @@ class HttpStream:
         while not self._pending:
             fields: dict[str, str] = {}
             while True:
-                line = self.resp.fp.readline()
+                try:
+                    line = self.resp.fp.readline()
+                except (AttributeError, ValueError):  # closed by close() meanwhile
+                    raise EOFError("the stream was closed") from None
                 if not line:
                     raise EOFError("the stream ended")
                 line = line.decode().rstrip("\n")

@@ -13,6 +13,7 @@ already bounds what one client can hold there."""
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 import time
@@ -25,6 +26,8 @@ import limits.storage
 import limits.strategies
 
 from ..errors import RateLimited
+
+log = logging.getLogger(__name__)
 
 
 class FixedWindows:
@@ -73,7 +76,8 @@ class Rates:
 
     def __init__(self, rules: dict[str, tuple[str, str]],
                  storage: limits.storage.Storage | None = None) -> None:
-        self._limiter = (FixedWindows() if storage is None
+        self._local = FixedWindows()
+        self._limiter = (self._local if storage is None
                          else limits.strategies.SlidingWindowCounterRateLimiter(storage))
         self._rules = {name: (limits.parse(per_key), limits.parse(per_address))
                        for name, (per_key, per_address) in rules.items()}
@@ -85,14 +89,25 @@ class Rates:
         checks = [(per_address, "a:" + address)]
         if key is not None:
             checks.append((per_key, "k:" + key))
+        try:
+            self._check(self._limiter, name, checks, what)
+        except RateLimited:
+            raise
+        except Exception as e:  # the shared counters are away: count here meanwhile, so
+            # writes go on (the database is what matters) and limits still hold per process
+            log.warning("shared rate-limit counters unreachable (%s): counting locally", e)
+            self._check(self._local, name, checks, what)
+
+    @staticmethod
+    def _check(limiter, name: str, checks: list, what: str) -> None:
         for item, who in checks:
-            if not self._limiter.test(item, name, who):
-                stats = self._limiter.get_window_stats(item, name, who)
+            if not limiter.test(item, name, who):
+                stats = limiter.get_window_stats(item, name, who)
                 wait = max(1, math.ceil(stats.reset_time - time.time()))
                 raise RateLimited(f"Too many {what} from you at once: wait {wait} s and try "
                                   "again.", retry_after=wait)
         for item, who in checks:
-            self._limiter.hit(item, name, who)
+            limiter.hit(item, name, who)
 
 
 class StreamSlots(Protocol):
