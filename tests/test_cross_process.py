@@ -4,7 +4,10 @@ owner token and share-link session work on both."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 import requests
@@ -144,3 +147,33 @@ def test_one_organize_per_board_across_processes(herd_server, redis_url, tmp_pat
         on_b.close()
     finally:
         fake.close()
+
+
+def test_workers_without_redis_are_refused_in_one_line(tmp_path):
+    herd = Path(sys.executable).with_name("herd")
+    r = subprocess.run([str(herd), "serve", "--no-ai", "--db", str(tmp_path / "h.db"),
+                        "--port", "1", "--workers", "2"], capture_output=True, text=True,
+                       timeout=60)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert r.stderr.startswith("herd serve: --workers 2 needs --redis URL")
+    r = subprocess.run([str(herd), "serve", "--no-ai", "--db", str(tmp_path / "h.db"),
+                        "--port", "1", "--redis", "redis://127.0.0.1:1/0"],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2 and r.stderr.startswith("herd serve: cannot reach Redis at ")
+
+
+def test_two_workers_on_one_port_share_their_listeners(herd_server, redis_url, tmp_path):  # noqa: F811
+    server = herd_server(str(tmp_path / "herd.db"), "--workers", "2", "--redis", redis_url)
+    board = call(server, "POST", "/api/boards", {"name": "workers"}).json()["id"]
+    # Connections land on either worker: every stream must hear a write, whichever
+    # worker takes it.
+    streams = [HttpStream(server.url, board, server.headers, who=f"w{i}") for i in range(6)]
+    for i in range(3):
+        assert call(server, "POST", f"/api/boards/{board}/notes", {"text": f"n{i}"}
+                    ).status_code == 201
+    for stream in streams:
+        texts = [stream.next_of("changes")["changes"][0]["item"]["text"] for _ in range(3)]
+        assert texts == ["n0", "n1", "n2"]
+        stream.close()
+    workers = {line for line in server.output().splitlines() if "Booting worker" in line}
+    assert len(workers) == 2
