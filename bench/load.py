@@ -152,10 +152,15 @@ def start_server(db: Path | str, ai: bool = False, checkout: Path | None = None,
                             env=env, start_new_session=True)
     for _ in range(1200):  # the bundled models may take a while on a busy machine
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                log.seek(0)
-                found = re.search(rb"\?token=(\S+)", log.read())
-                return proc, port, found.group(1).decode() if found else None
+            # gunicorn's master listens before its workers have loaded the app: wait
+            # until a worker answers.
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            conn.request("GET", "/api/health")
+            conn.getresponse().read()
+            conn.close()
+            log.seek(0)
+            found = re.search(rb"\?token=(\S+)", log.read())
+            return proc, port, found.group(1).decode() if found else None
         except OSError:
             if proc.poll() is not None:
                 break

@@ -97,7 +97,7 @@ class HerdServer:
         self.token = ""  # read from the line `herd serve` prints once it is up
         herd = Path(sys.executable).with_name("herd")
         self.log = tempfile.TemporaryFile()  # a file, not a pipe: a full pipe would block it
-        # No AI unless the test hands it a model server (--llamafile-url of a fake).
+        # No AI unless the test hands it model servers (a fake's URL).
         no_ai = [] if "--llamafile-url" in extra else ["--no-ai"]
         self.proc = subprocess.Popen(
             [str(herd), "serve", *no_ai, "--db", db, "--host", "127.0.0.1",

@@ -1,3 +1,4 @@
+
 """Two `herd serve` processes on one database and one real Redis behave as one server: live
 events, presence, pointers, spotlight, timer and Organize cross between them, and the same
 owner token and share-link session work on both."""
@@ -6,14 +7,17 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
 import requests
-from llamafile_fake import FakeServer, llama_server, slow
+from llamafile_fake import FakeServer, llama_server
 from redis_server import redis_server, redis_url  # noqa: F401 - fixtures
 from sse_http import HttpStream
+
+from server.organize.share import POLL_CANCEL
 
 
 def call(server, method: str, path: str, body: dict | None = None,
@@ -114,8 +118,14 @@ def test_pointers_spotlight_and_timer_hold_across_processes(pair):
 
 def test_one_organize_per_board_across_processes(herd_server, redis_url, tmp_path):  # noqa: F811
     routes = llama_server()
-    embed = routes[("POST", "/embedding")]
-    routes[("POST", "/embedding")] = slow(1.0, embed)  # a run that lasts a while
+    label = routes[("POST", "/completion")]
+    release = threading.Event()  # the run waits on naming its groups until the test says
+
+    def held(body):
+        if "idea" in str(body.get("prompt")):  # the notes, not a start-up probe
+            release.wait(30)
+        return label(body)
+    routes[("POST", "/completion")] = held
     fake = FakeServer(routes)
     try:
         db = str(tmp_path / "herd.db")
@@ -137,6 +147,8 @@ def test_one_organize_per_board_across_processes(herd_server, redis_url, tmp_pat
             == "running"
         # Cancel through the other process: the run stops, the board is free again.
         assert call(b, "POST", f"/api/boards/{board}/organize/{job}/cancel").status_code == 200
+        time.sleep(4 * POLL_CANCEL)  # the owner looks at the flag every POLL_CANCEL s
+        release.set()
         state = eventually(lambda: call(b, "GET", f"/api/boards/{board}/organize/{job}").json()
                            ["job"]["state"] != "running", timeout=30)
         assert state
@@ -146,6 +158,7 @@ def test_one_organize_per_board_across_processes(herd_server, redis_url, tmp_pat
         assert again.status_code == 202, again.text
         on_b.close()
     finally:
+        release.set()
         fake.close()
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import logging
+import queue
 import threading
 import time
 import uuid
@@ -39,6 +40,7 @@ PRESENCE = PREFIX + "presence:"  # + board id: a sorted set
 PRESENCE_TTL = 30.0  # seconds a process's listener counts without being refreshed
 HEARTBEAT = 10.0  # seconds between refreshes of this process's presence
 RECONNECT_MAX = 2.0  # seconds at most between attempts to reach Redis again
+PUBLISH_BATCH = 500  # events sent in one pipeline at most
 
 
 class EventLog(Protocol):
@@ -74,6 +76,9 @@ class RedisHub:
         self._ready = threading.Event()  # the receiver is subscribed
         self._start_lock = threading.Lock()
         self._receiver: threading.Thread | None = None
+        self._publisher: threading.Thread | None = None
+        # Looked up here, not at import: gevent's monkey-patching makes it cooperative.
+        self._outbox: queue.Queue[tuple[str, str]] = queue.Queue()
         self._stopped = False
         self._publish_failing = False
 
@@ -119,18 +124,42 @@ class RedisHub:
         self._presence(sub.board_id)
 
     def publish(self, board_id: str, event: Event) -> None:
-        """Send the event to every process's listeners of the board; never raises."""
-        try:
-            self.redis.publish(CHANNEL + board_id, as_message(event).json)
-            if self._publish_failing:
-                self._publish_failing = False
-                log.warning("Redis answers again: live events flow")
-        except Exception as e:  # the write is committed: the receivers catch up from the log
-            if not self._publish_failing:
-                self._publish_failing = True
-                log.warning("publishing a live event to Redis failed (%s); listeners catch up "
-                            "from the database when it is back", e)
-            self._missed.set()
+        """Send the event to every process's listeners of the board; never blocks or raises.
+
+        The store publishes under its write lock: a Redis round trip there would cap the
+        writes a process makes. The event goes to this process's publisher instead, which
+        sends what has queued in one pipeline, in order (receivers order by seq anyway)."""
+        self._outbox.put((CHANNEL + board_id, as_message(event).json))
+        if self._publisher is None:
+            with self._start_lock:
+                if self._publisher is None:
+                    self._publisher = threading.Thread(target=self._send, daemon=True,
+                                                       name="herd-redis-publisher")
+                    self._publisher.start()
+
+    def _send(self) -> None:
+        """The publisher: whatever has queued since the last round trip, in one pipeline."""
+        while not self._stopped:
+            batch = [self._outbox.get()]
+            while len(batch) < PUBLISH_BATCH:
+                try:
+                    batch.append(self._outbox.get_nowait())
+                except queue.Empty:
+                    break
+            try:
+                pipe = self.redis.pipeline(transaction=False)
+                for channel, data in batch:
+                    pipe.publish(channel, data)
+                pipe.execute()
+                if self._publish_failing:
+                    self._publish_failing = False
+                    log.warning("Redis answers again: live events flow")
+            except Exception as e:  # committed writes: the receivers catch up from the log
+                if not self._publish_failing:
+                    self._publish_failing = True
+                    log.warning("publishing live events to Redis failed (%s); listeners "
+                                "catch up from the database when it is back", e)
+                self._missed.set()
 
     def count(self, board_id: str) -> int:
         """How many people listen to the board on every process (a browser's tabs are one)."""
