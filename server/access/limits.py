@@ -107,6 +107,7 @@ class Rates:
     def __init__(self, rules: dict[str, tuple[str, str]],
                  storage: limits.storage.Storage | RedisFixedWindows | None = None) -> None:
         self._local = FixedWindows()
+        self._warned = 0.0  # when the last "Redis away" warning was logged
         self._shared = storage if isinstance(storage, RedisFixedWindows) else None
         self._limiter = (self._local if storage is None or self._shared is not None
                          else limits.strategies.SlidingWindowCounterRateLimiter(storage))
@@ -133,7 +134,9 @@ class Rates:
             raise
         except Exception as e:  # the shared counters are away: count here meanwhile, so
             # writes go on (the database is what matters) and limits still hold per process
-            log.warning("shared rate-limit counters unreachable (%s): counting locally", e)
+            if time.monotonic() - self._warned > 10:  # once in a while, not per request
+                self._warned = time.monotonic()
+                log.warning("shared rate-limit counters unreachable (%s): counting locally", e)
             self._check(self._local, name, checks, what)
 
     @staticmethod
