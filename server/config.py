@@ -34,6 +34,9 @@ DEFAULTS: dict[str, Any] = {
     # Which model embeds when one Llamafile is given for both roles: auto, bundled, llamafile.
     "EMBED_WITH": None,
     "CACHE_DIR": str(default_cache_dir()),
+    # Organize runs at once across all boards (the rest wait in line, told their place);
+    # None: one per chat server (--chat-url may name several).
+    "ORGANIZE_AT_ONCE": None,
     # Limits (issue 2): clear 400/413 errors past these.
     "MAX_NOTE_CHARS": 10_000,
     "MAX_NOTES_PER_BOARD": 5_000,
@@ -81,6 +84,7 @@ _ENV = {
     "HERD_TRUSTED_PROXY": "TRUSTED_PROXY",
     "HERD_PUBLIC_URL": "PUBLIC_URL",
     "HERD_REDIS": "REDIS_URL",
+    "HERD_ORGANIZE_AT_ONCE": "ORGANIZE_AT_ONCE",
 }
 
 

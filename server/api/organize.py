@@ -10,9 +10,11 @@ from ..access import allow, get_access
 from ..errors import Forbidden, Invalid, NotFound, Unavailable
 from ..live import get_hub
 from ..llamafile.errors import LlamafileError
+from ..llamafile.pool import ServerPool
 from ..llamafile.service import get_ai
 from ..organize import board_run
 from ..organize.jobs import Organizer
+from ..organize.queue import RunQueue
 from ..organize.share import RedisRuns
 from ..shared import get_redis
 from ..store import get_store
@@ -30,8 +32,20 @@ def organizer() -> Organizer:
         redis = get_redis()
         ext["herd.organizer"] = Organizer(get_store(), get_hub(), board_run.run_pipeline,
                                           board_run.run_sort,
-                                          RedisRuns(redis) if redis is not None else None)
+                                          RedisRuns(redis) if redis is not None else None,
+                                          RunQueue(runs_at_once()))
     return ext["herd.organizer"]
+
+
+def runs_at_once() -> int:
+    """How many Organize runs go at once: the setting, else one per chat server (two runs
+    on one server only slow each other down)."""
+    said = current_app.config.get("ORGANIZE_AT_ONCE")
+    if said:
+        return max(1, int(said))
+    ai = get_ai()
+    server = getattr(getattr(ai, "chat", None), "server", None)
+    return len(server.members()) if isinstance(server, ServerPool) else 1
 
 
 def require_ai() -> Any:

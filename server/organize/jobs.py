@@ -24,6 +24,7 @@ from ..errors import Conflict, HerdError, Invalid, NotFound
 from ..llamafile.errors import LlamafileError
 from . import apply
 from .pipeline import Cancelled
+from .queue import RunQueue
 from .share import POLL_CANCEL, RENEW_EVERY, RedisRuns, SharedJob
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,7 @@ class Job:
     marked: int = 0  # notes given a doubt mark (the marks themselves are board data: runner_up)
     unsorted: int = 0  # notes left in the Unsorted frame
     proposal: list[dict[str, Any]] | None = None  # a preview's groups, until applied
+    queue: dict[str, int] | None = None  # {"place", "ahead"} while it waits for its turn
     cancel: threading.Event = field(default_factory=threading.Event)
     _plan: Any = None  # a preview's planner: current snapshot -> (ops, undo record)
     _last_progress: float = 0.0
@@ -64,7 +66,7 @@ class Job:
                 "total": self.total, "message": self.message, "notes": self.notes,
                 "groups": self.groups, "unsorted": self.unsorted,
                 "undoable": self.undo is not None, "by": self.by, "marked": self.marked,
-                "proposal": self.proposal}
+                "proposal": self.proposal, "queue": self.queue}
 
 
 @dataclass
@@ -104,8 +106,10 @@ class Organizer:
     """Starts, tracks, cancels and undoes Organize runs for every board of one app."""
 
     def __init__(self, store: Any, hub: Any, run_pipeline: Any, run_sort: Any = None,
-                 share: RedisRuns | None = None) -> None:
+                 share: RedisRuns | None = None, queue: RunQueue | None = None) -> None:
         self.store, self.hub = store, hub
+        # Runs from every board take turns on the model servers (queue.py).
+        self.queue = queue or RunQueue(1)
         self.share = share  # the other processes (None: this process is all there is)
         # run_pipeline(notes, ai, params, progress, cancelled, avoid) -> list[apply.Placement]
         self.run_pipeline = run_pipeline
@@ -291,7 +295,10 @@ class Organizer:
     # -- the run -----------------------------------------------------------------------
 
     def _run(self, job: Job, scope: Any, snapshot: dict, ai: Any) -> None:
+        turn = False
         try:
+            self._wait_turn(job)
+            turn = True
             retired = {g["id"] for g in getattr(scope, "retired_groups", ())}  # none in a sort
             avoid = apply.staying_rects(snapshot, {n["id"] for n in scope.notes}, retired)
             progress = lambda *a: self._progress(job, *a)  # noqa: E731
@@ -330,12 +337,32 @@ class Organizer:
             log.exception("Organize run %s failed", job.id)
             job.state = "failed"
             job.message = "Organize failed unexpectedly; the board is unchanged (see the log)."
+        finally:
+            if turn:
+                self.queue.done(job.id)
+        job.queue = None
         self._publish(job)
         if self.share is not None:  # the board is free for the next run at once
             try:
                 self.share.release(job.board_id, job.id)
             except Exception:
                 log.exception("releasing Organize run %s's board lock failed", job.id)
+
+    def _wait_turn(self, job: Job) -> None:
+        """Wait in line behind other boards' runs, telling this board its place."""
+        def told(place: int, ahead: int) -> None:
+            job.queue = {"place": place, "ahead": ahead}
+            job.stage = "queued"
+            job.message = (f"Waiting for {ahead} Organize run{'s' if ahead != 1 else ''} on "
+                           "other boards to finish first: the model servers take one at a time"
+                           if self.queue.slots == 1 else
+                           f"Waiting for its turn: {ahead} Organize runs are ahead of this one")
+            self._publish(job)
+
+        self.queue.wait_turn(job.id, told, job.cancel.is_set)
+        if job.queue is not None:
+            job.queue, job.stage, job.message = None, None, None
+            self._publish(job)
 
     def _plan_sort(self, scope: apply.SortScope, ai: Any, params: dict[str, Any], progress: Any,
                    avoid: list[dict[str, float]]) -> _Plan:

@@ -247,7 +247,7 @@ async function pollJob(ctx, jobId) {
   }
 }
 
-const STAGES = { embedding: 'Reading notes', grouping: 'Finding groups', naming: 'Naming groups', placing: 'Placing notes' };
+const STAGES = { queued: 'Waiting for its turn', embedding: 'Reading notes', grouping: 'Finding groups', naming: 'Naming groups', placing: 'Placing notes' };
 let shownJobState = null;
 
 /** Show the Organize job's progress, or its outcome once as a toast. */
@@ -260,7 +260,10 @@ export function showOrganize(ctx) {
     box.hidden = false;
     setText(box.querySelector('.op-stage'), job.stage ? `${STAGES[job.stage] || job.stage}…` : 'Starting…');
     const what = { embedding: 'notes', naming: 'groups', placing: 'notes', grouping: 'notes' }[job.stage] || 'notes';
-    setText(box.querySelector('.op-counts'), job.total ? `${job.done} of ${job.total} ${what}` : '');
+    // A run waiting behind other boards' runs says how many are ahead, not a frozen 0 of N.
+    const counts = job.queue ? `${job.queue.ahead} run${job.queue.ahead === 1 ? '' : 's'} ahead on other boards`
+      : job.total ? `${job.done} of ${job.total} ${what}` : '';
+    setText(box.querySelector('.op-counts'), counts);
     box.querySelector('.op-bar div').style.width = job.total ? `${Math.round((100 * job.done) / job.total)}%` : '8%';
     $('#organize-btn').disabled = true;
     return;
