@@ -23,14 +23,18 @@ def paste(pg, text: str) -> None:
     }""", text)
 
 
+PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True,
+         "device_scale_factor": 3}
+
+
 @contextlib.contextmanager
 def people(browser, url: str, count: int = 2, width: int = 1200,
-           height: int = 800, link: str | None = None) -> Iterator[tuple]:
+           height: int = 800, link: str | None = None, phone: bool = False) -> Iterator[tuple]:
     """`count` people on one board: a browser context each (own storage, own tab ids), each
     with the board open and live (as the owner, or through `link` when given: a share link);
-    yields (contexts, pages) and closes them on the way out."""
-    contexts = [browser.new_context(viewport={"width": width, "height": height}, **TEST_CONTEXT)
-                for _ in range(count)]
+    `phone`: on a 390 px touch screen. Yields (contexts, pages), closed on the way out."""
+    shape = PHONE if phone else {"viewport": {"width": width, "height": height}}
+    contexts = [browser.new_context(**shape, **TEST_CONTEXT) for _ in range(count)]
     try:
         pages = [c.new_page() for c in contexts]
         base = url.split("/b/", 1)[0]
