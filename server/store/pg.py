@@ -36,7 +36,6 @@ from psycopg.pq import TransactionStatus
 
 from ..errors import Invalid, Unavailable
 from . import sqlpg
-from .db import redacted
 
 # The one write path's lock: one key for every Herd process on this database ("herd" in
 # ASCII). Boards could each have their own, but one keeps the rule SQLite has: one writer.
@@ -163,7 +162,7 @@ def connect(url: str) -> Connection:
     try:
         raw = psycopg.connect(autocommit=True, **params)
     except psycopg.Error as e:
-        raise _unavailable(e, url) from e
+        raise _unavailable(e) from e
     raw.adapters.register_loader("numeric", _Numeric)
     return Connection(raw, url)
 
@@ -178,11 +177,13 @@ def _cooperate() -> None:
         waiting.wait = waiting.wait_poll
 
 
-def _unavailable(e: Exception, url: str | None = None) -> Unavailable:
+def _unavailable(e: Exception) -> Unavailable:
+    """What a caller is told: not where the database is (an editor has no need to know)."""
     reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-    where = f" at {redacted(url)}" if url else ""
-    return Unavailable(f"The database{where} is not answering ({reason}). Nothing was "
-                       "changed: try again in a moment.", code="database_unavailable")
+    reason = re.sub(r'connection to server at "[^"]*" \([^)]*\), port \d+ failed: ', "",
+                    reason)
+    return Unavailable(f"The database is not answering ({reason}). Nothing was changed: "
+                       "try again in a moment.", code="database_unavailable")
 
 
 class Connection:
