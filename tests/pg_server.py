@@ -17,6 +17,7 @@ from pathlib import Path
 
 import psycopg
 
+BACKENDS = ["sqlite", "postgresql"]  # what the store tests run on (conftest.any_db)
 USER = "herd-test-pg"  # made when running as root and Debian's `postgres` user is absent
 TEMPLATE = "herd_template"
 
