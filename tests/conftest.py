@@ -51,8 +51,10 @@ def owner_token(app) -> str:
 @pytest.fixture
 def db_path(request, tmp_path):
     """The test's database: a SQLite file, or with
-    @pytest.mark.parametrize("db_path", BACKENDS, indirect=True) each backend in turn."""
-    yield from _database(request, tmp_path, getattr(request, "param", "sqlite"))
+    @pytest.mark.parametrize("db_path", BACKENDS, indirect=True) each backend in turn.
+    HERD_TEST_BACKEND=postgresql runs every other test on PostgreSQL too."""
+    backend = getattr(request, "param", os.environ.get("HERD_TEST_BACKEND", "sqlite"))
+    yield from _database(request, tmp_path, backend)
 
 
 @pytest.fixture

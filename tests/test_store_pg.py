@@ -297,3 +297,15 @@ def test_herd_serve_says_in_one_line_that_the_database_does_not_answer(pg_server
     assert done.returncode == 2
     assert "cannot use the database postgresql://herd:***@" in done.stderr
     assert "secret" not in done.stderr and "Traceback" not in done.stderr
+
+
+def test_after_a_restart_nobody_sees_an_error_for_it(make_app, pg_server, pg_url):
+    """Connections from before a restart are dead; the first request after it finds that out
+    at BEGIN, before anything was asked, and goes on with a new connection."""
+    client = make_app(DATABASE=pg_url).test_client()
+    b = client.post("/api/boards", json={"name": "x"}).get_json()["id"]
+    assert client.get(f"/api/boards/{b}").status_code == 200
+    pg_server.stop("fast")
+    pg_server.start()
+    assert client.post(f"/api/boards/{b}/notes", json={"text": "after"}).status_code == 201
+    assert client.get(f"/api/boards/{b}").get_json()["notes"][0]["text"] == "after"
