@@ -260,7 +260,7 @@ class Connection:
                 self._plans[sql] = plan
         return plan
 
-    def _run(self, query: str, args: Sequence[Any], keep: bool = False) -> list[Any]:
+    def _run(self, query: str, args: Sequence[Any] | None, keep: bool = False) -> list[Any]:
         with self._errors():
             with self.raw.cursor(row_factory=_rows) as cur:
                 cur.execute(query, args)
@@ -277,9 +277,9 @@ class Connection:
             if m is None:
                 raise DatabaseError(f"Cannot translate {sql!r}.")
             if (m.group(1) or "").upper() in ("IMMEDIATE", "EXCLUSIVE"):
-                self._run("BEGIN", ())
+                # One round trip: without parameters psycopg sends both as one simple query.
                 try:
-                    self._run("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK_KEY,))
+                    self._run(f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})", None)
                 except BaseException:
                     if not self.broken and self.in_transaction:
                         self._run("ROLLBACK", ())
