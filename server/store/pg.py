@@ -32,7 +32,7 @@ from psycopg import errors as pge
 from psycopg import waiting
 from psycopg.adapt import Loader
 from psycopg.conninfo import conninfo_to_dict
-from psycopg.pq import TransactionStatus
+from psycopg.pq import ExecStatus, TransactionStatus
 
 from ..errors import Invalid, Unavailable
 from . import sqlpg
@@ -77,9 +77,18 @@ class Row(tuple):
         return list(self._index)
 
 
+def _names(cursor: Any) -> list[str] | None:
+    """The result's column names, None for a statement without rows. Read from the result
+    itself: cursor.description builds a Column with type lookups for each, a third of the
+    time of a short query."""
+    res = cursor.pgresult
+    if res is None or res.status != ExecStatus.TUPLES_OK:
+        return None
+    return [res.fname(i).decode() for i in range(res.nfields)]
+
+
 def _rows(cursor: Any) -> Any:
-    names = [c.name for c in cursor.description or ()]
-    index = {n: i for i, n in enumerate(names)}
+    index = {n: i for i, n in enumerate(_names(cursor) or ())}
     return lambda values: Row(values, index)
 
 
@@ -96,9 +105,16 @@ class Result:
     """What execute() returns: the cursor's rows, rowcount and lastrowid."""
 
     def __init__(self, rows: list[Any], rowcount: int = -1, lastrowid: int | None = None,
-                 description: Any = None) -> None:
+                 names: list[str] | None = None) -> None:
         self._rows, self.rowcount, self.lastrowid = rows, rowcount, lastrowid
-        self.description = description
+        self._names = names
+
+    @property
+    def description(self) -> tuple | None:
+        """As sqlite3's: a 7-tuple per column, only the name filled in."""
+        if self._names is None:
+            return None
+        return tuple((n, None, None, None, None, None, None) for n in self._names)
 
     def fetchone(self) -> Any:
         return self._rows.pop(0) if self._rows else None
@@ -233,7 +249,7 @@ class Connection:
         if plan.ddl:
             self._catalog.cache.clear()
             self._plans.clear()
-        return Result(rows, self._changes, lastrowid, self._description)
+        return Result(rows, self._changes, lastrowid, self._columns)
 
     def executemany(self, sql: str, seq: Iterable[Sequence[Any]]) -> Result:
         plan = self._plan(sql)
@@ -264,9 +280,10 @@ class Connection:
         with self._errors():
             with self.raw.cursor(row_factory=_rows) as cur:
                 cur.execute(query, args)
-                rows = cur.fetchall() if cur.description is not None else []
+                names = _names(cur)
+                rows = cur.fetchall() if names is not None else []
                 if keep:
-                    self._changes, self._description = cur.rowcount, cur.description
+                    self._changes, self._columns = cur.rowcount, names
         return rows
 
     def _special(self, sql: str) -> Result | None:
@@ -312,7 +329,7 @@ class Connection:
     def _errors(self) -> _ErrorMap:
         return _ErrorMap(self)
 
-    _description: Any = None
+    _columns: list[str] | None = None
 
 
 class _ErrorMap:
