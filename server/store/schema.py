@@ -20,7 +20,13 @@ write it ONCE, in SQLite's syntax, within this portable subset, and test it on b
   from Python: now_iso()), GLOB, typeof(), `||` on numbers, integer-affinity tricks (a
   TEXT value in an INTEGER column), `BEGIN` followed by a write (write only inside
   Store._write, which is BEGIN IMMEDIATE), PRAGMAs other than user_version (they do
-  nothing there), ALTER TABLE other than ADD COLUMN / RENAME, executescript().
+  nothing there), ALTER TABLE other than ADD COLUMN / RENAME, executescript(), TRUE/FALSE
+  into an INTEGER column (write 1/0).
+- Means something else there, so say exactly what you mean: a bare column beside GROUP BY
+  that is not grouped (PostgreSQL refuses it); "double quotes" for a string (a name there);
+  LIKE (case-blind for ASCII here, case-sensitive there); ORDER BY a column with NULLs (first
+  here, last there: add NULLS FIRST or NULLS LAST, both understand it); scalar max(a, b) /
+  min(a, b) (write CASE WHEN); round(x, n) on a REAL (PostgreSQL rounds only NUMERIC).
 - Where a statement truly cannot be written once, give PostgreSQL its own text in
   DIALECT_MIGRATIONS below (same index as in MIGRATIONS), and say why beside it.
 
