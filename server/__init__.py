@@ -21,10 +21,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False
     http_errors.init_app(app)
 
-    from . import access, cursors, live, spotlight, store, timer
+    from . import access, board_templates, cursors, live, spotlight, store, timer
     from .llamafile import service
 
     store.init_app(app)
+    board_templates.init_app(app)
     access.init_app(app)
     live.init_app(app)
     cursors.init_app(app)

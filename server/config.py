@@ -39,6 +39,7 @@ DEFAULTS: dict[str, Any] = {
     "MAX_NOTES_PER_BOARD": 5_000,
     "MAX_CONTENT_LENGTH": 1_000_000,
     "MAX_TITLE_CHARS": 200,
+    "TEMPLATES_DIR": None,  # board templates (*.json); None: server/board_templates
     # Storage and live updates.
     "DB_SYNCHRONOUS": "NORMAL",  # NORMAL survives a killed server; FULL also a power cut
     "EVENTS_KEEP": 1000,  # live events kept per board for reconnecting browsers

@@ -69,11 +69,14 @@ BODY_ROUTES: list[tuple[str, str, dict[str, Any]]] = [
     ("POST", "/api/boards/{b}/vote/dots", {"note_id": "{n}"}),
     ("POST", "/api/boards/{b}/lock", {"note_ids": ["{n}"]}),
     ("POST", "/api/boards/{b}/unlock", {"note_ids": ["{n}"]}),
+    ("PATCH", "/api/boards/{b}/modes", {"private": True}),
+    ("PUT", "/api/boards/{b}/me", {"name": "Ana"}),
 ]
 # Body routes that take no number, so have no 400-digit case.
 NO_NUMBER = {("POST", "/api/boards"), ("PATCH", "/api/boards/{b}"),
              ("POST", "/api/boards/{b}/vote/dots"), ("POST", "/api/boards/{b}/lock"),
-             ("POST", "/api/boards/{b}/unlock")}
+             ("POST", "/api/boards/{b}/unlock"), ("PATCH", "/api/boards/{b}/modes"),
+             ("PUT", "/api/boards/{b}/me")}
 
 
 def _deep_cases() -> list[tuple[str, str, str, str]]:
@@ -98,6 +101,7 @@ def _surrogate_cases() -> list[tuple[str, str, str, str]]:
     s = f"a{LONE}b"
     cases = [
         ("board name create", "POST", "/api/boards", {"name": s}),
+        ("board template", "POST", "/api/boards", {"name": "ok", "template": s}),
         ("board name rename", "PATCH", "/api/boards/{b}", {"name": s}),
         ("note text create", "POST", "/api/boards/{b}/notes", {"text": s}),
         ("note text update", "PATCH", "/api/boards/{b}/notes/{n}", {"text": s}),
@@ -117,6 +121,8 @@ def _surrogate_cases() -> list[tuple[str, str, str, str]]:
         ("dot note_id", "POST", "/api/boards/{b}/vote/dots", {"note_id": s}),
         ("lock note_ids", "POST", "/api/boards/{b}/lock", {"note_ids": [s]}),
         ("unlock group_ids", "POST", "/api/boards/{b}/unlock", {"group_ids": [s]}),
+        ("author name", "PUT", "/api/boards/{b}/me", {"name": s}),
+        ("modes key", "PATCH", "/api/boards/{b}/modes", {LONE: True}),
     ]
     out = [(f"surrogate {name}", m, p, raw(body)) for name, m, p, body in cases]
     out += [

@@ -90,3 +90,25 @@ def test_405_says_which_methods_the_route_takes(client):
     r = client.put("/api/boards")
     assert r.status_code == 405 and r.get_json()["error"]["code"] == "method_not_allowed"
     assert {"GET", "POST"} <= {m.strip() for m in r.headers["Allow"].split(",")}
+
+
+def test_an_unexpected_error_is_a_500_in_the_error_shape_and_logged(make_app, caplog):
+    from server.access.gate import allow
+
+    app = make_app(PROPAGATE_EXCEPTIONS=False)
+
+    @allow("public")
+    def broken():
+        raise RuntimeError("secret detail from deep inside")
+
+    app.add_url_rule("/api/test-broken", "test_broken", broken)
+    with caplog.at_level("ERROR"):
+        resp = app.test_client().get("/api/test-broken")
+    assert resp.status_code == 500
+    body = resp.get_json()
+    assert body == {"error": {"status": 500, "code": "internal_error",
+                              "message": body["error"]["message"]}}
+    assert "logged" in body["error"]["message"]
+    assert "secret detail" not in resp.get_data(as_text=True)  # details stay in the log...
+    assert any("secret detail" in r.getMessage() or (r.exc_info and "secret detail" in
+               str(r.exc_info[1])) for r in caplog.records)  # ...where they are

@@ -91,13 +91,11 @@ def test_batches_run_concurrently_up_to_slots():
         ("POST", "/embedding"): slow(0.2, llama_server()[("POST", "/embedding")])
     }))
     try:
-        t0 = time.monotonic()
         LlamafileEmbedder(fake.url, batch_size=1).embed([f"t{i}" for i in range(8)])
-        took = time.monotonic() - t0
     finally:
         fake.close()
-    assert fake.max_active == 4  # the server's total_slots
-    assert took < 1.2  # 8 x 0.2 s sequentially would be 1.6 s
+    # Four calls were in flight at once (the server's total_slots), never more.
+    assert fake.max_active == 4
 
 
 def test_parse_per_token_vectors_are_mean_pooled():

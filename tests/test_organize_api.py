@@ -264,3 +264,61 @@ def test_no_ai_is_503_saying_how_to_turn_it_on(db_path):
     r = client.post(f"/api/boards/{bid}/organize", json={})
     assert r.status_code == 503
     assert "--no-ai" in r.get_json()["error"]["message"]
+
+
+def test_undo_on_a_board_that_had_groups_brings_back_those_groups(client, board):
+    # The board already has a user's frame with two notes and an earlier Organize's frames.
+    client.post(f"/api/boards/{board}/ops", json={"ops": [
+        {"op": "update", "kind": "note", "id": i, "fields": {"x": x, "y": -1900}}
+        for i, x in (("n0", -1900), ("n1", -1750))]})
+    client.post(f"/api/boards/{board}/groups", json={
+        "title": "Mine", "x": -2000, "y": -2000, "w": 400, "h": 300, "note_ids": ["n0", "n1"]})
+    organize(client, board)
+
+    def full(snap):
+        notes = {n["id"]: (n["x"], n["y"], n["group_id"], n["text"]) for n in snap["notes"]}
+        groups = {g["id"]: (g["title"], g["origin"], g["x"], g["y"], g["w"], g["h"])
+                  for g in snap["groups"]}
+        return notes, groups
+
+    before = full(client.get(f"/api/boards/{board}").get_json())
+    assert {o for _, o, *_ in before[1].values()} == {"user", "organize"}
+    job = organize(client, board, keep_groups=False)  # retires both kinds of frame
+    assert full(client.get(f"/api/boards/{board}").get_json()) != before
+    assert client.post(f"/api/boards/{board}/organize/{job['id']}/undo").status_code == 200
+    assert full(client.get(f"/api/boards/{board}").get_json()) == before
+
+
+class RecordingEmbedder(FakeEmbedder):
+    """Remembers every text it was asked to embed."""
+
+    def __init__(self):
+        super().__init__()
+        self.seen: list[str] = []
+
+    def embed(self, texts):
+        self.seen += list(texts)
+        return super().embed(texts)
+
+
+def test_a_face_down_note_never_feeds_an_organize_that_started_past_the_api_check(app, board):
+    """The API refuses Organize while notes are face down; one written between that check and
+    the run's read of the board still never reaches the models (the Organizer leaves it out
+    of the scope), and stays where it is."""
+    from server.api.organize import organizer
+    from server.store import get_store
+
+    store = get_store(app)
+    store.set_modes(board, {"private": True})
+    store.apply_ops(board, [{"op": "create", "kind": "note", "id": "hid", "fields": {
+        "text": "apple secret fruit", "x": 5000, "y": 5000}}], person="someone")
+    recorder = RecordingEmbedder()
+    with app.app_context():
+        job = organizer().start(board, {"note_ids": None, "keep_groups": True, "view": None,
+                                        "groups": None, "unsorted": False, "preview": False},
+                                FakeAI(embedder=recorder), None)
+    done = wait_job(app.test_client(), board, job.id)
+    assert done["state"] == "done" and done["notes"] == 20
+    assert recorder.seen and not any("secret" in t for t in recorder.seen)
+    hidden = next(n for n in store.snapshot(board)["notes"] if n["id"] == "hid")
+    assert (hidden["x"], hidden["y"], hidden["text"]) == (5000, 5000, "apple secret fruit")

@@ -39,6 +39,10 @@ def identify(owner_token: str, board_id: str | None, keys: BoardKeys | None) -> 
     access.role = "owner" if is_owner else best(list(valid))
     if valid or is_owner:
         access.via = "session"
+        if not isinstance(sid, str):
+            # A person must be one stable id (their votes, the hidden notes only they may
+            # read): a signed-in session always gets its own, never one the client names.
+            access.key = f"s:{sessions.session_id()}"
     elif stale:
         raise Unauthenticated(ROTATED, code="link_rotated")
     return access

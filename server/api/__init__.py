@@ -19,11 +19,12 @@ def register(app: Flask) -> None:
         openapi,
         ops,
         organize,
+        private,
         spotlight,
         timer,
         votes,
     )
 
     for mod in (boards, items, ops, events, cursors, spotlight, timer, export, ai, organize,
-                links, votes, locks, openapi):
+                links, votes, locks, private, openapi):
         app.register_blueprint(mod.bp, url_prefix="/api")

@@ -11,6 +11,7 @@ from flask import Blueprint, Response, current_app, g, request
 from ..access import Access, allow, get_access, get_stream_slots
 from ..errors import Invalid
 from ..live import HANGUP, RESYNC, Frame, Subscription, format_event, get_hub
+from ..privacy import Viewer, view_event
 from ..store import Store, get_store
 from ..store.access import fingerprint
 from ..store.votes import voter_of
@@ -48,8 +49,18 @@ def events(board_id: str):
         raise
     ping = float(current_app.config.get("SSE_PING_SECONDS", 15))
     unwatch = _watch_hangup(sub)
+    # Read after subscribing, like the log: a change of the modes that lands between the two
+    # comes as an event, which updates the stream's viewer in order.
+    manage = access.may("manage")
+    try:
+        shows = store.modes(board_id)["show_authors"]
+    except BaseException:
+        sub.close()
+        release()
+        raise
+    viewer = Viewer(voter_of(access.key), manage or shows)
     resp = Response(_stream(sub, backlog, after, ping, max_events, unwatch, allowed,
-                            voter_of(access.key)),
+                            voter_of(access.key), viewer, manage),
                     mimetype="text/event-stream")
     resp.headers["Cache-Control"] = "no-cache"
     resp.headers["X-Accel-Buffering"] = "no"  # nginx and friends: do not buffer the stream
@@ -112,12 +123,13 @@ def _watch_hangup(sub: Subscription) -> Callable[[], None]:
 
 def _stream(sub: Subscription, backlog: list[dict] | None, after: int | None, ping: float,
             max_events: int | None, unwatch: Callable[[], None],
-            allowed: Callable[[], bool], voter: str = "") -> Iterator[str]:
+            allowed: Callable[[], bool], voter: str = "", viewer: Viewer | None = None,
+            manage: bool = False) -> Iterator[str]:
     """retry hint, backlog (or resync), then live frames with pings, until the connection
     goes or its credentials stop working; closes the subscription. A dot someone placed in
     a running vote goes to that voter's streams alone (a frame holding one is never plain,
     so it is written event by event here)."""
-    sent = _Sent(after if backlog is not None else None, max_events, voter)
+    sent = _Sent(after if backlog is not None else None, max_events, voter, viewer, manage)
     try:
         # Sent at once so the headers flush and the browser's EventSource opens.
         yield "retry: 2000\n\n"
@@ -126,6 +138,7 @@ def _stream(sub: Subscription, backlog: list[dict] | None, after: int | None, pi
         if backlog and sent.one_by_one(Frame(backlog), out, allowed):
             yield "".join(out)
             return
+        sent.ceiling = True  # live events say what the board shows now
         if out:
             yield "".join(out)
         frames: list[Frame] = []
@@ -136,7 +149,9 @@ def _stream(sub: Subscription, backlog: list[dict] | None, after: int | None, pi
             for frame in frames:
                 if frame.plain and not max_events and frame.events and (
                         sent.last is None or frame.first is None or frame.first > sent.last):
-                    out.append(frame.text)  # the common case: the board's shared text
+                    # The common case: the board's shared text (one per view key when it
+                    # holds hidden notes or authors' names, privacy.py).
+                    out.append(frame.text_for(sent.viewer))
                     if frame.last is not None:
                         sent.last = frame.last
                 elif sent.one_by_one(frame, out, allowed):
@@ -163,9 +178,16 @@ class _Sent:
     """What one stream has sent: the last seq (nothing at or below it goes out again) and
     how many events, for ?max_events."""
 
-    def __init__(self, last: int | None, max_events: int | None, voter: str = "") -> None:
+    def __init__(self, last: int | None, max_events: int | None, voter: str = "",
+                 viewer: Viewer | None = None, manage: bool = False) -> None:
         self.last, self.max_events, self.count = last, max_events, 0
         self.voter = voter  # this listener, as votes name voters
+        # What this listener may see of notes (privacy.py): updated by 'modes' events.
+        self.viewer = viewer or Viewer(voter or None, manage)
+        self.manage = manage
+        # While replaying the log, names shown then but hidden now stay hidden: the replay
+        # never shows more than the board shows at the moment the stream opened.
+        self.ceiling = self.viewer.authors
 
     def one_by_one(self, frame: Frame, out: list[str], allowed: Callable[[], bool]) -> bool:
         """Write a frame's events one message each, skipping those already sent (a frame
@@ -188,7 +210,10 @@ class _Sent:
                 continue  # already sent from the log
             if seq is not None:
                 self.last = seq
-            out.append(format_event(event))
+            if event["type"] == "modes":
+                shows = bool((event.get("modes") or {}).get("show_authors")) and self.ceiling
+                self.viewer = Viewer(self.viewer.person, self.manage or shows)
+            out.append(format_event(view_event(event, self.viewer)))
             self.count += 1
             if event["type"] == "board_deleted" or (
                     self.max_events and self.count >= self.max_events):

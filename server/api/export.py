@@ -9,14 +9,16 @@ from typing import Any
 from flask import Blueprint, current_app, request, send_file
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ..access import allow, get_access
+from ..access import allow
 from ..errors import Invalid, TooLarge
 from ..export import jsonfile, restore, textimport
 from ..export.formats import FORMATS, filename, render
 from ..export.layout import parse_view
+from ..privacy import view_snapshot
 from ..store import get_store
 from ..store.validate import number
 from .common import client_id, json_body
+from .private import apply_for_caller, caller_viewer
 
 bp = Blueprint("export", __name__)
 
@@ -42,6 +44,10 @@ def export_board(board_id: str):
     store = get_store()
     # Ended votes only: a running vote's dots are nobody's to read yet, viewers included.
     snapshot = {**store.snapshot(board_id), "votes": store.vote_export(board_id)}
+    # Others' hidden notes: face-down cards in a picture (as the board shows them), left out
+    # of the text formats (an empty note there would read as one). Authors as on the board.
+    snapshot = view_snapshot(snapshot, caller_viewer(board_id),
+                             face_down=fmt in ("svg", "png"))
     data = render(snapshot, fmt, view)
     resp = send_file(io.BytesIO(data), mimetype=FORMATS[fmt].mimetype, as_attachment=True,
                      download_name=filename(snapshot["board"]["name"], fmt), max_age=0)
@@ -97,8 +103,7 @@ def import_text(board_id: str):
     ops = textimport.text_ops(text, store.snapshot(board_id), at)
     if not ops:
         raise Invalid("The text has no ideas in it: put one idea on each line.")
-    return store.apply_ops(board_id, ops, client=client_id(),
-                           locked_ok=get_access().may("manage"))
+    return apply_for_caller(board_id, ops)
 
 
 def _point(body: dict[str, Any]) -> tuple[float, float] | None:

@@ -86,7 +86,11 @@ def schemas(limits: v.Limits) -> dict[str, Schema]:
         "Board": obj({"id": ref("Id"), "name": {"type": "string"},
                       "note_count": {"type": "integer"}, "created_at": time, "updated_at": time},
                      ("id", "name", "note_count", "created_at", "updated_at")),
-        "Note": obj({"id": ref("Id"), **note_fields, **rows},
+        # author: the writer's name, null unless the board shows authors or you run it;
+        # hidden: written in private mode; face_down: hidden from you (text is then "").
+        "Note": obj({"id": ref("Id"), **note_fields, **rows,
+                     "author": nullable({"type": "string"}), "hidden": {"type": "boolean"},
+                     "face_down": {"type": "boolean"}},
                     ("id", "text", "x", "y", "w", "h", "color", "group_id", "version")),
         "Group": obj({"id": ref("Id"), **{k: s for k, s in group_fields.items()
                                          if k != "note_ids"}, **rows},
@@ -111,7 +115,14 @@ def schemas(limits: v.Limits) -> dict[str, Schema]:
         "Snapshot": obj({"board": ref("Board"), "notes": {"type": "array", "items": ref("Note")},
                          "groups": {"type": "array", "items": ref("Group")},
                          "seq": {"type": "integer"}, "locks": ref("Locks"),
-                         "vote": nullable(ref("Vote"))}, ("board", "notes", "groups", "seq")),
+                         "modes": ref("Modes"),
+                         "vote": nullable(ref("Vote")),
+                         "template": nullable(obj({"id": {"type": "string"},
+                                                   "timer_seconds": nullable(
+                                                       {"type": "integer"})}, ("id",)))},
+                        ("board", "notes", "groups", "seq")),
+        "Modes": obj({"private": {"type": "boolean"}, "show_authors": {"type": "boolean"},
+                      "version": {"type": "integer"}}, ("private", "show_authors", "version")),
         "View": obj(box, tuple(v.BOX), extra=False),
         "Name": {"type": "string", "maxLength": MAX_NAME},
         "Job": obj({"id": {"type": "string"}, "board_id": ref("Id"),
@@ -203,8 +214,20 @@ def paths() -> dict[str, Any]:
                       {**answer(200, obj({"boards": {"type": "array", "items": ref("Board")}},
                                          ("boards",))), **errors()}),
             "post": op("A new board", {**answer(201, ref("Board")), **errors(413)},
-                       body(obj({"name": nullable(ref("BoardName"))}, extra=False),
+                       body(obj({"name": nullable(ref("BoardName")),
+                                 "template": nullable({"type": "string", "maxLength": 40,
+                                                       "description": "a template id, "
+                                                       "GET /api/templates"})}, extra=False),
                             required=False), [CLIENT]),
+        },
+        "/api/templates": {
+            "get": op("The templates a new board can start from", {**answer(200, obj(
+                {"templates": {"type": "array", "items": obj(
+                    {"id": {"type": "string"}, "name": {"type": "string"},
+                     "description": {"type": "string"},
+                     "timer_seconds": nullable({"type": "integer"}),
+                     "frames": {"type": "array", "items": {"type": "string"}}},
+                    ("id", "name", "frames"))}}, ("templates",))), **errors()}),
         },
         "/api/boards/import": {
             "post": op("A new board from a JSON export", {**answer(201, ref("Board")),
@@ -341,6 +364,19 @@ def paths() -> dict[str, Any]:
                                      board + [CLIENT])}
     views[b + "/unlock"] = {"post": op("Unlock them", {**answer(200, held), **errors()},
                                        lock_body, board + [CLIENT])}
+    modes = obj({"modes": ref("Modes"), "seq": {"type": "integer"},
+                 "revealed": {"type": "integer"}}, ("modes", "seq", "revealed"))
+    views[b + "/modes"] = {"patch": op(
+        "Private mode on (others' new notes face down) or off (reveal them); show authors",
+        {**answer(200, modes), **errors()},
+        body(obj({"private": {"type": "boolean"}, "show_authors": {"type": "boolean"}},
+                 extra=False)), board + [CLIENT])}
+    views[b + "/me"] = {"put": op(
+        "The name your notes carry as their author on this board",
+        {**answer(200, obj({"name": ref("Name"), "notes": {"type": "integer"},
+                            "seq": {"type": "integer"}}, ("name", "notes", "seq"))),
+         **errors()},
+        body(obj({"name": ref("Name")}, ("name",), extra=False)), board + [CLIENT])}
     vote = obj({"vote": nullable(ref("Vote"))}, ("vote",))
     views[b + "/vote"] = {
         "get": op("The latest dot vote: your own dots while it runs, totals once it ends",

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from ..access import allow, get_access
+from ..access import allow
 from ..errors import Invalid
-from ..store import get_store
-from .common import client_id, json_body
+from .common import json_body
+from .private import apply_for_caller
 
 bp = Blueprint("ops", __name__)
 
@@ -22,6 +22,6 @@ def apply_ops(board_id: str):
     if set(body) != {"ops"}:  # a misspelt option must not be silently dropped
         raise Invalid(f"Unknown key(s) {', '.join(sorted(set(body) - {'ops'}))}: the body is "
                       "{\"ops\": [...]}.")
-    # An editor's ops stop at what a facilitator locked; a facilitator's do not.
-    return get_store().apply_ops(board_id, body["ops"], client=client_id(),
-                                 locked_ok=get_access().may("manage"))
+    # An editor's ops stop at what a facilitator locked; a facilitator's do not. The answer
+    # holds only what the caller may see (someone else's hidden note face down).
+    return apply_for_caller(board_id, body["ops"])

@@ -16,6 +16,7 @@ from ..organize.jobs import Organizer
 from ..store import get_store
 from ..store.validate import GROUP_COUNT, box, whole
 from .common import client_id, json_body
+from .private import refuse_if_hidden
 
 bp = Blueprint("organize", __name__)
 
@@ -87,6 +88,7 @@ def refuse_if_locked(board_id: str) -> None:
 def start(board_id: str):
     """Begin an Organize; progress and the result reach everyone as live events."""
     refuse_if_locked(board_id)
+    refuse_if_hidden(board_id)
     params = organize_params(json_body(required=False))
     job = organizer().start(board_id, params, require_ai(), client_id())
     return {"job": job.public()}, 202
@@ -97,6 +99,7 @@ def start(board_id: str):
 def sort(board_id: str):
     """Sort the notes in no group into the groups that exist; misfits wait in Unsorted."""
     refuse_if_locked(board_id)
+    refuse_if_hidden(board_id)
     body = json_body(required=False)
     extra = set(body) - {"view"}
     if extra:
@@ -123,6 +126,7 @@ def cancel(board_id: str, job_id: str):
 def apply_preview(board_id: str, job_id: str):
     """Write a previewed Organize: the same single write and undo as without a preview."""
     refuse_if_locked(board_id)
+    refuse_if_hidden(board_id)  # notes written since the preview may be face down
     return {"job": organizer().apply(board_id, job_id).public()}
 
 
@@ -139,6 +143,8 @@ def undo(board_id: str, job_id: str):
 def suggest_title(board_id: str, group_id: str):
     """A fresh AI title for one group, judged against the other groups on the board."""
     snap = get_store().snapshot(board_id)
+    # The title goes on the board for all to read: face-down notes' text never feeds it.
+    snap = {**snap, "notes": [n for n in snap["notes"] if not n["hidden"]]}
     if not any(g["id"] == group_id for g in snap["groups"]):
         raise NotFound(f"No group {group_id!r} on board {board_id!r}.")
     texts = [n["text"] for n in snap["notes"] if n["group_id"] == group_id and n["text"].strip()]

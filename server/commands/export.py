@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Conflict, HerdError, NotFound
+from ..privacy import Viewer, view_snapshot
 
 FORMAT_NAMES = ("md", "csv", "json", "svg", "png")
 
@@ -80,7 +81,11 @@ def run_export(args: argparse.Namespace) -> int:
         return _fail(f"--view: {e.message}")
     try:
         board = find_board(store, args.board)
-        data = formats.render(store.snapshot(board["id"]), fmt, view)
+        # The owner's terminal sees what the owner's browser does: no hidden note's text
+        # (private mode: only its author reads it until the reveal), every author's name.
+        snapshot = view_snapshot(store.snapshot(board["id"]), Viewer(None, authors=True),
+                                 face_down=fmt in ("svg", "png"))
+        data = formats.render(snapshot, fmt, view)
     except HerdError as e:
         return _fail(e.message)
     if args.output:

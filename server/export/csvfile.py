@@ -38,12 +38,16 @@ def rows(snapshot: dict[str, Any]) -> list[list[str]]:
     """The header and one row per note, grouped notes first in reading order."""
     totals = vote_totals(snapshot)
     # A votes column once the board has finished a vote (the latest one's totals).
-    out = [HEADER + ["votes"] if totals else HEADER]
+    # An author column when some note names its writer (privacy.py decided who may see it).
+    authors = any(n.get("author") for n in snapshot.get("notes") or [])
+    out = [HEADER + ["author"] * authors + ["votes"] * bool(totals)]
     for group, notes in sections(snapshot):
         title = "" if group is None else group_title(group)
         for n in notes:
             row = [safe_cell(title), safe_cell(str(n["text"])), str(n.get("color") or ""),
                    number(n["x"]), number(n["y"]), str(n.get("created_at") or "")]
+            if authors:
+                row.append(safe_cell(str(n.get("author") or "")))
             out.append(row + [str(totals.get(n["id"], 0))] if totals else row)
     return out
 

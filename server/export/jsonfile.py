@@ -14,8 +14,10 @@ from ..store.votes import PER_PERSON
 
 FORMAT = "herd-board"
 FORMAT_VERSION = 1
+# author: the writer's name, when the one exporting may see it (privacy.py); a hidden note
+# is in the file only for its author, and comes back from an import face up.
 NOTE_FIELDS = ("id", "text", "x", "y", "w", "h", "color", "group_id", "version",
-               "created_at", "updated_at")
+               "created_at", "updated_at", "author")
 GROUP_FIELDS = ("id", "title", "x", "y", "w", "h", "origin", "version", "created_at",
                 "updated_at")
 _MAX_PROBLEMS = 20
@@ -31,7 +33,8 @@ def to_export(snapshot: dict[str, Any], exported_at: str | None = None) -> dict[
         "exported_at": exported_at,
         "board": {k: board.get(k) for k in ("id", "name", "created_at", "updated_at")},
         "groups": [{k: g.get(k) for k in GROUP_FIELDS} for g in snapshot.get("groups") or []],
-        "notes": [{k: n.get(k) for k in NOTE_FIELDS} for n in snapshot.get("notes") or []],
+        "notes": [{k: n.get(k) for k in NOTE_FIELDS if k != "author" or n.get("author")}
+                  for n in snapshot.get("notes") or []],
         "votes": snapshot.get("votes") or [],
     }
 
@@ -156,6 +159,8 @@ def validate(data: Any, max_notes: int = 5000, max_note_chars: int = 10_000,
         row["color"] = n.get("color", "yellow")
         if row["color"] not in COLORS:
             c.fail(f"{where}.color", f"{row['color']!r} is not one of {', '.join(COLORS)}")
+        if n.get("author") is not None:
+            row["author"] = c.text(n, "author", where, max_title_chars)
         row["group_id"] = n.get("group_id")
         gid = row["group_id"]
         if gid is not None and (not isinstance(gid, str) or gid not in gids):

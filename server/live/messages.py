@@ -6,6 +6,8 @@ import json
 from functools import cached_property
 from typing import Any
 
+from .. import privacy
+
 Event = dict[str, Any]
 RESYNC: Event = {"type": "resync"}
 HANGUP: Event = {"type": "hangup"}  # internal: the listener's connection is gone
@@ -14,7 +16,9 @@ BATCH_TYPE = "batch"  # the SSE message holding several events: {"type": "batch"
 CONTROL_TYPES = frozenset({"hangup", "resync", "board_deleted", "access_revoked"})
 # Events only some listeners may see (a vote's dot goes to its voter alone): a frame holding
 # one is never sent as the board's shared text.
-PRIVATE_TYPES = frozenset({"dot"})
+# A change of the board's modes (private mode, authors shown) changes what the events after it
+# may show a listener, so it too is written event by event, in order.
+PRIVATE_TYPES = frozenset({"dot", "modes"})
 
 
 class Message(dict):
@@ -53,6 +57,11 @@ class Frame:
         self.first, self.last = first, last
         self.plain = not any(e.get("type") in CONTROL_TYPES or e.get("type") in PRIVATE_TYPES
                              for e in events)
+        # Notes that are hidden or name their author read differently per listener
+        # (privacy.py): such a frame has one text per view key instead of one for all.
+        self.sensitive = any(privacy.sensitive(e) for e in events)
+        self._hidden_authors: set[str] | None = None
+        self._views: dict[tuple, str] = {}
 
     @classmethod
     def of(cls, event: Event) -> Frame:
@@ -63,11 +72,29 @@ class Frame:
     @cached_property
     def text(self) -> str:
         """The frame as one SSE message: the event itself, or a batch whose id is the last
-        seq in it (a browser that saw it reconnects after all of it)."""
-        if len(self.events) == 1:
-            return format_event(self.events[0])
+        seq in it (a browser that saw it reconnects after all of it). What anyone may see:
+        server-only fields are dropped, hidden notes face down, authors unnamed."""
+        return self._encode(privacy.ANYONE)
+
+    def text_for(self, viewer: privacy.Viewer) -> str:
+        """The frame as this listener may see it; encoded once per view key."""
+        if not self.sensitive:
+            return self.text
+        if self._hidden_authors is None:
+            self._hidden_authors = privacy.hidden_authors(self.events)
+        key = privacy.view_key(viewer, self._hidden_authors)
+        text = self._views.get(key)
+        if text is None:  # two streams racing here only encode it twice
+            text = self._views[key] = self._encode(viewer)
+        return text
+
+    def _encode(self, viewer: privacy.Viewer) -> str:
+        events = [as_message(privacy.view_event(e, viewer)) if privacy.note_rows(e) else e
+                  for e in self.events]
+        if len(events) == 1:
+            return format_event(events[0])
         data = (f'{{"type":"{BATCH_TYPE}","events":['
-                + ",".join(e.json for e in self.events) + "]}")
+                + ",".join(e.json for e in events) + "]}")
         if self.last is None:
             return f"data: {data}\n\n"
         return f"id: {self.last}\ndata: {data}\n\n"

@@ -9,8 +9,8 @@ from typing import Any
 
 from . import models
 from .choose import CHAT, Verdict, classify
-from .client import Server
 from .errors import LlamafileError
+from .pool import connect
 
 EMBED_WITH = ("auto", "bundled", "llamafile")
 BUNDLED_EMBED = Path(models.EMBED_FILE).stem.split(".")[0]  # all-MiniLM-L6-v2
@@ -27,8 +27,8 @@ def assign(
     given_chat = cfg.get("CHAT_URL")
     yours = "unknown"
     try:
-        yours = Server(user_embed).info().model
-        verdict = classify(Server(user_embed), refusal_counts=refusal_counts) \
+        yours = connect(user_embed, role="embed").info().model
+        verdict = classify(connect(user_embed, role="embed"), refusal_counts=refusal_counts) \
             if mode == "auto" else None
     except LlamafileError:
         # Not answering now: use it as given; the AI status says what is wrong with it.

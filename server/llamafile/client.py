@@ -59,7 +59,36 @@ def _excerpt(resp: requests.Response) -> str:
         return resp.text[:300]
 
 
-class Server:
+class JsonCalls:
+    """JSON over `call()`: what a Server and a pool of them share."""
+
+    url: str
+
+    def call(self, method: str, path: str, body: Any = None, **kw: Any) -> requests.Response:
+        raise NotImplementedError
+
+    def get_json(self, path: str, **kw: Any) -> Any:
+        """GET and decode JSON (None for a 404 when ok404)."""
+        resp = self.call("GET", path, **kw)
+        return None if resp.status_code == 404 else self._json(resp, path)
+
+    def post_json(self, path: str, body: Any, **kw: Any) -> Any:
+        """POST JSON and decode the JSON answer (None for a 404 when ok404)."""
+        resp = self.call("POST", path, body, **kw)
+        return None if resp.status_code == 404 else self._json(resp, path)
+
+    def _json(self, resp: requests.Response, path: str) -> Any:
+        try:
+            return resp.json()
+        except ValueError as e:
+            raise LlamafileError(
+                "bad_response",
+                f"{self.url}{path} did not answer JSON: is this a Llamafile? ({resp.text[:100]!r})",
+                self.url,
+            ) from e
+
+
+class Server(JsonCalls):
     """HTTP access to one base URL, with thread-local pooled sessions and dialect detection."""
 
     def __init__(
@@ -206,26 +235,6 @@ class Server:
             self.url,
             status=resp.status_code,
         )
-
-    def get_json(self, path: str, **kw: Any) -> Any:
-        """GET and decode JSON (None for a 404 when ok404)."""
-        resp = self.call("GET", path, **kw)
-        return None if resp.status_code == 404 else self._json(resp, path)
-
-    def post_json(self, path: str, body: Any, **kw: Any) -> Any:
-        """POST JSON and decode the JSON answer (None for a 404 when ok404)."""
-        resp = self.call("POST", path, body, **kw)
-        return None if resp.status_code == 404 else self._json(resp, path)
-
-    def _json(self, resp: requests.Response, path: str) -> Any:
-        try:
-            return resp.json()
-        except ValueError as e:
-            raise LlamafileError(
-                "bad_response",
-                f"{self.url}{path} did not answer JSON: is this a Llamafile? ({resp.text[:100]!r})",
-                self.url,
-            ) from e
 
     # -- detection --------------------------------------------------------------------------
 

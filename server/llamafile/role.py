@@ -7,15 +7,18 @@ from concurrent.futures import ThreadPoolExecutor
 
 from .client import Server
 from .errors import LlamafileError
+from .pool import ServerPool, connect
 
 
 class RoleClient:
-    """A client for one role (embed or chat) on one server URL."""
+    """A client for one role (embed or chat) on one server URL, or a pool of them."""
 
     role = ""
 
-    def __init__(self, server: Server | str, *, max_concurrency: int | None = None) -> None:
-        self.server = server if isinstance(server, Server) else Server(server, role=self.role)
+    def __init__(self, server: Server | ServerPool | str, *,
+                 max_concurrency: int | None = None) -> None:
+        # Several comma-separated URLs make a pool that spreads the calls (pool.py).
+        self.server = connect(server, role=self.role) if isinstance(server, str) else server
         self.max_concurrency = max_concurrency
         self._pool: ThreadPoolExecutor | None = None
         self._pool_lock = threading.Lock()

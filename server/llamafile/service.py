@@ -14,6 +14,7 @@ from .chat import LlamafileChat
 from .client import Server
 from .embed import LlamafileEmbedder
 from .errors import LlamafileError
+from .pool import ServerPool, connect
 
 STATUS_TTL = 3.0  # seconds a status answer is reused: the toolbar polls, servers need not
 
@@ -35,11 +36,11 @@ class AIService:
         self.configured = bool(embed_url and chat_url)
         hint = _start_hint(source)
         self.embedder = LlamafileEmbedder(
-            Server(embed_url or "http://127.0.0.1:8080", role="embed", start_hint=hint),
+            connect(embed_url or "http://127.0.0.1:8080", role="embed", start_hint=hint),
             cache=EmbeddingCache(path=cache_path),
         )
         self.chat = LlamafileChat(
-            Server(chat_url or "http://127.0.0.1:8080", role="chat", start_hint=hint)
+            connect(chat_url or "http://127.0.0.1:8080", role="chat", start_hint=hint)
         )
         self._status: dict[str, Any] | None = None
         self._status_at = 0.0
@@ -103,8 +104,10 @@ def _start_hint(source: str) -> str | None:
     return None
 
 
-def _role(server: Server) -> tuple[dict[str, Any], LlamafileError | None]:
+def _role(server: Server | ServerPool) -> tuple[dict[str, Any], LlamafileError | None]:
     out: dict[str, Any] = {"url": server.url, "model": None, "dialect": None, "ready": False}
+    if isinstance(server, ServerPool):
+        out["servers"] = server.members()
     try:
         try:
             server.check()
@@ -113,6 +116,8 @@ def _role(server: Server) -> tuple[dict[str, Any], LlamafileError | None]:
             raise
         info = server.info()
         out.update(model=info.model, dialect=info.dialect, ready=True)
+        if isinstance(server, ServerPool):
+            out["servers"] = server.members()  # after check(): who answered just now
         return out, None
     except LlamafileError as e:
         return out, e

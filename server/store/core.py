@@ -15,9 +15,9 @@ from typing import Any
 
 from ..config import default_data_dir
 from ..errors import Conflict, Invalid, NotFound, Unavailable
-from . import access, db, locks, membership, schema, votes
+from . import access, db, locks, membership, modes, schema, votes
 from . import validate as v
-from .ops import TABLES, Batch, row_dict
+from .ops import TABLES, Batch, Writer, row_dict
 
 log = logging.getLogger(__name__)
 Publish = Callable[[str, dict[str, Any]], None]
@@ -201,12 +201,17 @@ class Store:
             groups = conn.execute("SELECT * FROM groups WHERE board_id = ? "
                                   "ORDER BY created_at, id", (board_id,)).fetchall()
             held = locks.read(conn, board_id).public()
+            mode = modes.read(conn, board_id)
+        # Notes as the store holds them, hidden text and authors included: whoever hands
+        # them to a person first passes them through privacy.view_snapshot.
         return {"board": board_dict(row), "notes": [row_dict(n, "note") for n in notes],
                 "groups": [row_dict(g, "group") for g in groups], "seq": row["seq"],
-                "locks": held}
+                "locks": held, "modes": mode}
 
-    def create_board(self, name: Any = None, board_id: str | None = None) -> dict[str, Any]:
-        """A new, empty board."""
+    def create_board(self, name: Any = None, board_id: str | None = None,
+                     template: Any = None) -> dict[str, Any]:
+        """A new board: empty, or with a template's frames (board_templates.Template), all
+        in one write."""
         name = v.check_title(name, self.limits, "Board name") if name is not None else ""
         board_id = v.new_id() if board_id is None else v.check_id(board_id, "board")
         now = now_iso()
@@ -218,8 +223,26 @@ class Store:
             except sqlite3.IntegrityError:
                 raise Conflict(f"A board with id {board_id!r} already exists.") from None
             access.add_links(conn, board_id, now)
+            if template is not None:
+                table, cols = TABLES["group"]
+                rows = [{**g, "title": v.check_title(g["title"], self.limits, "Frame title"),
+                         "board_id": board_id, "version": 1, "created_at": now,
+                         "updated_at": now} for g in template.groups()]
+                conn.executemany(f"INSERT INTO {table} ({', '.join(cols)}) "
+                                 f"VALUES ({', '.join('?' for _ in cols)})",
+                                 [[r[c] for c in cols] for r in rows])
+                conn.execute("INSERT INTO board_templates (board_id, template, timer_seconds) "
+                             "VALUES (?, ?, ?)", (board_id, template.id, template.timer_seconds))
             board = board_dict(self._board_row(conn, board_id))
         return board
+
+    def board_template(self, board_id: str) -> dict[str, Any] | None:
+        """{"id", "timer_seconds"} of the template the board started from, or None."""
+        with self._read() as conn:
+            row = conn.execute("SELECT template, timer_seconds FROM board_templates "
+                               "WHERE board_id = ?", (board_id,)).fetchone()
+        return None if row is None else {"id": row["template"],
+                                         "timer_seconds": row["timer_seconds"]}
 
     def rename_board(self, board_id: str, name: Any) -> dict[str, Any]:
         """Rename a board; everyone on it gets a 'board' event."""
@@ -262,7 +285,8 @@ class Store:
             access.add_links(conn, board_id, now)
             for kind, rows in (("group", groups), ("note", notes)):
                 table, cols = TABLES[kind]
-                base = {"origin": "user", "group_id": None, "version": 1}
+                base = {"origin": "user", "group_id": None, "version": 1, "author_id": None,
+                        "author": None, "hidden": 0}
                 conn.executemany(
                     f"INSERT INTO {table} ({', '.join(cols)}) "
                     f"VALUES ({', '.join('?' for _ in cols)})",
@@ -315,14 +339,18 @@ class Store:
     # -- the write path ----------------------------------------------------------------
 
     def apply_ops(self, board_id: str, ops: Any, client: str | None = None,
-                  locked_ok: bool = True) -> dict[str, Any]:
+                  locked_ok: bool = True, person: str | None = None) -> dict[str, Any]:
         """Validate and apply ops in one transaction, log and publish one event. With
-        locked_ok=False (an editor's request) an op on anything locked is refused."""
+        locked_ok=False (an editor's request) an op on anything locked is refused. `person`
+        (votes.voter_of the caller) is who new notes are by; in private mode they start
+        hidden. Results and the event hold whole rows: privacy.py filters them per person."""
         with self._write() as (conn, outbox):
             seq = self._seq(conn, board_id)
             held = None if locked_ok else locks.read(conn, board_id)
+            writer = Writer(person, modes.name_of(conn, board_id, person),
+                            modes.read(conn, board_id)["private"])
             batch = Batch(conn, board_id, self.limits, now_iso(),
-                          held if held is not None and held.any() else None)
+                          held if held is not None and held.any() else None, writer)
             batch.run(ops)
             if not batch.changes:
                 return {"results": batch.results, "seq": seq}
@@ -332,6 +360,80 @@ class Store:
             self._log(conn, board_id, seq, event)
             outbox.append((board_id, event))
         return {"results": batch.results, "seq": seq}
+
+    # -- private mode and authors ----------------------------------------------------------
+
+    def modes(self, board_id: str) -> dict[str, Any]:
+        """The board's modes: {"private", "show_authors", "version"}."""
+        with self._read() as conn:
+            self._seq(conn, board_id)
+            return modes.read(conn, board_id)
+
+    def hidden_count(self, board_id: str) -> int:
+        """How many notes on the board are face down (written in private mode, unrevealed)."""
+        with self._read() as conn:
+            self._seq(conn, board_id)
+            return conn.execute("SELECT COUNT(*) FROM notes WHERE board_id = ? AND hidden = 1",
+                                (board_id,)).fetchone()[0]
+
+    def set_modes(self, board_id: str, body: dict[str, Any], client: str | None = None
+                  ) -> dict[str, Any]:
+        """Start or end (reveal) private mode, show or hide authors. Starting private mode
+        hides authors unless the body says otherwise; ending it turns every hidden note face
+        up: a 'modes' event, then one 'changes' event with the revealed notes."""
+        wanted = modes.check(body)
+        with self._write() as (conn, outbox):
+            self._seq(conn, board_id)
+            now = now_iso()
+            old = modes.read(conn, board_id)
+            new = {**old, **wanted}
+            if wanted.get("private") and not old["private"] and "show_authors" not in wanted:
+                new["show_authors"] = False  # off by default in private mode
+            if new == old:
+                return {"modes": old, "seq": self._seq(conn, board_id), "revealed": 0}
+            new["version"] = old["version"] + 1
+            modes.write(conn, board_id, new, now)
+            revealed = [] if new["private"] else modes.reveal(conn, board_id, now)
+            seq = self._bump(conn, board_id, now)
+            event = {"type": "modes", "seq": seq, "modes": new}
+            self._log(conn, board_id, seq, event)
+            outbox.append((board_id, event))
+            if revealed:
+                seq = self._changes_event(conn, board_id, outbox, revealed, client, now)
+        return {"modes": new, "seq": seq, "revealed": len(revealed)}
+
+    def set_name(self, board_id: str, person: str, name: str, client: str | None = None
+                 ) -> dict[str, Any]:
+        """The name a person goes by on the board; their notes' author line follows it."""
+        with self._write() as (conn, outbox):
+            seq = self._seq(conn, board_id)
+            now = now_iso()
+            modes.set_name(conn, board_id, person, name, now)
+            ids = [r[0] for r in conn.execute(
+                "SELECT id FROM notes WHERE board_id = ? AND author_id = ? "
+                "AND (author IS NULL OR author != ?) ORDER BY created_at, id",
+                (board_id, person, name))]
+            if ids:
+                conn.execute("UPDATE notes SET author = ?, version = version + 1, "
+                             "updated_at = ? WHERE board_id = ? AND author_id = ? "
+                             "AND (author IS NULL OR author != ?)",
+                             (name, now, board_id, person, name))
+                seq = self._changes_event(conn, board_id, outbox, ids, client, now)
+        return {"name": name, "notes": len(ids), "seq": seq}
+
+    def _changes_event(self, conn: sqlite3.Connection, board_id: str, outbox: list,
+                       note_ids: list[str], client: str | None, now: str) -> int:
+        """Log and queue a 'changes' event upserting these notes as they are now."""
+        changes = []
+        for note_id in note_ids:
+            row = conn.execute("SELECT * FROM notes WHERE board_id = ? AND id = ?",
+                               (board_id, note_id)).fetchone()
+            changes.append({"kind": "note", "op": "upsert", "item": row_dict(row, "note")})
+        seq = self._bump(conn, board_id, now)
+        event = {"type": "changes", "seq": seq, "client": client, "changes": changes}
+        self._log(conn, board_id, seq, event)
+        outbox.append((board_id, event))
+        return seq
 
     # -- locks -----------------------------------------------------------------------------
 

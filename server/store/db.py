@@ -25,11 +25,6 @@ def redacted(url: str) -> str:
 def connect(target: str, synchronous: str = "NORMAL") -> Any:
     """A connection in autocommit mode (the store issues BEGIN itself): a sqlite3.Connection,
     or a pg.Connection that takes the same SQL."""
-    if dialect_of(target) == POSTGRESQL:
-        # Imported only here: psycopg must come after gevent's patching (pg._cooperate).
-        from . import pg
-
-        return pg.connect(target)
     return schema.connect(target, synchronous)
 
 

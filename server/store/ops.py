@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
 from typing import Any
 
-from ..errors import Conflict, HerdError, Invalid, NotFound, TooLarge
+from ..errors import Conflict, Forbidden, HerdError, Invalid, NotFound, TooLarge
+from . import locks as lk
 from . import membership as m
 from . import validate as v
 from .locks import Locks
 
 NOTE_COLS = ("id", "board_id", "text", "x", "y", "w", "h", "color", "group_id", "version",
-             "created_at", "updated_at")
+             "created_at", "updated_at", "author_id", "author", "hidden")
 GROUP_COLS = ("id", "board_id", "title", "x", "y", "w", "h", "origin", "version",
               "created_at", "updated_at")
 TABLES = {"note": ("notes", NOTE_COLS), "group": ("groups", GROUP_COLS)}
@@ -19,20 +21,40 @@ MAX_OPS = 10_000
 GEOMETRY = {"x", "y", "w", "h"}
 
 
+HIDDEN_TEXT = ("This note was written in private mode: only its author can change its text "
+               "until the facilitator reveals it.")
+HIDDEN_DELETE = ("This note was written in private mode: only its author can delete it until "
+                 "the facilitator reveals it (an undo could only bring it back empty).")
+
+
+@dataclass(frozen=True)
+class Writer:
+    """Who a batch writes for: the person new notes are by (None: Herd itself, as Organize)
+    and their name, and whether the board is in private mode (new notes start hidden)."""
+
+    person: str | None = None
+    name: str | None = None
+    private: bool = False
+
+
 def row_dict(row: sqlite3.Row | None, kind: str) -> dict[str, Any] | None:
-    """A Note or Group as the API shows it."""
+    """A Note or Group as the store holds it (privacy.py says what each person is sent)."""
     if row is None:
         return None
-    return {c: row[c] for c in TABLES[kind][1]}
+    out = {c: row[c] for c in TABLES[kind][1]}
+    if kind == "note":
+        out["hidden"] = bool(out["hidden"])
+    return out
 
 
 class Batch:
     """One batch of ops against one board, in the caller's transaction."""
 
     def __init__(self, conn: sqlite3.Connection, board_id: str, limits: v.Limits, now: str,
-                 locks: Locks | None = None):
+                 locks: Locks | None = None, writer: Writer | None = None):
         self.conn, self.board_id, self.limits, self.now = conn, board_id, limits, now
         self.locks = locks  # None: the caller may change locked things (a facilitator)
+        self.writer = writer or Writer()
         self.results: list[dict[str, Any]] = []
         # (kind, id) -> change; re-inserted on each touch so the event lists final states.
         self.changes: dict[tuple[str, str], dict[str, Any]] = {}
@@ -113,11 +135,15 @@ class Batch:
         else:
             values = v.group_fields(fields, self.limits, partial=False)
         note_ids = values.pop("note_ids", None)
+        if kind == "note":  # who wrote it is the server's to say, never the client's
+            values.update(author_id=self.writer.person, author=self.writer.name,
+                          hidden=self.writer.private and self.writer.person is not None)
         row = {"id": item_id, "board_id": self.board_id, **values, "version": 1,
                "created_at": self.now, "updated_at": self.now}
         table, cols = TABLES[kind]
         self.conn.execute(f"INSERT INTO {table} ({', '.join(cols)}) "
-                          f"VALUES ({', '.join('?' for _ in cols)})", [row[c] for c in cols])
+                          f"VALUES ({', '.join('?' for _ in cols)})",
+                          [int(row[c]) if c == "hidden" else row[c] for c in cols])
         self._changed(kind, "upsert", row)
         if kind == "note":
             self._moved_notes.add(item_id)
@@ -137,6 +163,11 @@ class Batch:
         checker = v.note_fields if kind == "note" else v.group_fields
         values = checker(fields, self.limits, partial=True)
         note_ids = values.pop("note_ids", None)
+        if (kind == "note" and "text" in values and current["hidden"]
+                and current["author_id"] != self.writer.person):
+            # Its text was never sent to this caller: writing over it blind is refused.
+            raise Forbidden(HIDDEN_TEXT, code="hidden_note",
+                            details={"kind": "note", "id": item_id})
         if kind == "note" and "group_id" in values:
             self._check_group(values["group_id"])
         row = self._write(kind, current, values)
@@ -158,6 +189,10 @@ class Batch:
         if self.locks is not None:
             self.locks.refuse(kind, current)
         self._check_version(kind, current, version)
+        if (kind == "note" and current["hidden"]
+                and current["author_id"] != self.writer.person):
+            raise Forbidden(HIDDEN_DELETE, code="hidden_note",
+                            details={"kind": "note", "id": item_id})
         if kind == "group":
             for note_id in self._group_members(item_id):
                 self._set_note_group(note_id, None)
@@ -203,7 +238,14 @@ class Batch:
                                                bump=("group", group_id) not in self.changes)
                 self._settled.add(("group", group_id))
         ordered = m.z_order(frames.values())
+        held: Locks | None = None
         for note in self._affected_notes():
+            if note["id"] not in self._moved_notes and note["id"] not in self._asks:
+                # Swept by a frame moving or resizing over it: a locked note keeps its group
+                # (it changes group only when someone allowed to moves it).
+                held = held if held is not None else lk.read(self.conn, self.board_id)
+                if held.holds("note", note):
+                    continue
             group_id = m.container_id(note, ordered)
             if group_id != note["group_id"]:
                 # Part of the write that caused it: a row this batch already wrote keeps the

@@ -184,6 +184,39 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (board_id, kind, item_id)
     ) WITHOUT ROWID;
     """,
+    # 7: templates (issue 10). Which template a board started from and the timer it
+    # suggests, so whoever runs the board (not only whoever made it) is offered that timer.
+    """
+    CREATE TABLE board_templates (
+        board_id       TEXT PRIMARY KEY REFERENCES boards(id) ON DELETE CASCADE,
+        template       TEXT NOT NULL,
+        timer_seconds  INTEGER
+    ) WITHOUT ROWID;
+    """,
+    # 8: private mode and authors (issue 10). Every note remembers who wrote it: author_id is
+    # the same hash of the caller's session votes use (never the session id), author the
+    # name they go by on this board (people). A note written while the board is in private
+    # mode is hidden: only its author is sent its text until the facilitator reveals. A
+    # board's modes live in their own table, one row once a facilitator changes one.
+    """
+    ALTER TABLE notes ADD COLUMN author_id TEXT;
+    ALTER TABLE notes ADD COLUMN author TEXT;
+    ALTER TABLE notes ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE board_modes (
+        board_id      TEXT PRIMARY KEY REFERENCES boards(id) ON DELETE CASCADE,
+        private       INTEGER NOT NULL DEFAULT 0,
+        show_authors  INTEGER NOT NULL DEFAULT 1,
+        version       INTEGER NOT NULL DEFAULT 0,
+        updated_at    TEXT
+    );
+    CREATE TABLE people (
+        board_id    TEXT NOT NULL REFERENCES boards(id) ON DELETE CASCADE,
+        person      TEXT NOT NULL,
+        name        TEXT NOT NULL,
+        updated_at  TEXT NOT NULL,
+        PRIMARY KEY (board_id, person)
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -194,7 +227,12 @@ DIALECT_MIGRATIONS: dict[str, dict[int, str]] = {"postgresql": {}}
 
 
 def connect(path: str, synchronous: str = "NORMAL") -> sqlite3.Connection:
-    """A connection in autocommit mode (we issue BEGIN ourselves), WAL, foreign keys on."""
+    """A connection in autocommit mode (we issue BEGIN ourselves), WAL, foreign keys on; for a
+    postgresql:// URL, store/pg.py's connection, which takes the same SQL (db.py)."""
+    if path.startswith(("postgresql://", "postgres://")):
+        from . import pg  # imported late: after gevent's patching (pg._cooperate)
+
+        return pg.connect(path)  # type: ignore[return-value]
     if synchronous.upper() not in ("OFF", "NORMAL", "FULL", "EXTRA"):
         raise ValueError(f"DB_SYNCHRONOUS must be OFF, NORMAL, FULL or EXTRA, not {synchronous!r}")
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)

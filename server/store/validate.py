@@ -19,7 +19,10 @@ GROUP_DEFAULTS: dict[str, Any] = {"title": "", "x": 0.0, "y": 0.0, "w": 400.0, "
 # "unsorted" frame holds the notes that fit no group.
 ORIGINS = ("user", "organize", "unsorted")
 # Fields a client may send back as it received them (an exported Note, say); they are ignored.
-READ_ONLY = {"id", "board_id", "version", "created_at", "updated_at"}
+# Who wrote a note and whether it is hidden are the server's to say (store/modes.py), never
+# the client's: a browser sending a row back as it got it has them ignored too.
+READ_ONLY = {"id", "board_id", "version", "created_at", "updated_at", "author", "author_id",
+             "hidden", "face_down"}
 # Generous bounds: they exist to keep NaN, 1e308 and friends out of the canvas maths.
 MAX_COORD = 1e7
 MAX_SIZE = 1e6

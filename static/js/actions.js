@@ -33,6 +33,7 @@ export function installActions(ctx) {
     const node = ctx.renderer.noteEl(id);
     const row = ctx.model.notes.get(id);
     if (!node || !row || node.classList.contains('editing')) return;
+    if (row.face_down) { toast('This note is face down: only its author can edit it until the facilitator reveals it.'); return; }
     const startText = row.text || '';
     const startVersion = row.version; // what the user saw when they began typing
     const ta = document.createElement('textarea');

@@ -30,7 +30,8 @@ export function describe(counts) {
   return `Others ${parts.length ? parts.join(', ') + ' and ' : ''}${last}.`;
 }
 
-/** A polite live region on the page and ctx.announceChanges(changes) feeding it. */
+/** A polite live region on the page, ctx.announceChanges(changes) feeding it, and
+ * ctx.announce(text) for what the person's own action did. */
 export function installAnnouncer(ctx) {
   const region = document.createElement('div');
   region.className = 'visually-hidden';
@@ -39,6 +40,8 @@ export function installAnnouncer(ctx) {
   (document.querySelector('.board-tools') || document.body).append(region);
   let counts = {};
   let timer = null;
+  /** Say something now (a search landing on its match): what the person just did. */
+  ctx.announce = (text) => { region.textContent = text; };
   ctx.announceChanges = (changes) => {
     counts = countChanges(counts, changes, (kind, id) => !!ctx.lookup(kind, id));
     if (timer) return;

@@ -70,7 +70,8 @@ const enc = encodeURIComponent;
 /** Every API route the front end uses, by name. */
 export const api = {
   listBoards: () => request('GET', '/api/boards'),
-  createBoard: (name) => request('POST', '/api/boards', { name }),
+  createBoard: (name, template = null) => request('POST', '/api/boards', template ? { name, template } : { name }),
+  listTemplates: () => request('GET', '/api/templates'),
   getBoard: (b) => request('GET', `/api/boards/${enc(b)}`),
   renameBoard: (b, name) => request('PATCH', `/api/boards/${enc(b)}`, { name }),
   deleteBoard: (b) => request('DELETE', `/api/boards/${enc(b)}`),
@@ -78,6 +79,8 @@ export const api = {
   ai: () => request('GET', '/api/ai'),
   lock: (b, body) => request('POST', `/api/boards/${enc(b)}/lock`, body),
   unlock: (b, body) => request('POST', `/api/boards/${enc(b)}/unlock`, body),
+  setModes: (b, body) => request('PATCH', `/api/boards/${enc(b)}/modes`, body),
+  setMe: (b, name) => request('PUT', `/api/boards/${enc(b)}/me`, { name }),
   getVote: (b) => request('GET', `/api/boards/${enc(b)}/vote`),
   startVote: (b, body) => request('POST', `/api/boards/${enc(b)}/vote`, body),
   endVote: (b) => request('POST', `/api/boards/${enc(b)}/vote/end`),

@@ -19,6 +19,8 @@ import { installTimer } from './timer.js';
 import { installShare } from './share.js';
 import { installVotes } from './votes.js';
 import { installLocks } from './locks.js';
+import { installSearch } from './search.js';
+import { installPrivate } from './private.js';
 import { showError, toast } from './ui.js';
 import './theme.js'; // the light or dark the person picked, before the first paint of the board
 
@@ -94,7 +96,7 @@ ctx.commit = async function commit(ops, { record = true, before = ctx.lookup, gl
   if (ctx.blockedByLock?.(ops)) return false; // the server would refuse it: do not pretend
   // Membership follows geometry: settle it here, for every batch, so the board shows it at
   // once and the inverse takes it back with the positions (the server settles the same way).
-  ops = settleOps(ctx.model.notes, ctx.model.groups, ops);
+  ops = settleOps(ctx.model.notes, ctx.model.groups, ops, (id) => !!ctx.isLocked?.('note', id));
   const inv = record ? S.invertOps(before, ops, [...ctx.model.notes.values()]) : null;
   const token = ++tokenSeq;
   render(S.applyLocal(ctx.model, ops, token), { glide });
@@ -215,8 +217,11 @@ ctx.fit = (rows = [...ctx.model.notes.values(), ...ctx.model.groups.values()]) =
   const { w, h } = ctx.viewportSize();
   const rect = geo.unionRect(rows
     .map((r) => (r.title !== undefined ? geo.inflate(r, { top: 40, left: 0, right: 0, bottom: 0 }) : r)));
-  // Leave room for the top bar and the bottom toolbars so nothing ends up under them.
-  const top = 70, bottom = 90;
+  // Leave room for the top bar and the bottom toolbars so nothing ends up under them (on a
+  // phone the header is two rows and the bars stack: measure them).
+  const top = Math.max(70, (document.querySelector('.topbar')?.getBoundingClientRect().bottom || 0) + 8);
+  const barTops = [...document.querySelectorAll('.toolbar, .zoombar')].map((b) => b.getBoundingClientRect().top).filter((t) => t > 0);
+  const bottom = Math.max(90, barTops.length ? h - Math.min(...barTops) + 8 : 0);
   const v = geo.fitView(rect, w, Math.max(100, h - top - bottom));
   ctx.setView({ ...v, ty: v.ty + top });
 };
@@ -286,6 +291,8 @@ function onEvent(ev) {
     ctx.timer?.apply(ev.timer);
   } else if (ev.type === 'locks') {
     ctx.locks?.apply(ev.locks);
+  } else if (ev.type === 'modes') {
+    ctx.privateMode?.apply(ev.modes);
   } else if (ev.type === 'vote') {
     ctx.votes?.apply(ev.vote);
   } else if (ev.type === 'dot') {
@@ -318,6 +325,7 @@ async function resync() {
     const data = await api.getBoard(boardId);
     render(S.reset(ctx.model, data), { glide: true });
     ctx.locks?.apply(data.locks);
+    ctx.privateMode?.apply(data.modes);
     ctx.votes?.load(data.vote);
     ctx.live?.setSeq(data.seq);
   } catch (e) {
@@ -349,6 +357,7 @@ async function start() {
     return;
   }
   ctx.access = data.access;
+  ctx.template = data.template || null; // the template it started from: its suggested timer
   document.body.dataset.role = data.access?.role || '';
   ctx.model = S.createModel(data);
   document.title = `${data.board.name} · Herd`;
@@ -367,8 +376,11 @@ async function start() {
   installShare(ctx);
   ctx.locks = installLocks(ctx, layer);
   ctx.locks.apply(data.locks);
+  ctx.privateMode = installPrivate(ctx, layer);
+  ctx.privateMode.apply(data.modes);
   ctx.votes = installVotes(ctx, layer);
   ctx.votes.load(data.vote);
+  installSearch(ctx);
   ctx.live = connect(boardId, {
     after: data.seq,
     onEvent,

@@ -18,6 +18,16 @@ export function boardMenu(ctx, anchor) {
   const session = ctx.may('manage') && ctx.toggleBoardLock ? [
     'sep',
     { label: locked ? 'Unlock the board' : 'Lock the board', title: 'Locked: editors can read, vote and point, but not move or edit', run: ctx.toggleBoardLock },
+    ...(ctx.togglePrivate ? [{
+      label: ctx.privateMode?.state().private ? 'Reveal all notes' : 'Start private mode',
+      title: ctx.privateMode?.state().private ? 'Turn every face-down note face up, for everyone'
+        : 'Everyone writes blind: others see new notes face down until you reveal',
+      run: ctx.togglePrivate,
+    }] : []),
+    ...(ctx.toggleAuthors ? [{
+      label: ctx.privateMode?.state().show_authors ? 'Hide authors' : 'Show authors',
+      title: 'Whether each note shows who wrote it, for everyone', run: ctx.toggleAuthors,
+    }] : []),
   ] : [];
   popover(anchor, [
     { heading: 'Download' },

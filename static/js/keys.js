@@ -22,6 +22,7 @@ export const KEYMAP = [
   ['selectAll', (e) => mod(e) && e.key === 'a', (ctx) => ctx.selectAll()],
   ['ungroup', (e) => mod(e) && e.shiftKey && key('g', 'G')(e), (ctx) => ctx.ungroupSelection()],
   ['group', (e) => mod(e) && !e.shiftKey && key('g', 'G')(e), (ctx) => ctx.groupSelection()],
+  ['search', (e) => mod(e) && !e.shiftKey && key('f', 'F')(e), (ctx) => ctx.openSearch?.()],
   ['zoomReset', (e) => mod(e) && e.key === '0', (ctx) => ctx.zoomTo(1)],
   ['zoomIn', (e) => mod(e) && key('=', '+')(e), (ctx) => ctx.zoomBy(1.25)],
   ['zoomOut', (e) => mod(e) && e.key === '-', (ctx) => ctx.zoomBy(0.8)],

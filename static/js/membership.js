@@ -50,8 +50,10 @@ export function containerOf(note, frames) {
  * @param {Map<string,object>} notes visible notes before the batch
  * @param {Map<string,object>} groups visible groups before the batch
  * @param {object[]} ops
+ * @param {(id: string) => boolean} [frozen] locked notes: a frame sweeping over them leaves
+ *   their group as it is (the server's rule); only an op on the note itself changes it
  */
-export function settleOps(notes, groups, ops) {
+export function settleOps(notes, groups, ops, frozen = () => false) {
   const n = new Map(notes), g = new Map(groups);
   let framesChanged = false;
   const touched = new Set();
@@ -75,6 +77,7 @@ export function settleOps(notes, groups, ops) {
   out.forEach((o, i) => { if (o.kind === 'note' && o.op !== 'delete') last.set(o.id, i); });
   for (const id of framesChanged ? n.keys() : touched) {
     const row = n.get(id);
+    if (!touched.has(id) && frozen(id)) continue;
     const gid = containerOf(row, frames)?.id ?? null;
     if (gid === (row.group_id ?? null)) continue;
     if (last.has(id)) out[last.get(id)].fields.group_id = gid;

@@ -25,6 +25,16 @@ export async function renameWithAi(ctx, gid) {
 
 // ---- AI status ----
 
+/** ", 2 of 3 embedding servers answer" for roles served by several servers. */
+function serversSaid(ai) {
+  return ['embed', 'chat'].map((role) => {
+    const all = ai[role]?.servers;
+    if (!all) return '';
+    const up = all.filter((m) => m.ready).length;
+    return `, ${up} of ${all.length} ${role === 'embed' ? 'embedding' : 'naming'} servers answer`;
+  }).join('');
+}
+
 /** Fetch the AI status into ctx.ai and show it on the chip; re-checks while it starts. */
 export async function refreshAi(ctx) {
   const chip = $('#ai-status');
@@ -38,7 +48,7 @@ export async function refreshAi(ctx) {
   chip.dataset.state = state;
   const shown = { ready: 'AI ready', starting: 'AI not ready', off: 'AI off' }[state];
   chip.querySelector('.label').textContent = shown;
-  chip.title = ai.ready ? `AI ready: ${[ai.embed?.model, ai.chat?.model].filter(Boolean).join(' + ')}${ai.roles?.note ? `. ${ai.roles.note}` : ''}` : (ai.message || 'AI is not available');
+  chip.title = ai.ready ? `AI ready: ${[ai.embed?.model, ai.chat?.model].filter(Boolean).join(' + ')}${serversSaid(ai)}${ai.roles?.note ? `. ${ai.roles.note}` : ''}` : (ai.message || 'AI is not available');
   // The name starts with what the chip shows (speech input users say what they see).
   chip.setAttribute('aria-label', `${shown}: ${chip.title.replace(/^AI ready: /, '')}`);
   if (ai.enabled && !ai.ready) setTimeout(() => refreshAi(ctx), 5000);

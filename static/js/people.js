@@ -36,6 +36,7 @@ export function peoplePopover(ctx, anchor) {
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     ctx.cursors?.setName(input.value);
+    ctx.privateMode?.sayName(); // the name our notes carry as their author
     pop.remove();
     anchor.focus?.();
   });

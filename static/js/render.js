@@ -85,10 +85,29 @@ export function createRenderer(layer) {
       scheduleFit(textEl);
       r.text = text; r.fw = row.w; r.fh = row.h;
     }
-    if (r.label !== text + row.color) {
+    // Private mode (private.js): a face-down card has no text at all (the server sent none);
+    // our own hidden note is marked; the author line shows when the server sent a name.
+    const down = !!row.face_down, own = !!row.hidden && !down, author = row.author || '';
+    if (r.down !== down || r.own !== own) {
+      node.classList.toggle('face-down', down);
+      node.classList.toggle('private-own', own);
+      r.down = down; r.own = own;
+    }
+    if (r.author !== author) {
+      let a = node.querySelector(':scope > .note-author');
+      if (!author) a?.remove();
+      else {
+        if (!a) { a = el('div', 'note-author'); node.append(a); }
+        a.textContent = `by ${author}`; // the same words as the note's label
+      }
+      r.author = author;
+    }
+    const label = down ? `Face-down note, hidden until the facilitator reveals it (${row.color || 'yellow'})`
+      : `${own ? 'Only you see this for now: ' : ''}${text || 'Empty'}${author ? `, by ${author}` : ''} (${row.color || 'yellow'})`;
+    if (r.label !== label) {
       // The colour is part of the name: it is the one thing about a note only sight gives.
-      node.setAttribute('aria-label', `${text || 'Empty'} (${row.color || 'yellow'})`);
-      r.label = text + row.color;
+      node.setAttribute('aria-label', label);
+      r.label = label;
     }
     const grouped = !!row.group_id;
     if (r.grouped !== grouped) { node.classList.toggle('grouped', grouped); r.grouped = grouped; }

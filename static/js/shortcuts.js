@@ -23,6 +23,7 @@ const SHORTCUTS = [
   ['Ctrl+G / Ctrl+Shift+G', 'Group the selection / remove the group'],
   ['Ctrl+Z / Ctrl+Shift+Z, Ctrl+Y', 'Undo / redo'],
   ['O', 'Organize'],
+  ['Ctrl+F, then Enter / Shift+Enter', 'Search notes and group titles: next / previous match'],
   ['Drop a .txt, .md or .json file', 'Import it (one note per line, or a whole board)'],
 ];
 

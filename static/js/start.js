@@ -127,16 +127,51 @@ linkForm?.addEventListener('submit', (e) => {
   else toast('That is not a link to this Herd, nor an owner token.', { kind: 'error' });
 });
 
+/** One radio card of the "Start from" choice: the template's name, its frames, its timer. */
+function templateCard(t) {
+  const label = document.createElement('label');
+  label.className = 'template-card';
+  const input = document.createElement('input');
+  input.type = 'radio';
+  input.name = 'template';
+  input.value = t.id;
+  const name = document.createElement('span');
+  name.className = 'tc-name';
+  name.textContent = t.name;
+  const frames = document.createElement('span');
+  frames.className = 'tc-frames';
+  const minutes = t.timer_seconds ? ` · ${Math.round(t.timer_seconds / 60)} min timer` : '';
+  frames.textContent = t.frames.join(' / ') + minutes;
+  label.title = t.description || t.name;
+  label.append(input, name, frames);
+  return label;
+}
+
+/** The templates the server offers, after the "Empty board" card the page already has. */
+async function loadTemplates() {
+  const box = document.getElementById('template-choice');
+  if (!box) return;
+  try {
+    const { templates } = await api.listTemplates();
+    box.append(...templates.map(templateCard));
+  } catch (e) {
+    showError(e); // the empty board still works
+  }
+}
+
 document.getElementById('create-form')?.addEventListener('submit', async (e) => {
   e.preventDefault();
   const input = document.getElementById('new-name');
-  const name = input.value.trim() || 'Untitled board';
+  const picked = e.currentTarget.querySelector('input[name=template]:checked');
+  const template = picked?.value || null;
+  const chosen = template && picked.closest('label').querySelector('.tc-name').textContent;
+  const name = input.value.trim() || chosen || 'Untitled board';
   try {
-    const board = await api.createBoard(name);
+    const board = await api.createBoard(name, template);
     location.href = `/b/${encodeURIComponent(board.id)}`;
   } catch (err) {
     showError(err);
   }
 });
 
-if (document.body.dataset.owner === '1') load();
+if (document.body.dataset.owner === '1') { load(); loadTemplates(); }

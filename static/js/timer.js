@@ -93,6 +93,14 @@ export function installTimer(ctx) {
       pop.append(more, end);
     } else {
       pop.append(el('h2', '', {}, 'Start a timer for everyone'));
+      // A board made from a template offers the timer it suggests first, and prefilled.
+      const suggested = ctx.template?.timer_seconds;
+      if (suggested) {
+        const b = el('button', 'btn primary wide timer-suggested', { type: 'button' },
+          `Suggested: ${clock(suggested)}`);
+        b.addEventListener('click', () => start(suggested));
+        pop.append(b);
+      }
       const grid = el('div', 'timer-presets');
       for (const m of PRESETS) {
         const b = el('button', 'btn', { type: 'button' }, `${m} min`);
@@ -102,6 +110,7 @@ export function installTimer(ctx) {
       const form = el('form', 'timer-custom');
       const input = el('input', '', { type: 'number', min: '1', max: '240', step: '1',
         placeholder: 'Minutes', 'aria-label': 'Minutes' });
+      if (suggested) input.value = String(Math.round(suggested / 60));
       form.append(input, el('button', 'btn primary', { type: 'submit' }, 'Start'));
       form.addEventListener('submit', (e) => {
         e.preventDefault();

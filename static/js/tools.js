@@ -4,6 +4,7 @@
 
 import * as geo from './geometry.js';
 import { installClipboard } from './clipboard.js';
+import { slopOf } from './tools/common.js';
 import { installKeys } from './keys.js';
 import { marqueeTool } from './tools/marquee.js';
 import { moveTool } from './tools/move.js';
@@ -24,8 +25,16 @@ export function installTools(ctx) {
 
   ctx.setMode = (m) => { ctx.mode = m; vp.dataset.mode = m; ctx.render([]); };
   vp.dataset.mode = ctx.mode;
+  let busyBeforeTap = false;
+  // A touch screen has no double-click: its canvas says how a finger adds a note.
+  if (globalThis.matchMedia?.('(pointer: coarse)').matches) {
+    vp.setAttribute('aria-label', 'Board canvas. Tap the empty canvas or the + button to add a note.');
+  }
 
   vp.addEventListener('pointerdown', (e) => {
+    // Whether a tap on the empty canvas only ends what was going on (an edit, a selection)
+    // or adds a note: read before the edit below is finished.
+    busyBeforeTap = !!ctx.editing || ctx.selection.size > 0;
     if (ctx.editing && !e.target.closest('.note.editing')) ctx.editing.finish(true);
     if (e.target.closest('button, input, textarea, a, .popover, .board-missing')) return;
     vp.focus({ preventScroll: true });
@@ -100,27 +109,45 @@ export function installTools(ctx) {
     }
   }, { passive: false });
 
-  /** Which tool a press starts, from what is under the pointer and the modifiers. */
+  /**
+   * Which tool a press starts, from what is under the pointer and the modifiers. A finger
+   * gets the same tools with a wider slop; its tap on a note already selected alone edits it
+   * (there is no double-click to do it), and its tap on the empty canvas adds a note there.
+   */
   function pickTool(e, p) {
-    if (e.button === 1 || ctx.spaceDown) return panTool(ctx, p);
+    const slop = slopOf(e);
+    const touch = e.pointerType === 'touch';
+    if (e.button === 1 || ctx.spaceDown) return panTool(ctx, p, false, { slop });
     const grip = e.target.closest('.frame-resize, .note-resize');
     if (grip) return resizeTool(ctx, p, grip.parentElement.dataset.kind, grip.parentElement.dataset.id);
     const noteEl = e.target.closest('.note');
     // A frame is grabbed by its title or its body; Shift on the body still draws a marquee.
+    // A finger grabs it by its title only: on a phone a frame's body is most of the screen,
+    // and a finger there pans, or taps a note into the frame.
     const frameEl = e.target.closest('.frame-head')?.parentElement ||
-      (!e.shiftKey && e.target.closest('.frame'));
+      (!e.shiftKey && !touch && e.target.closest('.frame'));
     if (noteEl || frameEl) {
       const key = noteEl ? 'note:' + noteEl.dataset.id : 'group:' + frameEl.dataset.id;
       const additive = e.shiftKey || e.metaKey || e.ctrlKey;
+      const alone = ctx.selection.size === 1 && ctx.selection.has(key);
       let clickSelect = null;
       if (additive) ctx.toggle(key);
       else if (!ctx.selection.has(key)) ctx.select([key]);
       else clickSelect = key; // a plain click on a selected item selects it alone, if no drag
       if (!ctx.selection.has(key)) return null;
-      return moveTool(ctx, p, clickSelect);
+      const onTap = touch && alone && !additive
+        ? () => (noteEl ? ctx.editNote(noteEl.dataset.id) : ctx.editTitle(frameEl.dataset.id)) : null;
+      return moveTool(ctx, p, clickSelect, { slop, onTap });
     }
-    if (e.shiftKey || ctx.mode === 'select') return marqueeTool(ctx, p, e.shiftKey);
-    return panTool(ctx, p, true);
+    if (e.shiftKey || ctx.mode === 'select') return marqueeTool(ctx, p, e.shiftKey, { slop });
+    return panTool(ctx, p, true, { slop, onTap: touch ? () => tapCanvas(p) : null });
+  }
+
+  /** A finger's tap on the empty canvas: ends an edit or a selection, else adds a note. */
+  function tapCanvas(p) {
+    if (busyBeforeTap) { ctx.clearSelection(); return; }
+    if (!ctx.may('write') || ctx.votes?.state()?.status === 'running') return;
+    ctx.newNoteAt(geo.toBoard(ctx.view, p));
   }
 
   installKeys(ctx);

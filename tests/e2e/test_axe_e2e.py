@@ -29,6 +29,7 @@ def test_start_page(page, server, scheme):
     server.login(page)  # the owner, as the person who started Herd
     page.goto(server.base + "/")
     page.wait_for_selector("#boards li")
+    page.wait_for_selector(".template-card input[value=retrospective]")  # the templates, loaded
     assert page.locator("h1").count() == 1
     assert_clean(page, f"start page ({scheme})")
 
@@ -62,3 +63,62 @@ def test_board_and_every_popover(page, server, open_board, busy_board, scheme):
         assert_clean(page, f"{opener} open ({scheme})")
         page.keyboard.press("Escape")
         page.evaluate("document.querySelectorAll('.popover').forEach(p => p.remove())")
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_search_with_matches_marked(page, server, open_board, busy_board, scheme):
+    page.emulate_media(color_scheme=scheme)
+    open_board(page, busy_board)
+    page.keyboard.press("Control+f")
+    page.keyboard.type("p")  # Apple, Pear, Plum: several marked, one current
+    page.wait_for_selector("#search-count >> text=1 of")
+    page.keyboard.press("Enter")
+    assert page.locator(".search-hit").count() >= 3
+    assert_clean(page, f"search open with matches ({scheme})")
+    page.fill("#search-input", "nothing here")
+    page.wait_for_selector("#search-count >> text=No matches")
+    assert_clean(page, f"search with no match ({scheme})")
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_a_phone_board_with_a_selection(browser, server, busy_board, scheme):
+    from browser_helpers import TEST_CONTEXT
+
+    ctx = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True,
+                              is_mobile=True, device_scale_factor=3, **TEST_CONTEXT)
+    try:
+        pg = ctx.new_page()
+        pg.emulate_media(color_scheme=scheme)
+        server.login(pg)
+        pg.goto(f"{server.base}/b/{busy_board}")
+        pg.wait_for_function("window.herd?.model && window.herd.connection === 'live'")
+        pg.evaluate("herd.select(['note:a'])")
+        pg.wait_for_selector("#selbar:not([hidden])")
+        assert_clean(pg, f"phone board with a selection ({scheme})")
+    finally:
+        ctx.close()
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_private_mode_cards_banner_and_authors(page, server, open_board, busy_board, scheme):
+    """Private mode as the facilitator sees it: the banner with Reveal, a face-down card
+    (written by someone else: the owner's token is another person than this browser), our
+    own hidden note, and the author lines once shown."""
+    page.emulate_media(color_scheme=scheme)
+    b = busy_board
+    server.api("PATCH", f"/api/boards/{b}/modes", {"private": True})
+    server.api("POST", f"/api/boards/{b}/notes", {"id": "h", "text": "blind", "x": 300,
+                                                   "y": 500, "color": "green"})
+    open_board(page, b)
+    page.wait_for_selector(".note.face-down")
+    page.wait_for_selector("#private-banner:not([hidden])")
+    page.mouse.dblclick(700, 650)
+    page.wait_for_selector("textarea.note-edit")
+    page.keyboard.type("Mine, hidden")
+    page.keyboard.press("Escape")
+    page.wait_for_selector(".note.private-own")
+    assert_clean(page, f"private mode ({scheme})")
+    server.api("PATCH", f"/api/boards/{b}/modes", {"show_authors": True})
+    server.api("PUT", f"/api/boards/{b}/me", {"name": "Owner script"})
+    page.wait_for_selector(".layer.show-authors .note-author")
+    assert_clean(page, f"private mode with authors ({scheme})")

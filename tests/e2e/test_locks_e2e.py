@@ -60,3 +60,33 @@ def test_a_locked_note_and_board_refuse_an_editors_drag_and_unlock_in_one_click(
         ed.wait_for_selector("#board-locked", state="hidden")
         drag(ed, "n2", dy=-150)
         assert server.notes(b)["n2"]["y"] < y
+
+
+def test_an_unlocked_frame_dragged_over_a_locked_note_leaves_its_group(browser, server):
+    """The lock gap: the frame moves, the locked note it now covers keeps its group (the page
+    sends no change for it, and the server would keep it anyway)."""
+    b = server.board("Lock gap", notes=[{"id": "L", "text": "locked", "x": 80, "y": 140}],
+                     groups=[{"id": "ga", "title": "Home", "x": 20, "y": 80, "w": 500,
+                              "h": 400},
+                             {"id": "gb", "title": "Sweeper", "x": 700, "y": 80, "w": 260,
+                              "h": 220}])
+    links = server.api("GET", f"/api/boards/{b}/links")
+    url = f"{server.base}/b/{b}"
+    assert server.notes(b)["L"]["group_id"] == "ga"
+    server.api("POST", f"/api/boards/{b}/lock", {"note_ids": ["L"]})
+    with people(browser, url, count=1, link=links["editor"]) as (_, (ed,)):
+        ed.wait_for_selector(".note[data-id='L'] .lock-badge")
+        head = ed.locator(".frame[data-id='gb'] .frame-title").bounding_box()
+        note = ed.locator(".note[data-id='L']").bounding_box()
+        ed.mouse.move(head["x"] + 20, head["y"] + head["height"] / 2)
+        ed.mouse.down()
+        # Drop the frame's body over the locked note (the title sits just above the body).
+        dx, dy = note["x"] - 40 - head["x"], note["y"] - 30 - head["y"]
+        ed.mouse.move(head["x"] + 20 + dx, head["y"] + head["height"] / 2 + dy, steps=10)
+        ed.mouse.up()
+        ed.wait_for_function("!window.herd.busy()")
+        groups = {g["id"]: g for g in server.snapshot(b)["groups"]}
+        assert groups["gb"]["x"] < 300  # the frame moved: nothing refused it
+        assert ed.locator(".toast >> text=The facilitator locked that").count() == 0
+        assert server.notes(b)["L"]["group_id"] == "ga"
+        assert ed.evaluate("window.herd.model.notes.get('L').group_id") == "ga"

@@ -71,3 +71,14 @@ test('carried: a frame carries its members and frames inside it, not a note outs
   assert.deepEqual(c.groups.map((g) => g.id).sort(), ['g', 'inner']);
   assert.deepEqual(c.notes.map((n) => n.id).sort(), ['deep', 'm', 'sel']);
 });
+
+test('a frame swept over a locked note leaves its group alone; the note\'s own op still settles', () => {
+  const a = frame('a', 0, 0, 1000, 800), b = frame('b', 2000, 0, 300, 300, '2026-01-02T00:00:00.000Z');
+  const locked = { id: 'L', ...noteAt(150, 150), group_id: 'a' };
+  const notes = rows([locked]), groups = rows([a, b]);
+  const sweep = [{ op: 'update', kind: 'group', id: 'b', fields: { x: 0, y: 0 } }];
+  assert.deepEqual(settleOps(notes, groups, sweep, (id) => id === 'L'), sweep);
+  assert.equal(settleOps(notes, groups, sweep).at(-1).fields.group_id, 'b');
+  const own = [{ op: 'update', kind: 'note', id: 'L', fields: { x: 2100, y: 100 } }];
+  assert.equal(settleOps(notes, groups, own, () => true)[0].fields.group_id, 'b');
+});

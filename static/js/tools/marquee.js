@@ -1,16 +1,16 @@
 // Marquee: drag a rectangle to select the notes it touches and the frames it holds whole.
 
 import * as geo from '../geometry.js';
-import { CLICK_SLOP } from './common.js';
+import { CLICK_SLOP, dragged } from './common.js';
 
 /** Start a rubber band at screen point p0; `additive` keeps what was selected. */
-export function marqueeTool(ctx, p0, additive) {
+export function marqueeTool(ctx, p0, additive, { slop = CLICK_SLOP } = {}) {
   const box = document.getElementById('rubber');
   const before = new Set(ctx.selection);
   let moved = false;
   return {
     move(p) {
-      if (!moved && Math.hypot(p.x - p0.x, p.y - p0.y) < CLICK_SLOP) return;
+      if (!moved && !dragged(p0, p, slop)) return;
       moved = true;
       const r = geo.rectFromPoints(p0, p);
       Object.assign(box.style, { left: `${r.x}px`, top: `${r.y}px`, width: `${r.w}px`, height: `${r.h}px` });

@@ -6,7 +6,7 @@
 
 import * as geo from '../geometry.js';
 import * as M from '../membership.js';
-import { CLICK_SLOP, DRAG_SEND_MS } from './common.js';
+import { CLICK_SLOP, DRAG_SEND_MS, dragged } from './common.js';
 
 /** The rows a drag or a nudge of the current selection moves, keyed 'kind:id'. */
 export function movingRows(ctx) {
@@ -25,8 +25,12 @@ export function moveOps(items, dx, dy) {
     fields: { x: Math.round(row.x + dx), y: Math.round(row.y + dy) } }));
 }
 
-/** Start dragging the selection from screen point p0; `clickSelect` is for a plain click. */
-export function moveTool(ctx, p0, clickSelect) {
+/**
+ * Start dragging the selection from screen point p0; `clickSelect` is for a plain click,
+ * `onTap` replaces it when the press never moved (a finger's second tap edits), `slop` is how
+ * far the press may wander first.
+ */
+export function moveTool(ctx, p0, clickSelect, { slop = CLICK_SLOP, onTap = null } = {}) {
   const vp = ctx.viewport;
   const b0 = geo.toBoard(ctx.view, p0);
   const items = movingRows(ctx);
@@ -35,7 +39,7 @@ export function moveTool(ctx, p0, clickSelect) {
   let dx = 0, dy = 0;
   return {
     move(p) {
-      if (!moved && Math.hypot(p.x - p0.x, p.y - p0.y) < CLICK_SLOP) return;
+      if (!moved && !dragged(p0, p, slop)) return;
       if (!moved) { moved = true; vp.classList.add('dragging'); }
       const b = geo.toBoard(ctx.view, p);
       dx = b.x - b0.x; dy = b.y - b0.y;
@@ -50,7 +54,8 @@ export function moveTool(ctx, p0, clickSelect) {
     release() {
       vp.classList.remove('dragging');
       if (!moved) {
-        if (clickSelect) ctx.select([clickSelect]);
+        if (onTap) onTap();
+        else if (clickSelect) ctx.select([clickSelect]);
         return;
       }
       ctx.discard('drag');

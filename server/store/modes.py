@@ -1,0 +1,75 @@
+"""A board's modes (private mode, authors shown) and the names people go by on it: the SQL,
+inside the caller's transaction (issue 10). What each person is then sent is privacy.py's.
+
+A board has no row in board_modes until a facilitator changes a mode: the defaults are
+private mode off and authors shown. Starting private mode hides authors too (a facilitator
+may show them again); revealing leaves that choice as it is, so authors can stay hidden
+after the reveal.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from ..errors import Invalid
+
+DEFAULTS = {"private": False, "show_authors": True, "version": 0}
+FIELDS = {"private", "show_authors"}
+
+
+def read(conn: sqlite3.Connection, board_id: str) -> dict[str, Any]:
+    """{"private", "show_authors", "version"} of the board."""
+    row = conn.execute("SELECT private, show_authors, version FROM board_modes "
+                       "WHERE board_id = ?", (board_id,)).fetchone()
+    if row is None:
+        return dict(DEFAULTS)
+    return {"private": bool(row[0]), "show_authors": bool(row[1]), "version": row[2]}
+
+
+def check(body: dict[str, Any]) -> dict[str, bool]:
+    """A modes body: {"private"?: bool, "show_authors"?: bool}, at least one."""
+    extra = set(body) - FIELDS
+    if extra or not body:
+        raise Invalid('Send {"private": true|false} and/or {"show_authors": true|false}.')
+    for key, value in body.items():
+        if not isinstance(value, bool):
+            raise Invalid(f"'{key}' must be true or false.")
+    return dict(body)
+
+
+def write(conn: sqlite3.Connection, board_id: str, modes: dict[str, Any], now: str) -> None:
+    """Store the modes with the next version (portable upsert: SQLite and PostgreSQL)."""
+    conn.execute(
+        "INSERT INTO board_modes (board_id, private, show_authors, version, updated_at) "
+        "VALUES (?, ?, ?, ?, ?) ON CONFLICT (board_id) DO UPDATE SET "
+        "private = excluded.private, show_authors = excluded.show_authors, "
+        "version = excluded.version, updated_at = excluded.updated_at",
+        (board_id, int(modes["private"]), int(modes["show_authors"]), modes["version"], now))
+
+
+def reveal(conn: sqlite3.Connection, board_id: str, now: str) -> list[str]:
+    """Turn every hidden note face up (a version bump each); their ids."""
+    ids = [r[0] for r in conn.execute("SELECT id FROM notes WHERE board_id = ? AND hidden = 1 "
+                                      "ORDER BY created_at, id", (board_id,))]
+    if ids:
+        conn.execute("UPDATE notes SET hidden = 0, version = version + 1, updated_at = ? "
+                     "WHERE board_id = ? AND hidden = 1", (now, board_id))
+    return ids
+
+
+def name_of(conn: sqlite3.Connection, board_id: str, person: str | None) -> str | None:
+    """The name this person goes by on the board (None: never said)."""
+    if person is None:
+        return None
+    row = conn.execute("SELECT name FROM people WHERE board_id = ? AND person = ?",
+                       (board_id, person)).fetchone()
+    return None if row is None else row[0]
+
+
+def set_name(conn: sqlite3.Connection, board_id: str, person: str, name: str,
+             now: str) -> None:
+    """Remember the person's name on this board."""
+    conn.execute("INSERT INTO people (board_id, person, name, updated_at) VALUES (?, ?, ?, ?) "
+                 "ON CONFLICT (board_id, person) DO UPDATE SET name = excluded.name, "
+                 "updated_at = excluded.updated_at", (board_id, person, name, now))

@@ -1,0 +1,52 @@
+"""privacy.py and the live frame's per-view text: pure, no app."""
+
+from __future__ import annotations
+
+import json
+
+from server.live import Frame, make_frame
+from server.live.messages import Message
+from server.privacy import ANYONE, Viewer, sensitive, view_note
+
+ROW = {"id": "n", "board_id": "b", "text": "secret", "x": 1, "y": 2, "w": 160, "h": 120,
+       "color": "blue", "group_id": None, "version": 3, "created_at": "t", "updated_at": "t",
+       "author_id": "ann", "author": "Ann", "hidden": True}
+
+
+def changes(*rows):
+    return Message({"type": "changes", "seq": 5, "client": None,
+                    "changes": [{"kind": "note", "op": "upsert", "item": r} for r in rows]})
+
+
+def test_a_hidden_note_is_a_card_to_everyone_but_its_author():
+    assert view_note(ROW, Viewer("ann", False))["text"] == "secret"
+    for viewer in (ANYONE, Viewer("bob", True), Viewer(None, True)):
+        card = view_note(ROW, viewer)
+        assert card["text"] == "" and card["face_down"] and card["author"] is None
+        assert (card["x"], card["color"], card["version"]) == (1, "blue", 3)
+        assert "author_id" not in card
+
+
+def test_authors_need_the_right_to_see_them():
+    row = {**ROW, "hidden": False}
+    assert view_note(row, Viewer("bob", True))["author"] == "Ann"
+    assert view_note(row, Viewer("bob", False))["author"] is None
+    assert "author_id" not in view_note(row, Viewer("ann", True))
+
+
+def test_a_frame_is_encoded_once_per_view_key_and_never_leaks_to_the_shared_text():
+    frame = make_frame([changes(ROW)])
+    assert frame.sensitive
+    assert "secret" not in frame.text and "author_id" not in frame.text
+    assert "secret" in frame.text_for(Viewer("ann", False))
+    bob = frame.text_for(Viewer("bob", False))
+    assert "secret" not in bob and frame.text_for(Viewer("cid", False)) is bob  # one key
+    assert len(frame._views) == 2
+
+
+def test_a_plain_frame_is_shared_as_is():
+    row = {**ROW, "hidden": False, "author": None, "author_id": None}
+    frame = Frame([changes(row)], 5, 5)
+    assert not sensitive(frame.events[0])
+    assert frame.text_for(Viewer("x", False)) is frame.text
+    assert json.loads(frame.text.split("data: ")[1])["changes"][0]["item"]["text"] == "secret"
