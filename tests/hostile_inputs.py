@@ -117,6 +117,8 @@ def _surrogate_cases() -> list[tuple[str, str, str, str]]:
         ("timer name", "POST", "/api/boards/{b}/timer", {"seconds": 60, "name": s}),
         ("organize note_ids", "POST", "/api/boards/{b}/organize", {"note_ids": [s]}),
         ("sort key", "POST", "/api/boards/{b}/organize/sort", {LONE: 1}),
+        ("sort preview", "POST", "/api/boards/{b}/organize/sort", {"preview": s}),
+        ("note runner_up", "PATCH", "/api/boards/{b}/notes/{n}", {"runner_up": s}),
         ("vote note_ids", "POST", "/api/boards/{b}/vote", {"note_ids": [s]}),
         ("dot note_id", "POST", "/api/boards/{b}/vote/dots", {"note_id": s}),
         ("lock note_ids", "POST", "/api/boards/{b}/lock", {"note_ids": [s]}),

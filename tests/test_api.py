@@ -43,7 +43,7 @@ def test_note_routes(client, board):
     n = r.get_json()
     # author: the name its writer goes by (shown to the owner); hidden: private mode's.
     assert set(n) == {"id", "board_id", "text", "x", "y", "w", "h", "color", "group_id",
-                      "version", "created_at", "updated_at", "author", "hidden"}
+                      "runner_up", "version", "created_at", "updated_at", "author", "hidden"}
     assert (n["text"], n["x"], n["y"], n["w"], n["h"], n["color"], n["version"]) == (
         "line 1\nline 2", 10, -20.5, 160, 120, "pink", 1)
 

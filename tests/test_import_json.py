@@ -210,3 +210,25 @@ def test_validate_defaults_and_limits():
                                       "created_at": "yesterday"}]})
     problems = e.value.details["problems"]
     assert len(problems) == 5 and status_of(e.value) == 400
+
+
+def test_doubt_marks_travel_in_the_export_and_must_name_a_group_of_the_file(client):
+    bid = client.post("/api/boards", json={"name": "Doubt"}).get_json()["id"]
+    ops = [{"op": "create", "kind": "group", "id": g, "fields": {"title": g, "x": x, "y": 0}}
+           for g, x in (("fruit", 0), ("tools", 600))]
+    ops.append({"op": "create", "kind": "note", "id": "x",
+                "fields": {"text": "apple hammer", "x": 20, "y": 60, "runner_up": "tools"}})
+    assert client.post(f"/api/boards/{bid}/ops", json={"ops": ops}).status_code == 200
+    data = export(client, bid)
+    assert data["notes"][0]["runner_up"] == "tools"
+    resp = client.post("/api/boards/import", json=data)
+    assert resp.status_code == 201
+    assert export(client, resp.get_json()["id"])["notes"][0]["runner_up"] == "tools"
+    data["notes"][0]["runner_up"] = "elsewhere"
+    before = board_count(client)
+    resp = client.post("/api/boards/import", json=data)
+    assert resp.status_code == 400 and "notes[0].runner_up" in resp.get_json()["error"]["message"]
+    assert board_count(client) == before
+    del data["notes"][0]["runner_up"]  # a file from before doubt marks
+    resp = client.post("/api/boards/import", json=data)
+    assert resp.status_code == 201

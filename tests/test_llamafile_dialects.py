@@ -284,3 +284,43 @@ def test_organize_works_against_an_old_llamafile_it_cannot_identify(fake):
     result = organize(notes, LlamafileEmbedder(fake.url), LlamafileChat(fake.url), k=2)
     assert sum(len(g.note_ids) for g in result.groups) == 6
     assert fake.calls("/completion")  # named through the generic prompt, not a 404
+
+
+def _gemma_base_routes() -> dict:
+    """llama-server with a base model: no template in its GGUF, so /props shows the ChatML
+    fallback, whose `<|im_start|>` the model's vocabulary splits into pieces."""
+    routes = llama_server()
+    routes[("GET", "/props")] = ok({
+        "total_slots": 4, "model_path": "/cache/gemma-3-270m-q4_k_m.gguf",
+        "chat_template": "{{- '<|im_start|>' + message.role + '\n' -}}", "build_info": "b0"})
+    routes[("POST", "/tokenize")] = lambda b: (200, {"tokens": [236820, 236909, 548, 236779]})
+    return routes
+
+
+def test_a_base_model_behind_the_chatml_fallback_gets_a_plain_text_prompt():
+    fake = FakeServer(_gemma_base_routes())
+    try:
+        chat = LlamafileChat(fake.url)
+        request = ChatRequest([{"role": "user", "content": "Q\n- a"},
+                               {"role": "assistant", "content": "They are all x."},
+                               {"role": "user", "content": "Q\n- b"}], "They are all")
+        assert chat.complete(request) == " fruits"
+        prompt = fake.calls("/completion")[0]["prompt"]
+        assert prompt == "Q\n- a\nThey are all x.\n\nQ\n- b\nThey are all"
+        assert "<|im_start|>" not in prompt and chat.plain
+        assert "plain" in chat.route()
+    finally:
+        fake.close()
+
+
+def test_a_model_with_its_own_template_keeps_it():
+    routes = llama_server()
+    routes[("POST", "/tokenize")] = lambda b: (200, {"tokens": [1]})  # one special token
+    fake = FakeServer(routes)
+    try:
+        chat = LlamafileChat(fake.url)
+        chat.complete(ChatRequest([{"role": "user", "content": "hi"}], "They are all"))
+        assert not chat.plain
+        assert fake.calls("/completion")[0]["prompt"].startswith("<|im_start|>user")
+    finally:
+        fake.close()

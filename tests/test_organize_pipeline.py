@@ -6,6 +6,7 @@ import pytest
 from organize_fakes import TOPICS, FakeChat, FakeEmbedder, topic_notes
 from sklearn.metrics import adjusted_rand_score
 
+from server.organize import naming as naming_mod
 from server.organize.layout import Rect
 from server.organize.pipeline import Cancelled, organize, suggest_label
 
@@ -23,7 +24,9 @@ def test_every_note_in_exactly_one_group_and_topics_recovered():
     pred = {i: gi for gi, g in enumerate(result.groups) for i in g.note_ids}
     assert adjusted_rand_score([truth[i] for i in truth], [pred[i] for i in truth]) == 1.0
     labels = [g.label.lower() for g in result.groups]
-    assert sorted(labels) == ["colors", "fruits", "planets", "tools"]
+    # Named by the word each topic's notes share (the fake model's answer or, when that word is
+    # sure enough, the keyword itself: naming.py skips the model then).
+    assert sorted(x.rstrip("s") for x in labels) == ["color", "fruit", "planet", "tool"]
 
 
 def test_same_notes_same_groups():
@@ -78,7 +81,8 @@ def test_progress_moves_inside_the_embedding_and_naming_stages():
     assert naming == sorted(naming) and set(naming) >= {0, 1, 2, 3, 4, 5, 6}
 
 
-def test_cancel_while_naming_stops_asking_the_chat_model():
+def test_cancel_while_naming_stops_asking_the_chat_model(monkeypatch):
+    monkeypatch.setattr(naming_mod, "SURE", float("inf"))  # every group goes to the model
     chat, naming_ticks = FakeChat(), []
 
     def progress(stage, done, total):
@@ -179,7 +183,8 @@ def test_a_big_board_names_its_groups_while_the_rest_embeds():
     assert shown <= sample
 
 
-def test_a_big_board_fails_whole_when_naming_fails():
+def test_a_big_board_fails_whole_when_naming_fails(monkeypatch):
+    monkeypatch.setattr(naming_mod, "SURE", float("inf"))  # every group goes to the model
     with pytest.raises(RuntimeError, match="chat is down"):
         organize(big_board(1000), FakeEmbedder(), FailingChat(), k=4)
 
@@ -187,3 +192,20 @@ def test_a_big_board_fails_whole_when_naming_fails():
 class FailingChat(FakeChat):
     def complete_many(self, requests, progress=None):
         raise RuntimeError("chat is down")
+
+
+def test_organize_names_with_a_base_models_prompts_when_the_chat_is_plain(monkeypatch):
+    monkeypatch.setattr(naming_mod, "SURE", float("inf"))  # every group goes to the model
+
+    class PlainChat(FakeChat):
+        plain = True
+
+        def complete(self, request):
+            if not request.messages:  # the sentence to finish, only a base model gets
+                self.requests.append(request)
+                return " fruit."
+            return super().complete(request)
+
+    chat = PlainChat()
+    organize(topic_notes()[0], FakeEmbedder(), chat, k=4)
+    assert any(r.prefill.endswith("are examples of") for r in chat.requests)

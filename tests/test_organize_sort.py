@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from server.organize import fit, layout, sorting
@@ -149,3 +151,28 @@ def test_a_tight_board_asks_more_of_a_newcomer_than_a_loose_one():
     assert f.best == 0 and f.score < typical[0] and not ok
     (_, ok), = sorting.decide(["apple"], tight, FakeEmbedder(), min_fit=-1.0, relative=0.0)
     assert ok
+
+
+def test_a_frame_with_one_below_it_grows_without_covering_it():
+    """Fruit's frame sits right above Tools' (and a wide Colours frame beside them leaves no
+    room to the right): Fruit grows down and Tools moves down with its notes, so no frame
+    covers another and nobody's note changes group."""
+    ts = targets()[:2]
+    fruit, tool = ts
+    tool.frame = {"x": 0.0, "y": 240.0 + 64.0, "w": 400.0, "h": 240.0}
+    tool.notes = [{**n, "x": n["x"] - 600.0, "y": n["y"] + 304.0} for n in tool.notes]
+    wide = sorting.Target("g-color", "colors", {"x": 440.0, "y": -1000.0, "w": 400.0,
+                                                "h": 3000.0}, [])
+    new = [{"id": f"k{i}", "text": f"{w} fruit"} for i, w in enumerate(("kiwi", "fig", "lime"))]
+    out = sorting.sort_notes(new, [fruit, tool, wide], FakeEmbedder(), min_fit=FAKE_MIN_FIT)
+    assert out.groups["g-fruit"] == ["k0", "k1", "k2"]
+    frames = {g.id: layout.Rect(**(out.frames.get(g.id) or g.frame)) for g in (fruit, tool, wide)}
+    assert frames["g-fruit"].h > 240.0 and frames["g-fruit"].w == 400.0
+    assert not any(a.overlaps(b) for a, b in itertools.combinations(frames.values(), 2))
+    moved_by = frames["g-tool"].y - 304.0
+    assert moved_by > 0 and set(out.shifted) == {n["id"] for n in tool.notes}
+    for n in tool.notes:
+        assert out.shifted[n["id"]] == (n["x"], n["y"] + moved_by)
+    for nid in ("k0", "k1", "k2"):  # the new notes are inside Fruit's frame
+        x, y = out.positions[nid]
+        assert layout.Rect(x, y, 160.0, 120.0).overlaps(frames["g-fruit"])

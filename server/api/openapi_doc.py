@@ -63,7 +63,9 @@ def schemas(limits: v.Limits) -> dict[str, Schema]:
     time = {"type": "string", "description": "ISO-8601 UTC"}
     box = {k: num(r) for k, r in v.BOX.items()}
     note_fields = {"text": text, **box, "color": {"enum": list(v.COLORS)},
-                   "group_id": nullable(ref("Id"))}
+                   "group_id": nullable(ref("Id")),
+                   # The doubt mark: the group an Organize or sort found almost as good.
+                   "runner_up": nullable(ref("Id"))}
     group_fields = {"title": title, **box, "origin": {"enum": list(v.ORIGINS)},
                     "note_ids": {"type": "array", "items": ref("Id")}}
     rows = {"board_id": ref("Id"), "version": ref("Version"), "created_at": time,
@@ -325,7 +327,8 @@ def paths() -> dict[str, Any]:
         b + "/organize/sort": {
             "post": op("Sort the notes in no group into the groups that exist",
                        {**answer(202, obj({"job": ref("Job")}, ("job",))), **errors(409, 503)},
-                       body(obj({"view": nullable(ref("View"))}, extra=False), required=False),
+                       body(obj({"view": nullable(ref("View")), "preview": {"type": "boolean"}},
+                                extra=False), required=False),
                        board + [CLIENT]),
         },
     }

@@ -101,10 +101,13 @@ def sort(board_id: str):
     refuse_if_locked(board_id)
     refuse_if_hidden(board_id)
     body = json_body(required=False)
-    extra = set(body) - {"view"}
+    extra = set(body) - {"view", "preview"}
     if extra:
         raise Invalid(f"Unknown sort option(s): {', '.join(sorted(extra))}.")
-    params = {"view": view_param(body.get("view"))}
+    preview = body.get("preview", False)
+    if not isinstance(preview, bool):
+        raise Invalid("'preview' must be true or false.")
+    params = {"view": view_param(body.get("view")), "preview": preview}
     job = organizer().start(board_id, params, require_ai(), client_id(), kind="sort")
     return {"job": job.public()}, 202
 

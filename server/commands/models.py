@@ -16,7 +16,11 @@ def add_parser(sub: Any) -> None:
     p = sub.add_parser("models", help="prepare the bundled local models (llama-server + GGUFs)")
     p.add_argument("--cache-dir", default=None, help="default ~/.cache/herd (or HERD_CACHE_DIR)")
     msub = p.add_subparsers(dest="models_command", required=True)
-    msub.add_parser("prepare", help="build/fetch/convert whatever is missing (idempotent)")
+    pr = msub.add_parser("prepare", help="build/fetch/convert whatever is missing (idempotent)")
+    pr.add_argument("--with", dest="extras", action="append", default=[], metavar="MODEL",
+                    choices=["gemma"],
+                    help="also fetch an extra model for tests and benches (gemma: Gemma-3-270M, "
+                         "a base model, ~253 MB); not used unless asked for")
     st = msub.add_parser("status", help="what is prepared, with sizes and checksums")
     st.add_argument("--verify", action="store_true", help="re-hash the files")
     st.add_argument("--json", action="store_true", help="machine-readable output")
@@ -33,10 +37,12 @@ def run(args: argparse.Namespace) -> int:
     cache = args.cache_dir or config_mod.load()["CACHE_DIR"]
     try:
         if args.models_command == "prepare":
-            models.prepare(cache)
+            models.prepare(cache, extras=tuple(args.extras))
         elif args.models_command == "status":
             st = models.status(cache, verify=args.verify)
-            roles = _roles(args, cache) if all(e["ready"] for e in st.values()) else None
+            # An extra (Gemma) is for tests and benches: its absence never makes Herd unready.
+            ready = all(e["ready"] for k, e in st.items() if k not in models.EXTRAS)
+            roles = _roles(args, cache) if ready else None
             if args.json:
                 print(json.dumps({**st, "roles": roles} if roles else st, indent=2))
             else:
@@ -45,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
                     print(f"{key:13} {mark:8} {entry.get('path', '-')}")
                     if entry.get("sha256"):
                         print(f"{'':22} sha256 {entry['sha256']}  {entry['size']:,} bytes")
-            if not all(e["ready"] for e in st.values()):
+            if not ready:
                 print(f"Not ready: {models.PREPARE_HINT}", file=sys.stderr)
                 return 1
             if roles and not args.json:

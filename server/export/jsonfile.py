@@ -16,7 +16,7 @@ FORMAT = "herd-board"
 FORMAT_VERSION = 1
 # author: the writer's name, when the one exporting may see it (privacy.py); a hidden note
 # is in the file only for its author, and comes back from an import face up.
-NOTE_FIELDS = ("id", "text", "x", "y", "w", "h", "color", "group_id", "version",
+NOTE_FIELDS = ("id", "text", "x", "y", "w", "h", "color", "group_id", "runner_up", "version",
                "created_at", "updated_at", "author")
 GROUP_FIELDS = ("id", "title", "x", "y", "w", "h", "origin", "version", "created_at",
                 "updated_at")
@@ -165,6 +165,11 @@ def validate(data: Any, max_notes: int = 5000, max_note_chars: int = 10_000,
         gid = row["group_id"]
         if gid is not None and (not isinstance(gid, str) or gid not in gids):
             c.fail(f"{where}.group_id", f"{row['group_id']!r} is not a group in this file")
+        # The doubt mark's runner-up group (files from before it have none).
+        row["runner_up"] = n.get("runner_up")
+        runner = row["runner_up"]
+        if runner is not None and (not isinstance(runner, str) or runner not in gids):
+            c.fail(f"{where}.runner_up", f"{runner!r} is not a group in this file")
         clean_notes.append(row)
     clean_votes = _votes(c, data.get("votes", []), nids)
     if c.problems:

@@ -15,18 +15,51 @@ from .templates import TEMPLATES, render
 # How completions reach a server, in words for the AI status.
 GENERIC_VIA = ("/completion with a generic User/Assistant prompt (the server names no model or "
                "chat template, and has no /v1/chat/completions)")
+PLAIN_VIA = ("/completion with a plain few-shot text, no chat turns (the model has no chat "
+             "template of its own: a base model)")
 
 
 class LlamafileChat(RoleClient):
     """Chat (see protocols.py) for one server URL."""
 
     role = "chat"
+    _plain: bool | None = None
+
+    @property
+    def plain(self) -> bool:
+        """True when the model has no chat template of its own (a base model).
+
+        llama-server falls back to ChatML for a GGUF without a template, and a model never
+        trained on it splits `<|im_start|>` into pieces (Gemma-3-270M base: 8 tokens), so the
+        template's special marker missing from the vocabulary gives it away. Turns a model was
+        never trained on only confuse it; a plain document continues far better."""
+        if self._plain is None:
+            self._plain = self._detect_plain()
+        return self._plain
+
+    def _detect_plain(self) -> bool:
+        try:
+            info = self.server.info()
+        except LlamafileError:
+            return False
+        marker = TEMPLATES[info.template].marker if info.template else ""
+        if info.dialect != LLAMA_SERVER or not marker:
+            return False
+        try:
+            data = self.server.post_json("/tokenize", {"content": marker, "add_special": False},
+                                         ok404=True, timeout=10.0)
+        except LlamafileError:
+            return False
+        tokens = data.get("tokens") if isinstance(data, dict) else None
+        return isinstance(tokens, list) and len(tokens) > 1
 
     def route(self) -> str:
         """Which way this client talks to its server, for the AI status."""
         info = self.server.info()
         if info.chat_via:
             return info.chat_via
+        if self.plain:
+            return PLAIN_VIA
         if info.template and info.dialect in (OLD, LLAMA_SERVER):
             return f"/completion with the {info.template} template"
         if info.template and info.dialect == V2:
@@ -40,6 +73,8 @@ class LlamafileChat(RoleClient):
         info = self.server.info()
         if info.chat_via == GENERIC_VIA:
             return self._completion(request, "generic")
+        if self.plain:
+            return self._completion(request, "plain")
         if info.template and info.dialect in (OLD, LLAMA_SERVER):
             return self._completion(request, info.template)
         if info.template and info.dialect == V2:

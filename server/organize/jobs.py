@@ -43,7 +43,7 @@ class Job:
     groups: int = 0
     undo: dict[str, Any] | None = None
     kind: str = "organize"  # or "sort": new notes into the groups that exist
-    doubts: dict[str, str] = field(default_factory=dict)  # note id -> runner-up group id
+    marked: int = 0  # notes given a doubt mark (the marks themselves are board data: runner_up)
     unsorted: int = 0  # notes left in the Unsorted frame
     proposal: list[dict[str, Any]] | None = None  # a preview's groups, until applied
     cancel: threading.Event = field(default_factory=threading.Event)
@@ -56,7 +56,7 @@ class Job:
                 "state": self.state, "stage": self.stage, "done": self.done,
                 "total": self.total, "message": self.message, "notes": self.notes,
                 "groups": self.groups, "unsorted": self.unsorted,
-                "undoable": self.undo is not None, "by": self.by, "doubts": self.doubts,
+                "undoable": self.undo is not None, "by": self.by, "marked": self.marked,
                 "proposal": self.proposal}
 
 
@@ -69,6 +69,28 @@ class _Plan:
     homes: dict[str, str]  # note id -> the id of the group it goes to
     unsorted: set[str]  # ids of Unsorted frames
     proposal: list[dict[str, Any]]  # the groups as a preview shows them
+
+
+def sort_proposal(scope: apply.SortScope, sort: apply.SortPlan) -> list[dict[str, Any]]:
+    """A sort's preview: each frame that takes new notes, as it will be, with those notes."""
+    joining: dict[str, list[str]] = {}
+    for note_id, (gid, _, _) in sort.notes.items():
+        joining.setdefault(gid, []).append(note_id)
+    rows = {g["id"]: g for g, _ in scope.targets}
+    if scope.unsorted:
+        rows[scope.unsorted[0]["id"]] = scope.unsorted[0]
+    out = []
+    if sort.new_group is not None:
+        p = sort.new_group
+        out.append({"id": p.group_id, "title": p.label, "frame": p.frame, "origin": p.origin,
+                    "note_ids": joining.get(p.group_id, [])})
+    for gid, ids in joining.items():
+        if gid in rows:
+            g = rows[gid]
+            frame = sort.frames.get(gid) or {k: g[k] for k in ("x", "y", "w", "h")}
+            out.append({"id": gid, "title": g["title"], "frame": dict(frame),
+                        "origin": g.get("origin", "user"), "note_ids": ids})
+    return out
 
 
 class Organizer:
@@ -198,6 +220,10 @@ class Organizer:
                 job.state, job.stage = "preview", None
                 job.message = (f"Preview: {len(plan.proposal)} groups. Apply to move the "
                                "notes, or Discard.")
+                if job.kind == "sort":
+                    job.message = (f"Preview: {len(plan.homes)} new notes into "
+                                   f"{len(plan.proposal)} groups. Apply to move them, or "
+                                   "Discard.")
             else:
                 self._finish(job, plan)
         except Cancelled:
@@ -219,16 +245,19 @@ class Organizer:
         if scope.unsorted:
             unsorted.add(scope.unsorted[0]["id"])
         return _Plan(lambda current: apply.sort_ops(scope, sort, current), sort.doubts,
-                     {n: g for n, (g, _, _) in sort.notes.items()}, unsorted, [])
+                     {n: g for n, (g, _, _) in sort.notes.items()}, unsorted,
+                     sort_proposal(scope, sort))
 
     def _finish(self, job: Job, plan: _Plan) -> None:
         """Write the plan and tell what it did."""
-        job.undo, job.notes = self._write(job, plan.ops)
-        moved = {n["id"] for n in job.undo["notes"]}
+        job.undo, _ = self._write(job, plan.ops)
+        # Only the notes it placed: a sort may also move notes down with their frame.
+        moved = {n["id"] for n in job.undo["notes"]} & set(plan.homes)
+        job.notes = len(moved)
         homes = {plan.homes[n] for n in moved}
         job.unsorted = sum(1 for n in moved if plan.homes[n] in plan.unsorted)
         job.groups = len({h for h in homes if h not in plan.unsorted})
-        job.doubts = {n: r for n, r in plan.doubts.items() if n in moved}
+        job.marked = sum(1 for n in plan.doubts if n in moved)
         job.state, job.stage = "done", None
         if job.kind == "sort":
             job.message = (f"Sorted {job.notes - job.unsorted} new notes into {job.groups} "

@@ -59,10 +59,26 @@ EXAMPLES = [
 EXAMPLE_LABELS = {label for _, label in EXAMPLES}
 QUESTION = "What do these have in common?\n"
 VARIANTS = ("examples",)  # measured: extra wordings cost time and won fewer good names
+# For a base model (the chat client's `plain`): the worked examples as one document, and a
+# sentence to finish, "Alpha, Beta and Gamma are examples of ...", the kind of text such a model
+# has read most. Measured on Gemma-3-270M base (bench/README.md): either alone names 5 of the
+# seed list's 7 groups, and they miss different ones, so the judge gets both.
+BASE_VARIANTS = ("examples", "examples_of")
 
 
 def _listing(texts: Sequence[str]) -> str:
     return "\n".join(f"- {prepare.shorten(t)}" for t in texts[:PROMPT_NOTES])
+
+
+def _proper(text: str) -> str:
+    """'gary numan' -> 'Gary Numan': a short all-lower-case note may be a name, and a base
+    model knows names by their capitals (lower case, it took the musicians for 'the 1960s')."""
+    return text.title() if len(text.split()) <= 3 and text == text.lower() else text
+
+
+def _sentence(texts: Sequence[str]) -> str:
+    items = [_proper(prepare.shorten(t)) for t in texts[:PROMPT_NOTES]]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def prompt(texts: Sequence[str], variant: str = "examples") -> ChatRequest:
@@ -82,6 +98,9 @@ def prompt(texts: Sequence[str], variant: str = "examples") -> ChatRequest:
         content = QUESTION + _listing(texts)
         return ChatRequest([{"role": "user", "content": content}], "They are all about", 8,
                            stop=STOPS)
+    if variant == "examples_of":
+        # No turns: only for a plain (base-model) client, which sends the prefill as the text.
+        return ChatRequest([], f"{_sentence(texts)} are examples of", 12, stop=STOPS)
     raise ValueError(f"unknown prompt variant {variant!r}")
 
 
@@ -93,6 +112,8 @@ def prompts(texts: Sequence[str], variants: Sequence[str] = VARIANTS) -> list[Ch
 def clean(raw: str) -> str:
     """The head noun phrase of a model's answer, at most four words, or '' if none."""
     text = _PREFIX.sub("", raw.strip().splitlines()[0] if raw.strip() else "")
+    # Base models continue with markup they read on the web ("<strong><em>Beta</em>").
+    text = re.sub(r"<[^<>]*>?", " ", text)
     text = re.sub(r"[\"'`*_#\u201c\u201d\u2018\u2019\[\]{}<>]", " ", text)
     text = re.split(r"[.,;:!?()]", text)[0]
     # Filler first ("related to the ..."), then the clause that trails the head noun phrase.

@@ -181,3 +181,77 @@ def grow_frame(
               top + (j // cols) * (note_h + NOTE_GAP)) for j in range(count)]
     bottom = max([frame.y + frame.h] + [y + note_h + PAD for _, y in notes])
     return GroupPlace(Rect(frame.x, frame.y, width, bottom - frame.y), notes)
+
+
+@dataclass(frozen=True)
+class Growth:
+    """How a frame takes `count` more notes without covering anything: its place, and how far
+    everything lying wholly below its old bottom edge (`line`) moves down to make room (0:
+    nothing else moves)."""
+
+    place: GroupPlace
+    line: float
+    shift: float
+
+
+def grow_right(
+    frame: Rect,
+    members: Sequence[Rect],
+    count: int,
+    cols: int,
+    note_size: tuple[float, float] = (NOTE_W, NOTE_H),
+) -> GroupPlace:
+    """Room for `count` more notes in `cols` new columns right of the frame's notes, from its
+    top; the frame widens (and grows down if they need more rows than it has)."""
+    note_w, note_h = note_size
+    inside = [m for m in members if m.overlaps(frame)]
+    x0 = max([m.x + m.w + NOTE_GAP for m in inside] + [frame.x + PAD])
+    top = frame.y + TITLE_H + PAD
+    notes = [(x0 + (j % cols) * (note_w + NOTE_GAP), top + (j // cols) * (note_h + NOTE_GAP))
+             for j in range(count)]
+    right = max([frame.x + frame.w] + [x + note_w + PAD for x, _ in notes])
+    bottom = max([frame.y + frame.h] + [y + note_h + PAD for _, y in notes])
+    return GroupPlace(Rect(frame.x, frame.y, right - frame.x, bottom - frame.y), notes)
+
+
+def _padded(r: Rect, gap: float) -> Rect:
+    return Rect(r.x - gap, r.y - gap, r.w + 2 * gap, r.h + 2 * gap)
+
+
+def grow_clear(
+    frame: Rect,
+    members: Sequence[Rect],
+    count: int,
+    others: Sequence[Rect],
+    note_size: tuple[float, float] = (NOTE_W, NOTE_H),
+) -> Growth:
+    """Grow a frame for `count` more notes so that it covers none of `others` (everything else
+    on the board: frames, notes outside it), keeping NOTE_GAP clear around what it grows into.
+
+    Membership follows containment, so a frame grown over another would take notes from it.
+    In order: rows below its notes (grow_frame) if that area is free; else new columns to its
+    right, as few as will do; else it grows down and everything wholly below its old bottom
+    edge moves down together, as rows are inserted in a spreadsheet, which keeps every other
+    distance on the board as it was. What already overlapped the frame is not its to fix."""
+    old = frame
+    todo = [r for r in others if not r.overlaps(old)]
+    near = {i for i, r in enumerate(todo) if _padded(old, NOTE_GAP).overlaps(r)}  # already
+
+    def clear(grown: Rect) -> bool:
+        wide = _padded(grown, NOTE_GAP)
+        return not any(r.overlaps(grown) or (i not in near and wide.overlaps(r))
+                       for i, r in enumerate(todo))
+
+    down = grow_frame(frame, members, count, note_size)
+    line = old.y + old.h
+    if clear(down.frame):
+        return Growth(down, line, 0.0)
+    for cols in range(1, count + 1):
+        right = grow_right(frame, members, count, cols, note_size)
+        if clear(right.frame):
+            return Growth(right, line, 0.0)
+    grown = down.frame
+    below = [r for r in todo if r.y >= line and r.x < grown.x + grown.w + NOTE_GAP
+             and grown.x - NOTE_GAP < r.x + r.w]
+    shift = max([0.0] + [grown.y + grown.h + FRAME_GAP - r.y for r in below])
+    return Growth(down, line, shift)

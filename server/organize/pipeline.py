@@ -89,6 +89,11 @@ class _Timed:
     def seconds(self) -> float:
         return self.clock.seconds
 
+    @property
+    def plain(self) -> bool:
+        """The chat client's `plain` (a base model), so naming picks its prompts for it."""
+        return bool(getattr(self.inner, "plain", False))
+
     def _time(self, fn: Callable, *args: Any) -> Any:
         self.clock.enter()
         try:

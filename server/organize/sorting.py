@@ -37,6 +37,8 @@ class Sorted:
     frames: dict[Any, dict[str, float]]  # group id -> its frame after growing
     positions: dict[Any, tuple[float, float]]  # new note id -> top-left corner
     fits: dict[Any, tuple[Any, Any, float, float]]  # note id -> (best, runner-up, score, margin)
+    # Notes already on the board that moved down with their frame to make room (rarely any).
+    shifted: dict[Any, tuple[float, float]] = field(default_factory=dict)
     unsorted_frame: dict[str, float] | None = None  # a new Unsorted frame, when one is needed
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -149,23 +151,52 @@ def sort_notes(
         max([float(n.get("w") or layout.NOTE_W) for n in new] or [layout.NOTE_W]),
         max([float(n.get("h") or layout.NOTE_H) for n in new] or [layout.NOTE_H]),
     )
-    for g in [*targets, *([unsorted] if unsorted else [])]:
-        ids = result.unsorted if g is unsorted else result.groups[g.id]
-        if not ids:
-            continue
-        place = layout.grow_frame(_rect(g.frame), [_rect(m) for m in g.notes], len(ids),
-                                  note_size)
-        result.frames[g.id] = place.frame.as_dict()
-        result.positions.update(zip(ids, place.notes, strict=True))
+    _grow(result, [*targets, *([unsorted] if unsorted else [])], unsorted, note_size)
     if result.unsorted and unsorted is None:
         # Keep clear of everything, including the frames as they are after growing.
         grown = [_rect(f) for f in result.frames.values()]
+        moved = [layout.Rect(x, y, float(n.get("w") or layout.NOTE_W),
+                             float(n.get("h") or layout.NOTE_H))
+                 for g in targets for n in g.notes if n["id"] in result.shifted
+                 for x, y in [result.shifted[n["id"]]]]
         (place,) = layout.layout_groups([len(result.unsorted)], _rect(view) if view else None,
-                                        note_size, [_rect(r) for r in avoid] + grown)
+                                        note_size, [_rect(r) for r in avoid] + grown + moved)
         result.unsorted_frame = place.frame.as_dict()
         result.positions.update(zip(result.unsorted, place.notes, strict=True))
     result.timings["total"] = round(time.perf_counter() - t, 4)
     return result
+
+
+def _grow(result: Sorted, frames: Sequence[Target], unsorted: Target | None,
+          note_size: tuple[float, float]) -> None:
+    """Grow each frame that takes new notes, top to bottom, clear of every other frame and
+    note (layout.grow_clear); when one has to make room, everything below it moves down."""
+    rects = {g.id: _rect(g.frame) for g in frames}
+    notes = {g.id: {n["id"]: _rect(n) for n in g.notes} for g in frames}
+    new_at: dict[Any, dict[Any, tuple[float, float]]] = {}
+    taking = [g for g in frames if (result.unsorted if g is unsorted else result.groups[g.id])]
+    for g in sorted(taking, key=lambda g: (rects[g.id].y, rects[g.id].x)):
+        ids = result.unsorted if g is unsorted else result.groups[g.id]
+        others = [r for gid, r in rects.items() if gid != g.id] + [
+            r for gid, ns in notes.items() if gid != g.id for r in ns.values()]
+        grew = layout.grow_clear(rects[g.id], list(notes[g.id].values()), len(ids), others,
+                                 note_size)
+        rects[g.id] = grew.place.frame
+        result.frames[g.id] = grew.place.frame.as_dict()
+        new_at[g.id] = dict(zip(ids, grew.place.notes, strict=True))
+        if grew.shift:
+            for gid, r in rects.items():
+                if gid == g.id or r.y < grew.line:
+                    continue
+                rects[gid] = layout.Rect(r.x, r.y + grew.shift, r.w, r.h)
+                result.frames[gid] = rects[gid].as_dict()
+                for nid, n in notes[gid].items():
+                    notes[gid][nid] = layout.Rect(n.x, n.y + grew.shift, n.w, n.h)
+                    result.shifted[nid] = (n.x, n.y + grew.shift)
+                for nid, (x, y) in new_at.get(gid, {}).items():
+                    new_at[gid][nid] = (x, y + grew.shift)
+    for placed in new_at.values():
+        result.positions.update(placed)
 
 
 def _rect(r: dict[str, Any]) -> layout.Rect:

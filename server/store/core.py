@@ -285,8 +285,8 @@ class Store:
             access.add_links(conn, board_id, now)
             for kind, rows in (("group", groups), ("note", notes)):
                 table, cols = TABLES[kind]
-                base = {"origin": "user", "group_id": None, "version": 1, "author_id": None,
-                        "author": None, "hidden": 0}
+                base = {"origin": "user", "group_id": None, "runner_up": None, "version": 1,
+                        "author_id": None, "author": None, "hidden": 0}
                 conn.executemany(
                     f"INSERT INTO {table} ({', '.join(cols)}) "
                     f"VALUES ({', '.join('?' for _ in cols)})",

@@ -12,8 +12,8 @@ from . import membership as m
 from . import validate as v
 from .locks import Locks
 
-NOTE_COLS = ("id", "board_id", "text", "x", "y", "w", "h", "color", "group_id", "version",
-             "created_at", "updated_at", "author_id", "author", "hidden")
+NOTE_COLS = ("id", "board_id", "text", "x", "y", "w", "h", "color", "group_id", "runner_up",
+             "version", "created_at", "updated_at", "author_id", "author", "hidden")
 GROUP_COLS = ("id", "board_id", "title", "x", "y", "w", "h", "origin", "version",
               "created_at", "updated_at")
 TABLES = {"note": ("notes", NOTE_COLS), "group": ("groups", GROUP_COLS)}
@@ -66,6 +66,12 @@ class Batch:
         self._asks: dict[str, str] = {}  # note id -> the group it was explicitly put in
         self._settled: set[tuple[str, str]] = set()  # rows settle_membership rewrote
         self._kinds: list[Any] = []  # each op's kind, to match results to changes
+        # Doubt marks (runner_up) hold only while a note stays in the group the machine put it
+        # in: each touched note's group before this batch, and the notes whose runner_up this
+        # batch set itself (Organize's own write, undo, "keep it here").
+        self._group_before: dict[str, str | None] = {}
+        self._runner_up_set: set[str] = set()
+        self._deleted_groups: set[str] = set()
 
     def run(self, ops: Any) -> None:
         """Apply every op in order; the first invalid one raises and nothing is kept."""
@@ -83,6 +89,8 @@ class Batch:
                     e.details = {**(e.details or {}), "index": index}
                 raise
         self.settle_membership()
+        self.clear_stale_doubts()
+        self._settled_results()
 
     def _one(self, op: Any) -> dict[str, Any]:
         if not isinstance(op, dict):
@@ -132,6 +140,8 @@ class Batch:
             values = v.note_fields(fields, self.limits, partial=False)
             self._count_new_note()
             self._check_group(values["group_id"])
+            self._check_group(values["runner_up"])
+            self._runner_up_set.add(item_id)
         else:
             values = v.group_fields(fields, self.limits, partial=False)
         note_ids = values.pop("note_ids", None)
@@ -168,8 +178,13 @@ class Batch:
             # Its text was never sent to this caller: writing over it blind is refused.
             raise Forbidden(HIDDEN_TEXT, code="hidden_note",
                             details={"kind": "note", "id": item_id})
-        if kind == "note" and "group_id" in values:
-            self._check_group(values["group_id"])
+        if kind == "note":
+            self._group_before.setdefault(item_id, current["group_id"])
+            if "group_id" in values:
+                self._check_group(values["group_id"])
+            if "runner_up" in values:
+                self._check_group(values["runner_up"])
+                self._runner_up_set.add(item_id)
         row = self._write(kind, current, values)
         moved = bool(GEOMETRY & set(values))
         if kind == "note":
@@ -197,6 +212,7 @@ class Batch:
             for note_id in self._group_members(item_id):
                 self._set_note_group(note_id, None)
             self._frame_areas.append(current)  # its notes may sit in an outer frame
+            self._deleted_groups.add(item_id)
         table, _ = TABLES[kind]
         self.conn.execute(f"DELETE FROM {table} WHERE board_id = ? AND id = ?",
                           (self.board_id, item_id))
@@ -248,11 +264,33 @@ class Batch:
                     continue
             group_id = m.container_id(note, ordered)
             if group_id != note["group_id"]:
+                self._group_before.setdefault(note["id"], note["group_id"])
                 # Part of the write that caused it: a row this batch already wrote keeps the
                 # one version bump it got; a note only swallowed by a moving frame gets one.
                 self._write("note", note, {"group_id": group_id},
                             bump=("note", note["id"]) not in self.changes)
                 self._settled.add(("note", note["id"]))
+
+    def clear_stale_doubts(self) -> None:
+        """Drop the doubt mark of every note that changed group in this batch by other means
+        than a write that set its runner_up (a hand move, "Move to <runner-up>", a frame
+        dragged over it, its group deleted), and of notes whose runner-up group is gone."""
+        stale = [n for n in self._group_before if n not in self._runner_up_set]
+        rows = {r["id"]: r for r in (self.get("note", n) for n in stale) if r is not None
+                and r["runner_up"] is not None and r["group_id"] != self._group_before[r["id"]]}
+        table = TABLES["note"][0]
+        for gid in self._deleted_groups:
+            rows |= {r["id"]: row_dict(r, "note") for r in self.conn.execute(
+                f"SELECT * FROM {table} WHERE board_id = ? AND runner_up = ?",
+                (self.board_id, gid))}
+        for note in rows.values():
+            self._write("note", note, {"runner_up": None},
+                        bump=("note", note["id"]) not in self.changes)
+            self._settled.add(("note", note["id"]))
+
+    def _settled_results(self) -> None:
+        """Results of rows the batch rewrote after their op (membership, doubts) show the row
+        as it ends."""
         for i, res in enumerate(self.results):
             key = (self._kinds[i], res.get("id"))
             if key in self._settled:
@@ -305,6 +343,7 @@ class Batch:
     def _set_note_group(self, note_id: str, group_id: str | None) -> None:
         note = self.must_get("note", note_id)
         if note["group_id"] != group_id:
+            self._group_before.setdefault(note_id, note["group_id"])
             self._write("note", note, {"group_id": group_id})
 
     def _group_members(self, group_id: str) -> list[str]:

@@ -217,6 +217,13 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (board_id, person)
     );
     """,
+    # 9: doubt marks (issue 12). The group an Organize or a sort found almost as good for a
+    # note (its runner-up): board data, so a reload or a second browser sees the mark. The
+    # write path clears it when the note changes group by any other means. Only a column on
+    # notes: it does not depend on migrations 7-8.
+    """
+    ALTER TABLE notes ADD COLUMN runner_up TEXT;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

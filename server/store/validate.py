@@ -11,8 +11,9 @@ from ..errors import Invalid, TooLarge
 
 ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 COLORS = ("yellow", "orange", "pink", "purple", "blue", "green", "gray", "white")
+# runner_up: the group an Organize or sort found almost as good (the note's doubt mark).
 NOTE_DEFAULTS: dict[str, Any] = {"text": "", "x": 0.0, "y": 0.0, "w": 160.0, "h": 120.0,
-                                 "color": "yellow", "group_id": None}
+                                 "color": "yellow", "group_id": None, "runner_up": None}
 GROUP_DEFAULTS: dict[str, Any] = {"title": "", "x": 0.0, "y": 0.0, "w": 400.0, "h": 300.0,
                                   "origin": "user"}
 # Who made a group: a person, or Organize (whose groups a later Organize may replace); Organize's
@@ -98,8 +99,9 @@ def note_fields(fields: Any, limits: Limits, partial: bool) -> dict[str, Any]:
         raise Invalid("A new note needs a 'text' field (it may be empty).")
     if "color" in out and out["color"] not in COLORS:
         raise Invalid(f"Unknown colour {out['color']!r}; use one of {', '.join(COLORS)}.")
-    if out.get("group_id") is not None:
-        check_id(out["group_id"], "group")
+    for key in ("group_id", "runner_up"):
+        if out.get(key) is not None:
+            check_id(out[key], "group")
     return out if partial else {**NOTE_DEFAULTS, **out}
 
 

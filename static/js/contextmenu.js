@@ -3,13 +3,17 @@
 // its key (keys.js) and its toolbar button.
 
 import * as geo from './geometry.js';
+import { doubtItems } from './organize_ui.js';
 import { popover } from './popover.js';
 
 /** The items for what was clicked: 'note:id', 'group:id' or null (the canvas at board point p). */
 export function menuItems(ctx, key, p) {
   if (key?.startsWith('note:')) {
     const many = ctx.selection.size > 1;
+    // A note in doubt (its ? mark) offers its runner-up first: the keyboard's way to it.
+    const doubt = many ? [] : doubtItems(ctx, key.slice(5));
     return [
+      ...(doubt.length ? [...doubt, 'sep'] : []),
       ...(many ? [] : [{ label: 'Edit text', hint: 'Enter', run: () => ctx.editNote(key.slice(5)) }]),
       { label: 'Duplicate', hint: 'Ctrl+D', run: () => ctx.duplicate() },
       { label: many ? 'Group the selection' : 'Put in a new group', hint: 'Ctrl+G', run: () => ctx.groupSelection() },

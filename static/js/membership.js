@@ -83,7 +83,23 @@ export function settleOps(notes, groups, ops, frozen = () => false) {
     if (last.has(id)) out[last.get(id)].fields.group_id = gid;
     else out.push({ op: 'update', kind: 'note', id, fields: { group_id: gid } });
   }
-  return out;
+  return dropDoubts(notes, out);
+}
+
+/**
+ * A note's doubt mark (runner_up) lasts while it stays in the group Organize put it in: a
+ * batch that changes its group without setting runner_up itself clears it, as the server does
+ * (server/store/ops.py), so the mark goes at once and undo brings it back with the place.
+ */
+function dropDoubts(notes, ops) {
+  const last = new Map();
+  ops.forEach((o) => { if (o.kind === 'note' && o.op === 'update') last.set(o.id, o); });
+  for (const [id, op] of last) {
+    const before = notes.get(id);
+    if (!before?.runner_up || !('group_id' in op.fields) || 'runner_up' in op.fields) continue;
+    if ((op.fields.group_id ?? null) !== (before.group_id ?? null)) op.fields.runner_up = null;
+  }
+  return ops;
 }
 
 /**

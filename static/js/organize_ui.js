@@ -139,9 +139,15 @@ export function organizePopover(ctx, anchor) {
     const sortBtn = el('button', 'btn wide sort-new', { type: 'button',
       title: 'Put only the notes in no group into the groups that exist; nothing else moves' },
     `Sort ${fresh} new note${fresh === 1 ? '' : 's'}`);
-    sortBtn.addEventListener('click', () => startJob(ctx,
-      () => api.sortNotes(ctx.boardId, { view: ctx.visibleRect() }), sortBtn, pop));
-    form.append(el('h2', '', {}, 'New notes'), sortBtn,
+    const sortPreview = el('button', 'btn', { type: 'button',
+      title: 'Show where they would go as outlines first; nothing moves until you Apply' }, 'Preview sort');
+    const sortRow = el('div', 'btn-row sort-row');
+    sortRow.append(sortPreview, sortBtn);
+    const sortJob = (asPreview, button) => startJob(ctx,
+      () => api.sortNotes(ctx.boardId, { view: ctx.visibleRect(), preview: asPreview }), button, pop);
+    sortBtn.addEventListener('click', () => sortJob(false, sortBtn));
+    sortPreview.addEventListener('click', () => sortJob(true, sortPreview));
+    form.append(el('h2', '', {}, 'New notes'), sortRow,
       el('p', 'muted', {}, 'Each joins the group it fits best; a note that fits none waits in Unsorted.'));
   }
   form.append(el('h2', '', {}, 'Organize into groups'),
@@ -262,16 +268,13 @@ export function showOrganize(ctx) {
   box.hidden = true;
   $('#organize-btn').disabled = false;
   showPreview(ctx, job.state === 'preview' && ctx.myJob === job.id ? job : null);
-  ctx.renderer.setDoubts(doubtful(ctx));
   if (shownJobState === key) return;
   shownJobState = key;
   if (job.state === 'done') {
     const mine = ctx.myJob === job.id;
-    ctx.doubts = new Map(Object.entries(job.doubts || {}));
-    ctx.renderer.setDoubts(doubtful(ctx));
     // Whoever asked for it is shown the result whole, title bars included, as FigJam does.
     if (mine && job.kind !== 'sort') ctx.fit([...ctx.model.groups.values()].filter((g) => g.origin !== 'user'));
-    const marked = Object.keys(job.doubts || {}).length;
+    const marked = job.marked || 0; // the marks themselves are the notes' runner_up
     const doubt = marked ? ` · ${marked} marked ? are close between two groups` : '';
     const text = job.kind === 'sort' || job.unsorted ? job.message
       : `Organized ${job.notes} note${job.notes === 1 ? '' : 's'} into ${job.groups} group${job.groups === 1 ? '' : 's'}`;
@@ -306,7 +309,10 @@ function showPreview(ctx, job) {
   bar = el('div', 'preview-bar', { id: 'preview-bar', role: 'status', 'data-job': job.id });
   const apply = el('button', 'btn primary', { type: 'button' }, 'Apply');
   const discard = el('button', 'btn', { type: 'button' }, 'Discard');
-  bar.append(el('span', '', {}, `Preview: ${job.proposal.length} groups, nothing has moved.`), discard, apply);
+  const what = job.kind === 'sort'
+    ? `Preview: ${job.total} new note${job.total === 1 ? '' : 's'} into ${job.proposal.length} group${job.proposal.length === 1 ? '' : 's'}, nothing has moved.`
+    : `Preview: ${job.proposal.length} groups, nothing has moved.`;
+  bar.append(el('span', '', {}, what), discard, apply);
   const act = async (call) => {
     apply.disabled = discard.disabled = true;
     try {
@@ -325,27 +331,32 @@ function showPreview(ctx, job) {
 }
 
 // ---- doubt marks ----
+// A note's mark is board data (its runner_up: the group Organize or a sort found almost as
+// good), so everyone sees it and a reload keeps it; the server clears it when the note changes
+// group any other way.
 
-/** Notes whose mark shows: in a group, not yet in the runner-up, the runner-up still there. */
-export function doubtful(ctx) {
-  const out = new Set();
-  for (const [nid, gid] of ctx.doubts || []) {
-    const n = ctx.model.notes.get(nid);
-    if (n && n.group_id && n.group_id !== gid && ctx.model.groups.has(gid)) out.add(nid);
-  }
-  return out;
+/** The runner-up group of a note whose mark shows (in a group, not yet in the runner-up). */
+export function runnerUp(ctx, nid) {
+  const n = ctx.model.notes.get(nid);
+  if (!n?.runner_up || !n.group_id || n.group_id === n.runner_up) return null;
+  return ctx.model.groups.get(n.runner_up) || null;
 }
 
-/** The menu of a note in doubt: move it to the runner-up group in one click, or keep it. */
+/** The items a note in doubt adds to its menus: move to the runner-up, or keep it here. */
+export function doubtItems(ctx, nid) {
+  const g = runnerUp(ctx, nid);
+  if (!g) return [];
+  return [
+    { label: `Move to ${g.title || 'Untitled group'}`, run: () => moveToGroup(ctx, nid, g.id) },
+    { label: 'Keep it here', run: () => ctx.commit([{ op: 'update', kind: 'note', id: nid, fields: { runner_up: null } }]) },
+  ];
+}
+
+/** The menu of a note's mark (a click on it): its doubt items alone. */
 export function doubtMenu(ctx, nid, anchor) {
-  const gid = ctx.doubts?.get(nid);
-  const g = ctx.model.groups.get(gid);
-  if (!g || !ctx.model.notes.has(nid)) return;
-  popover(anchor, [
-    { heading: 'Close between two groups' },
-    { label: `Move to ${g.title || 'Untitled group'}`, run: () => moveToGroup(ctx, nid, gid) },
-    { label: 'Keep it here', run: () => { ctx.doubts.delete(nid); ctx.renderer.setDoubts(doubtful(ctx)); } },
-  ], { label: 'Note options' });
+  const items = doubtItems(ctx, nid);
+  if (!items.length) return;
+  popover(anchor, [{ heading: 'Close between two groups' }, ...items], { label: 'Note options' });
 }
 
 /** Move a note into a group's frame, below its notes, growing the frame if needed (one undo). */
@@ -354,11 +365,10 @@ async function moveToGroup(ctx, nid, gid) {
   if (!n || !g) return;
   const members = [...ctx.model.notes.values()].filter((m) => m.group_id === gid);
   const slot = slotBelow(g, members, n);
-  const ops = [{ op: 'update', kind: 'note', id: nid, fields: { x: slot.x, y: slot.y, group_id: gid } }];
+  const ops = [{ op: 'update', kind: 'note', id: nid,
+    fields: { x: slot.x, y: slot.y, group_id: gid, runner_up: null } }];
   if (slot.h !== g.h) ops.push({ op: 'update', kind: 'group', id: gid, fields: { h: slot.h } });
   await ctx.commit(ops, { glide: true });
-  ctx.doubts.delete(nid);
-  ctx.renderer.setDoubts(doubtful(ctx));
 }
 
 /** Cancel the running Organize job. */

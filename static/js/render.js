@@ -61,8 +61,23 @@ export function createRenderer(layer) {
       node.style.height = `${row.h}px`;
       r.w = row.w; r.h = row.h;
     }
-    if (kind === 'note') updateNote(node, row);
-    else updateFrame(node, row);
+    if (kind === 'note') updateNote(node, row, runnerUpTitle(model, row));
+    else if (updateFrame(node, row)) relabelDoubts(model, id);
+  }
+
+  /** The title of the group a note is in doubt with, or null when it carries no mark. */
+  function runnerUpTitle(model, row) {
+    const g = row.runner_up && row.group_id && row.runner_up !== row.group_id
+      ? model.groups.get(row.runner_up) : null;
+    return g ? (g.title || 'Untitled group') : null;
+  }
+
+  /** A group was renamed: the notes in doubt with it say its new name. */
+  function relabelDoubts(model, gid) {
+    for (const n of model.notes.values()) {
+      const node = n.runner_up === gid && els.note.get(n.id);
+      if (node) updateNote(node, n, runnerUpTitle(model, n));
+    }
   }
 
   function endGlide() {
@@ -70,7 +85,7 @@ export function createRenderer(layer) {
     gliding.clear();
   }
 
-  function updateNote(node, row) {
+  function updateNote(node, row, doubt) {
     const r = node._r;
     if (r.color !== row.color) {
       node.classList.remove(`c-${r.color}`);
@@ -102,8 +117,21 @@ export function createRenderer(layer) {
       }
       r.author = author;
     }
-    const label = down ? `Face-down note, hidden until the facilitator reveals it (${row.color || 'yellow'})`
+    const privateLabel = down ? `Face-down note, hidden until the facilitator reveals it (${row.color || 'yellow'})`
       : `${own ? 'Only you see this for now: ' : ''}${text || 'Empty'}${author ? `, by ${author}` : ''} (${row.color || 'yellow'})`;
+    if (r.doubt !== doubt) {
+      // The mark is a picture of what the note's name says; its menu is the note's own
+      // (right click, the menu key, Shift+F10) or a click on it: no control inside a control.
+      node.querySelector('.note-doubt')?.remove();
+      if (doubt) {
+        const m = el('span', 'note-doubt', { 'aria-hidden': 'true',
+          title: `Close between this group and ${doubt}: click to move it` });
+        m.textContent = '?';
+        node.append(m);
+      }
+      r.doubt = doubt;
+    }
+    const label = privateLabel + (doubt ? `, in doubt: close to ${doubt}` : '');
     if (r.label !== label) {
       // The colour is part of the name: it is the one thing about a note only sight gives.
       node.setAttribute('aria-label', label);
@@ -139,15 +167,17 @@ export function createRenderer(layer) {
     }
   }
 
+  /** Returns true when the title changed. */
   function updateFrame(node, row) {
     const r = node._r;
-    if (r.title !== row.title) {
-      const t = node.querySelector('.frame-title');
-      t.textContent = row.title || 'Untitled group';
-      t.classList.toggle('placeholder', !row.title);
-      node.setAttribute('aria-label', `Group ${row.title || 'untitled'}`);
-      r.title = row.title;
-    }
+    if (r.title === row.title) return false;
+    const renamed = r.title !== undefined;
+    const t = node.querySelector('.frame-title');
+    t.textContent = row.title || 'Untitled group';
+    t.classList.toggle('placeholder', !row.title);
+    node.setAttribute('aria-label', `Group ${row.title || 'untitled'}`);
+    r.title = row.title;
+    return renamed;
   }
 
   /** Render every item of the model (first paint, resync). */
@@ -215,23 +245,6 @@ export function createRenderer(layer) {
     layer.classList.toggle('far', far);
   }
 
-  /** Mark notes whose placement is in doubt (a Set of note ids) with a small menu button. */
-  let shownDoubts = new Set();
-  function setDoubts(ids) {
-    for (const id of shownDoubts) {
-      if (!ids.has(id)) els.note.get(id)?.querySelector('.note-doubt')?.remove();
-    }
-    for (const id of ids) {
-      const node = els.note.get(id);
-      if (!node || node.querySelector('.note-doubt')) continue;
-      const b = el('button', 'note-doubt', { type: 'button', 'aria-label': 'Placement in doubt: note options',
-        title: 'Close between two groups: click to move it' });
-      b.textContent = '?';
-      node.append(b);
-    }
-    shownDoubts = new Set([...ids].filter((id) => els.note.has(id)));
-  }
-
   /** Outline proposed groups ([{id, title, frame}]) without touching the board; null clears. */
   function setPreview(groups) {
     previewEl.replaceChildren();
@@ -247,7 +260,7 @@ export function createRenderer(layer) {
     }
   }
 
-  return { renderItem, renderAll, renderTouched, setSelection, setView, elementOf, setDoubts, setPreview,
+  return { renderItem, renderAll, renderTouched, setSelection, setView, elementOf, setPreview,
     focusable, setCurrent, current: () => current,
     noteEl: (id) => els.note.get(id), frameEl: (id) => els.group.get(id) };
 }

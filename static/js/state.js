@@ -8,7 +8,7 @@
 // held is stale and dropped.
 
 export const COLORS = ['yellow', 'orange', 'pink', 'purple', 'blue', 'green', 'gray', 'white'];
-export const NOTE_FIELDS = ['text', 'x', 'y', 'w', 'h', 'color', 'group_id'];
+export const NOTE_FIELDS = ['text', 'x', 'y', 'w', 'h', 'color', 'group_id', 'runner_up'];
 export const GROUP_FIELDS = ['title', 'x', 'y', 'w', 'h', 'origin'];
 
 /**

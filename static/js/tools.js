@@ -36,7 +36,7 @@ export function installTools(ctx) {
     // or adds a note: read before the edit below is finished.
     busyBeforeTap = !!ctx.editing || ctx.selection.size > 0;
     if (ctx.editing && !e.target.closest('.note.editing')) ctx.editing.finish(true);
-    if (e.target.closest('button, input, textarea, a, .popover, .board-missing')) return;
+    if (e.target.closest('button, input, textarea, a, .popover, .board-missing, .note-doubt')) return;
     vp.focus({ preventScroll: true });
     const p = ctx.screenPoint(e);
     ctx.pointer = p;

@@ -122,3 +122,37 @@ def test_private_mode_cards_banner_and_authors(page, server, open_board, busy_bo
     server.api("PUT", f"/api/boards/{b}/me", {"name": "Owner script"})
     page.wait_for_selector(".layer.show-authors .note-author")
     assert_clean(page, f"private mode with authors ({scheme})")
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_a_note_in_doubt_its_mark_and_its_menus(page, server, open_board, scheme):
+    """The doubt mark sits on a note that is itself a control: it must not be a control
+    inside it (axe's nested-interactive); its menus come from a click on it or the note's own
+    menu (Shift+F10). No violation of any impact on the notes or the menus."""
+    page.emulate_media(color_scheme=scheme)
+    b = server.board("Doubt", groups=[
+        {"id": "fruit", "title": "Fruit", "x": 0, "y": 0, "w": 400, "h": 240},
+        {"id": "tools", "title": "Tools", "x": 600, "y": 0, "w": 400, "h": 240}],
+        notes=[{"id": "x", "text": "apple hammer", "x": 24, "y": 72, "group_id": "fruit",
+                "runner_up": "tools"}])
+    open_board(page, b)
+    page.locator(".note[data-id='x'] .note-doubt").wait_for()
+
+    def clean(where: str) -> None:
+        found = [v for v in axe(page, serious_only=False)
+                 if v["id"] == "nested-interactive" or v["impact"] in ("serious", "critical")
+                 or any(".note" in n or "popover" in n or "menu" in n for n in v["nodes"])]
+        assert not found, f"{where}: {found}"
+
+    clean(f"a note in doubt ({scheme})")
+    page.click(".note[data-id='x'] .note-doubt")
+    page.get_by_role("menuitem", name="Move to Tools").wait_for()
+    page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')")
+    clean(f"the mark's menu ({scheme})")
+    page.keyboard.press("Escape")
+    page.locator(".note[data-id='x']").focus()
+    page.keyboard.press("Shift+F10")
+    page.get_by_role("menu", name="Note actions").get_by_role(
+        "menuitem", name="Move to Tools").wait_for()
+    page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')")
+    clean(f"the note's menu, from the keyboard ({scheme})")

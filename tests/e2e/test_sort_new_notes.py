@@ -59,16 +59,28 @@ def test_sort_three_new_notes_into_the_frames_then_undo(browser, ai_server):
                 assert home["title"] == "Unsorted" and home["origin"] == "unsorted"
             else:
                 assert notes[f"new{i}"]["group_id"] == by_text[neighbour]["group_id"]
-                # It sits inside its frame, which grew to hold it; the frame did not move.
-                n, old = notes[f"new{i}"], groups_before[home["id"]]
-                assert (home["x"], home["y"]) == (old["x"], old["y"]) and home["h"] >= old["h"]
+                # It sits inside its frame, which grew to hold it.
+                n = notes[f"new{i}"]
                 assert home["x"] <= n["x"] and n["x"] + n["w"] <= home["x"] + home["w"]
                 assert home["y"] <= n["y"] and n["y"] + n["h"] <= home["y"] + home["h"]
-        # Nothing else moved.
+        # No frame covers another (membership follows containment: one grown over another
+        # would take its notes).
+        frames = list(groups.values())
+        for i, a in enumerate(frames):
+            for c in frames[i + 1:]:
+                assert not (a["x"] < c["x"] + c["w"] and c["x"] < a["x"] + a["w"]
+                            and a["y"] < c["y"] + c["h"] and c["y"] < a["y"] + a["h"]), (a, c)
+        # Nothing else changed: a frame may only grow, or move straight down with all its
+        # notes to make room for one above it.
+        for gid, old in groups_before.items():
+            g = groups[gid]
+            assert (g["x"], g["w"]) == (old["x"], old["w"]) or g["y"] == old["y"]
+            assert g["y"] >= old["y"] and g["h"] >= old["h"]
         for nid, n in notes_before.items():
             if not nid.startswith("new"):
+                dy = groups[n["group_id"]]["y"] - groups_before[n["group_id"]]["y"]
                 assert (notes[nid]["x"], notes[nid]["y"], notes[nid]["group_id"]) == \
-                    (n["x"], n["y"], n["group_id"])
+                    (n["x"], n["y"] + dy, n["group_id"])
         # The browser shows them in their frames too.
         pg.wait_for_function("window.herd.model.notes.get('new0').group_id !== null")
         assert pg.locator(".frame-title", has_text="Unsorted").count() == 1
@@ -93,7 +105,8 @@ def test_preview_outlines_groups_moves_nothing_then_applies(browser, ai_server):
     with people(browser, f"{srv.base}/b/{b}", width=1280) as (_, (p1, p2)):
         p1.wait_for_selector("#ai-status[data-state=ready]")
         p1.get_by_role("button", name="Organize notes into groups").click()
-        p1.get_by_role("dialog", name="Organize").get_by_role("button", name="Preview").click()
+        p1.get_by_role("dialog", name="Organize").get_by_role("button", name="Preview",
+                                                                  exact=True).click()
         p1.wait_for_selector(".preview-frame", timeout=120_000)
         assert p1.locator(".preview-frame").count() >= 2
         assert p2.locator(".preview-frame").count() == 0  # only the one who asked sees it
@@ -105,23 +118,55 @@ def test_preview_outlines_groups_moves_nothing_then_applies(browser, ai_server):
         assert all(n["group_id"] for n in srv.snapshot(b)["notes"])
 
 
-def test_a_doubtful_note_moves_to_its_runner_up_in_one_click_and_back_with_undo(
-        page, server, open_board):
-    b = server.board("Doubt", groups=[
+@pytest.mark.integration
+def test_a_sort_previews_as_outlines_moves_nothing_then_applies(browser, ai_server):
+    srv = ai_server
+    b = srv.board("Sort preview")
+    with people(browser, f"{srv.base}/b/{b}", width=1280) as (_, (p1, p2)):
+        organize_seed_board(p1)
+        for i, text in enumerate(NEW):
+            srv.api("POST", f"/api/boards/{b}/notes",
+                    {"id": f"new{i}", "text": text, "x": -3000.0, "y": 200.0 * i})
+        p1.wait_for_function("window.herd.model.notes.has('new2')")
+        before = srv.snapshot(b)
+        p1.get_by_role("button", name="Organize notes into groups").click()
+        p1.get_by_role("dialog", name="Organize").get_by_role("button",
+                                                              name="Preview sort").click()
+        bar = p1.wait_for_selector("#preview-bar", timeout=60_000)
+        assert "3 new notes into" in bar.inner_text()
+        assert p1.locator(".preview-frame").count() >= 2  # the frames that take them
+        assert p1.locator(".preview-frame", has_text="Unsorted").count() == 1
+        assert p2.locator(".preview-frame").count() == 0  # only the one who asked sees it
+        now = srv.snapshot(b)
+        assert (now["notes"], now["groups"]) == (before["notes"], before["groups"])
+        p1.locator("#preview-bar").get_by_role("button", name="Apply").click()
+        p1.wait_for_selector(".toast >> text=/Sorted 2 new notes into 2 groups/")
+        p2.wait_for_function("window.herd.model.notes.get('new0').group_id !== null")
+        assert p1.locator(".preview-frame").count() == 0
+        assert all(n["group_id"] for n in srv.snapshot(b)["notes"])
+
+
+def doubt_board(server) -> str:
+    """Fruit and Tools; "x" sits in Fruit, marked by an Organize as close to Tools."""
+    return server.board("Doubt", groups=[
         {"id": "fruit", "title": "Fruit", "x": 0, "y": 0, "w": 400, "h": 240},
         {"id": "tools", "title": "Tools", "x": 600, "y": 0, "w": 400, "h": 240}],
         notes=[{"id": "a", "text": "apple", "x": 24, "y": 72, "group_id": "fruit"},
                {"id": "h", "text": "hammer", "x": 624, "y": 72, "group_id": "tools"},
-               {"id": "x", "text": "apple hammer", "x": 200, "y": 72, "group_id": "fruit"}])
+               {"id": "x", "text": "apple hammer", "x": 200, "y": 72, "group_id": "fruit",
+                "runner_up": "tools"}])
+
+
+def test_a_doubtful_note_moves_to_its_runner_up_in_one_click_and_back_with_undo(
+        page, server, open_board):
+    b = doubt_board(server)
     open_board(page, b)
-    # What a finished Organize tells every browser: "x" is close to Tools, its runner-up.
-    page.evaluate("""() => { const h = window.herd;
-        h.organizeJob = {id: 'j1', state: 'done', kind: 'organize', notes: 3, groups: 2,
-                         unsorted: 0, undoable: false, doubts: {x: 'tools'}};
-        h.changed(); }""")
+    # The mark is board data: a fresh page load shows it, with no Organize job in memory.
     mark = page.locator('.note[data-id="x"] .note-doubt')
     mark.wait_for()
     assert page.locator(".note-doubt").count() == 1
+    assert "in doubt: close to Tools" in page.locator('.note[data-id="x"]').get_attribute(
+        "aria-label")
     mark.click()
     page.get_by_role("menuitem", name="Move to Tools").click()
     page.wait_for_function("window.herd.model.notes.get('x').group_id === 'tools' "
@@ -130,10 +175,44 @@ def test_a_doubtful_note_moves_to_its_runner_up_in_one_click_and_back_with_undo(
     x, tools = notes["x"], groups["tools"]
     assert tools["x"] <= x["x"] and x["x"] + x["w"] <= tools["x"] + tools["w"]
     assert x["y"] >= 72 + 120 and x["y"] + x["h"] <= tools["y"] + tools["h"]  # below, grown
+    assert x["runner_up"] is None  # gone for everyone, not only here
     assert page.locator(".note-doubt").count() == 0
     page.locator("#viewport").click(position={"x": 5, "y": 300})
     page.keyboard.press("Control+z")
     page.wait_for_function("window.herd.model.notes.get('x').group_id === 'fruit' "
                            "&& !window.herd.busy()")
     assert server.notes(b)["x"]["group_id"] == "fruit"
+    assert server.notes(b)["x"]["runner_up"] == "tools"  # undo brings the mark back too
     assert {g["id"]: g["h"] for g in server.snapshot(b)["groups"]}["tools"] == 240
+    mark.wait_for()
+
+
+def test_a_doubt_mark_reaches_everyone_and_a_hand_move_clears_it(browser, server):
+    b = doubt_board(server)
+    with people(browser, f"{server.base}/b/{b}", width=1280) as (_, (p1, p2)):
+        for pg in (p1, p2):
+            pg.locator('.note[data-id="x"] .note-doubt').wait_for()
+        # Someone drags it into Tools by hand (here: the API): the mark goes for both.
+        server.api("PATCH", f"/api/boards/{b}/notes/x", {"x": 800.0, "y": 100.0})
+        for pg in (p1, p2):
+            pg.wait_for_function("window.herd.model.notes.get('x').group_id === 'tools'")
+            assert pg.locator(".note-doubt").count() == 0
+
+
+def test_the_doubt_items_are_in_the_notes_own_menu_from_the_keyboard(page, server, open_board):
+    b = doubt_board(server)
+    open_board(page, b)
+    page.locator('.note[data-id="x"] .note-doubt').wait_for()
+    page.locator('.note[data-id="x"]').focus()
+    page.keyboard.press("Shift+F10")
+    menu = page.get_by_role("menu", name="Note actions")
+    items = menu.get_by_role("menuitem")
+    assert items.nth(0).inner_text().startswith("Move to Tools")
+    assert items.nth(1).inner_text().startswith("Keep it here")
+    page.keyboard.press("ArrowDown")  # to the second item: keep it here
+    page.keyboard.press("Enter")
+    page.wait_for_function("window.herd.model.notes.get('x').runner_up === null "
+                           "&& !window.herd.busy()")
+    assert server.notes(b)["x"]["runner_up"] is None
+    assert server.notes(b)["x"]["group_id"] == "fruit"
+    assert page.locator(".note-doubt").count() == 0

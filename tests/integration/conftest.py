@@ -89,3 +89,34 @@ def ai_config(embed_url: str, chat_url: str, tmp_path) -> dict:
         "EMBED_URL": embed_url,
         "CHAT_URL": chat_url,
     }
+
+
+@pytest.fixture(scope="session")
+def gemma_url(bundle, cache_dir: Path):
+    """A real llama-server with Gemma-3-270M (a base model: no chat template of its own), for
+    naming on a model Herd was not tuned on. `make test` prepares it (setup.sh --gemma); a
+    missing Gemma skips elsewhere and fails under CI=true. HERD_GEMMA_URL: one already running."""
+    if os.environ.get("HERD_GEMMA_URL"):
+        yield os.environ["HERD_GEMMA_URL"]
+        return
+    path = models.extra_model(cache_dir, "gemma")
+    if path is None:
+        pytest.skip("Gemma-3-270M is not prepared: herd models prepare --with gemma")
+    from server.llamafile.procs import Child, free_port
+
+    port = free_port()
+    child = Child("gemma chat server", runtime.chat_command(bundle.server, path, port),
+                  f"http://127.0.0.1:{port}", cache_dir / "logs" / "gemma.log")
+    try:
+        child.wait_ready(120)
+        yield child.url
+    finally:
+        child.stop()
+
+
+@pytest.fixture(scope="session")
+def gemma_chat(gemma_url: str) -> LlamafileChat:
+    """The Herd Chat on the real Gemma server."""
+    c = LlamafileChat(gemma_url)
+    yield c
+    c.close()

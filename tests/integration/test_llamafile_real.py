@@ -42,7 +42,11 @@ def test_batched_embeddings_keep_order(embedder):
     texts = [f"note number {i} about {w}" for i, w in enumerate(["cats", "tax", "rain"] * 30)]
     batched = embedder.embed_uncached(texts)
     single = np.vstack([embedder.embed_uncached([t]) for t in texts[:5]])
-    assert np.allclose(batched[:5], single, atol=1e-4)
+    # Each row is its own note's vector: the same up to float rounding, which depends on how
+    # many notes share a decode step (16 slots: up to 16), and unlike its neighbours'.
+    assert np.allclose(batched[:5], single, atol=5e-4)
+    sims = batched[:5] @ single.T
+    assert (np.diag(sims) > 0.9999).all() and (sims.argmax(axis=1) == np.arange(5)).all()
 
 
 def test_too_long_note_is_named(embedder):

@@ -82,3 +82,16 @@ test('a frame swept over a locked note leaves its group alone; the note\'s own o
   const own = [{ op: 'update', kind: 'note', id: 'L', fields: { x: 2100, y: 100 } }];
   assert.equal(settleOps(notes, groups, own, () => true)[0].fields.group_id, 'b');
 });
+
+test('settleOps: a note leaving its group loses its doubt mark; one staying keeps it', () => {
+  const notes = rows([{ id: 'a', x: 20, y: 20, w: 160, h: 120, group_id: 'g', runner_up: 'h' },
+    { id: 'b', x: 200, y: 20, w: 160, h: 120, group_id: 'g', runner_up: 'h' }]);
+  const groups = rows([frame('g', 0, 0, 400, 300), frame('h', 600, 0, 400, 300)]);
+  const out = settleOps(notes, groups, [{ op: 'update', kind: 'note', id: 'a', fields: { x: 620 } },
+    { op: 'update', kind: 'note', id: 'b', fields: { x: 210 } }]);
+  assert.deepEqual(out.map((o) => o.fields), [{ x: 620, group_id: 'h', runner_up: null }, { x: 210 }]);
+  // A batch that sets the mark itself (undo) keeps what it says.
+  const undo = settleOps(notes, groups, [{ op: 'update', kind: 'note', id: 'a',
+    fields: { x: 620, group_id: 'h', runner_up: 'g' } }]);
+  assert.equal(undo[0].fields.runner_up, 'g');
+});
