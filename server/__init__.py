@@ -21,9 +21,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False
     http_errors.init_app(app)
 
-    from . import access, board_templates, cursors, live, spotlight, store, timer
+    from . import access, board_templates, cursors, live, shared, spotlight, store, timer
     from .llamafile import service
 
+    # Chosen once, here: with a Redis URL every live part shares its state through Redis,
+    # without one each keeps it in this process. No route knows which it has.
+    shared.init_app(app)
     store.init_app(app)
     board_templates.init_app(app)
     access.init_app(app)

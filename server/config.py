@@ -46,6 +46,9 @@ DEFAULTS: dict[str, Any] = {
     "LIVE_QUEUE_SIZE": 512,  # frames (ticks) a slow listener may fall behind before a resync
     "LIVE_TICK_SECONDS": 0.05,  # a board's events wait this long at most to go out as one frame
     "SSE_PING_SECONDS": 15,
+    # Redis (--redis URL): what several processes share. None: everything live stays in
+    # this one process.
+    "REDIS_URL": None,
     # Access (issue 9). Names Herd answers to besides IP addresses and localhost
     # (--allowed-host); X-Forwarded-* hops to trust (--trusted-proxy); the address share
     # links start with when it is not the one the request came in on (a LAN address).
@@ -77,6 +80,7 @@ _ENV = {
     "HERD_ALLOWED_HOSTS": "ALLOWED_HOSTS",
     "HERD_TRUSTED_PROXY": "TRUSTED_PROXY",
     "HERD_PUBLIC_URL": "PUBLIC_URL",
+    "HERD_REDIS": "REDIS_URL",
 }
 
 

@@ -6,15 +6,21 @@ stale a moment later. Many people moving their pointers at once must not multipl
 moves are not published one by one; a flusher sends each board at most one `cursors` event
 per INTERVAL with every pointer that moved (and those that left) since the last one. With 50
 people on a board, each listener gets 10 events a second, not 500.
+
+With several processes, each one batches the pointers of the tabs it hears from and
+publishes through the shared hub, so everyone sees every pointer; what a joining tab starts
+from (peers) also reads what the other processes wrote to Redis (RedisPeers) at each flush.
 """
 
 from __future__ import annotations
 
+import json
+import logging
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from flask import Flask, current_app
 
@@ -22,6 +28,42 @@ INTERVAL = 0.1  # seconds between a board's cursor events
 FORGET_AFTER = 60.0  # a pointer silent this long is dropped (a tab that closed without saying)
 MAX_PER_BOARD = 200  # tabs shown per board; later ones are ignored until some leave
 MAX_SELECTED = 200  # selected items shown per tab (a select-all of 5,000 notes is not news)
+log = logging.getLogger(__name__)
+
+
+class PeerShare(Protocol):
+    """Where the processes of one Herd leave their tabs' pointers for each other."""
+
+    def save(self, board_id: str, peers: dict[str, dict[str, Any]], gone: list[str]) -> None: ...
+    def load(self, board_id: str) -> dict[str, dict[str, Any]]: ...
+
+
+class RedisPeers:
+    """A hash per board in Redis: tab -> its pointer, name, selection and when it was heard;
+    a tab (or a whole process) silent for FORGET_AFTER is left out, and the key expires."""
+
+    KEY = "herd:peers:"  # + board id
+
+    def __init__(self, redis: Any) -> None:
+        self.redis = redis
+
+    def save(self, board_id: str, peers: dict[str, dict[str, Any]], gone: list[str]) -> None:
+        key, now = self.KEY + board_id, time.time()
+        pipe = self.redis.pipeline(transaction=False)
+        if peers:
+            pipe.hset(key, mapping={c: json.dumps({**p, "t": now}) for c, p in peers.items()})
+        if gone:
+            pipe.hdel(key, *gone)
+        pipe.expire(key, int(FORGET_AFTER))
+        pipe.execute()
+
+    def load(self, board_id: str) -> dict[str, dict[str, Any]]:
+        oldest, out = time.time() - FORGET_AFTER, {}
+        for client, raw in self.redis.hgetall(self.KEY + board_id).items():
+            peer = json.loads(raw)
+            if peer.pop("t", 0) >= oldest:
+                out[client] = peer
+        return out
 
 
 @dataclass
@@ -41,8 +83,9 @@ class CursorRelay:
 
     def __init__(self, publish: Callable[[str, dict[str, Any]], None],
                  interval: float = INTERVAL, clock: Callable[[], float] = time.monotonic,
-                 background: bool = True) -> None:
+                 background: bool = True, share: PeerShare | None = None) -> None:
         self.publish, self.interval, self.clock = publish, interval, clock
+        self.share = share  # the other processes' tabs (None: this process is all there is)
         self.background = background  # False: the caller flushes (tests)
         self._lock = threading.Lock()
         self._peers: dict[str, dict[str, Peer]] = {}  # board -> client -> peer
@@ -76,12 +119,15 @@ class CursorRelay:
     def peers(self, board_id: str) -> dict[str, dict[str, Any]]:
         """Everyone's pointer, name and selection now: what a tab that joins starts from."""
         with self._lock:
-            return {c: {"x": p.x, "y": p.y, "name": p.name, "sel": list(p.sel)}
-                    for c, p in sorted(self._peers.get(board_id, {}).items())}
+            mine = {c: {"x": p.x, "y": p.y, "name": p.name, "sel": list(p.sel)}
+                    for c, p in self._peers.get(board_id, {}).items()}
+        if self.share is None:
+            return dict(sorted(mine.items()))
+        return dict(sorted({**self.share.load(board_id), **mine}.items()))
 
     def flush(self) -> int:
         """Publish one event per board with news; forget silent tabs. Boards published."""
-        events = []
+        events, saves = [], []
         now = self.clock()
         with self._lock:
             for board_id, board in list(self._peers.items()):
@@ -104,8 +150,18 @@ class CursorRelay:
                     if selected:
                         event["selected"] = selected
                     events.append((board_id, event))
+                    if self.share is not None:
+                        saves.append((board_id, {
+                            c: {"x": board[c].x, "y": board[c].y, "name": board[c].name,
+                                "sel": list(board[c].sel)}
+                            for c in set(moved) | set(selected)}, gone))
         for board_id, event in events:
             self.publish(board_id, event)
+        for board_id, peers, gone in saves:
+            try:
+                self.share.save(board_id, peers, gone)  # type: ignore[union-attr]
+            except Exception as e:  # pointers are a courtesy: the next flush writes again
+                log.warning("saving pointers to Redis failed: %s", e)
         return len(events)
 
     def _update(self, board_id: str, client: str, name: str | None,
@@ -159,11 +215,14 @@ class CursorRelay:
 
 
 def init_app(app: Flask) -> None:
-    """Attach a CursorRelay publishing through the app's live hub."""
+    """Attach a CursorRelay publishing through the app's live hub (sharing its tabs through
+    Redis when the app has one)."""
     from .live import get_hub
+    from .shared import get_redis
 
-    hub = get_hub(app)
-    app.extensions["herd.cursors"] = CursorRelay(hub.publish)
+    redis = get_redis(app)
+    app.extensions["herd.cursors"] = CursorRelay(
+        get_hub(app).publish, share=RedisPeers(redis) if redis is not None else None)
 
 
 def get_relay(app: Flask | None = None) -> CursorRelay:

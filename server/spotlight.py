@@ -1,12 +1,14 @@
 """Spotlight: one person on a board leads, and everyone else's view follows theirs.
 
-In memory only, like pointers: who leads each board, the board rectangle they are looking
-at, and when they last said so. A leader's browser repeats its view every HEARTBEAT seconds,
+Never stored in the database: who leads each board, the board rectangle they are looking
+at, and when they last said so, in this process (Spotlights) or, with several processes, in
+Redis with an expiry (RedisSpotlights). A leader's browser repeats its view every HEARTBEAT seconds,
 so a spotlight nobody has confirmed for EXPIRES seconds (a closed laptop) is over.
 """
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable
@@ -68,11 +70,50 @@ class Spotlights:
         return spot
 
 
-def init_app(app: Flask) -> None:
-    """Attach Spotlights publishing through the app's live hub."""
-    from .live import get_hub
+KEY = "herd:spotlight:"  # + board id
 
-    app.extensions["herd.spotlight"] = Spotlights(get_hub(app).publish)
+
+class RedisSpotlights(Spotlights):
+    """The same, kept in Redis (a key per board that expires EXPIRES after the leader was
+    last heard), so every process serving the board agrees on who leads."""
+
+    # Stop only if `client` still leads: the check and the delete in one step.
+    _STOP = "local v = redis.call('GET', KEYS[1]) if v and cjson.decode(v)['by'] == ARGV[1] " \
+            "then redis.call('DEL', KEYS[1]) return 1 end return 0"
+
+    def __init__(self, publish: Callable[[str, dict[str, Any]], None], redis: Any) -> None:
+        super().__init__(publish)
+        self.redis = redis
+        self._stop = redis.register_script(self._STOP)
+
+    def lead(self, board_id: str, client: str, name: str, view: dict[str, float]) -> None:
+        spot = Spotlight(client, name, view, self.clock())
+        self.redis.set(KEY + board_id, json.dumps(spot.public()), ex=int(EXPIRES))
+        self.publish(board_id, {"type": "spotlight", "spotlight": spot.public()})
+
+    def stop(self, board_id: str, client: str) -> bool:
+        if not self._stop(keys=[KEY + board_id], args=[client]):
+            return False
+        self.publish(board_id, {"type": "spotlight", "spotlight": None})
+        return True
+
+    def current(self, board_id: str) -> Spotlight | None:
+        raw = self.redis.get(KEY + board_id)
+        if raw is None:
+            return None
+        spot = json.loads(raw)
+        return Spotlight(spot["by"], spot["name"], spot["view"], self.clock())
+
+
+def init_app(app: Flask) -> None:
+    """Attach the spotlights, publishing through the app's live hub (in Redis if it has one)."""
+    from .live import get_hub
+    from .shared import get_redis
+
+    redis = get_redis(app)
+    publish = get_hub(app).publish
+    app.extensions["herd.spotlight"] = (Spotlights(publish) if redis is None
+                                        else RedisSpotlights(publish, redis))
 
 
 def get_spotlights(app: Flask | None = None) -> Spotlights:

@@ -1,11 +1,14 @@
 """The workshop timer: one countdown per board that everyone on it sees.
 
-In memory only. Browsers' clocks disagree, so events carry how much time is *left* when they
-are sent, never a wall-clock end; each browser counts down from there on its own clock.
+Never stored in the database: in this process (Timers) or, with several processes, in Redis
+with an expiry at its end (RedisTimers). Browsers' clocks disagree, so events carry how
+much time is *left* when they are sent, never a wall-clock end; each browser counts down
+from there on its own clock.
 """
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable
@@ -68,11 +71,48 @@ class Timers:
         return timer.public(now) if timer else None
 
 
-def init_app(app: Flask) -> None:
-    """Attach Timers publishing through the app's live hub."""
-    from .live import get_hub
+KEY = "herd:timer:"  # + board id
 
-    app.extensions["herd.timer"] = Timers(get_hub(app).publish)
+
+class RedisTimers(Timers):
+    """The same, kept in Redis: a key per board that expires when the countdown ends. Its
+    end is wall-clock time, the one clock the processes (on one host or several) share."""
+
+    def __init__(self, publish: Callable[[str, dict[str, Any]], None], redis: Any) -> None:
+        super().__init__(publish, clock=time.time)
+        self.redis = redis
+
+    def start(self, board_id: str, seconds: float, by: str, name: str) -> dict[str, Any]:
+        now = self.clock()
+        timer = Countdown(seconds, now + seconds, by, name)
+        self.redis.set(KEY + board_id, json.dumps(timer.__dict__), px=max(1, int(seconds * 1000)))
+        public = timer.public(now)
+        self.publish(board_id, {"type": "timer", "timer": public})
+        return public
+
+    def stop(self, board_id: str) -> bool:
+        raw = self.redis.getdel(KEY + board_id)
+        if raw is None or json.loads(raw)["ends"] <= self.clock():
+            return False
+        self.publish(board_id, {"type": "timer", "timer": None})
+        return True
+
+    def current(self, board_id: str) -> dict[str, Any] | None:
+        raw = self.redis.get(KEY + board_id)
+        now = self.clock()
+        timer = Countdown(**json.loads(raw)) if raw is not None else None
+        return timer.public(now) if timer and timer.ends > now else None
+
+
+def init_app(app: Flask) -> None:
+    """Attach the timers, publishing through the app's live hub (in Redis if it has one)."""
+    from .live import get_hub
+    from .shared import get_redis
+
+    redis = get_redis(app)
+    publish = get_hub(app).publish
+    app.extensions["herd.timer"] = (Timers(publish) if redis is None
+                                    else RedisTimers(publish, redis))
 
 
 def get_timers(app: Flask | None = None) -> Timers:

@@ -101,8 +101,10 @@ class HerdServer:
         self.token = ""  # read from the line `herd serve` prints once it is up
         herd = Path(sys.executable).with_name("herd")
         self.log = tempfile.TemporaryFile()  # a file, not a pipe: a full pipe would block it
+        # No AI unless the test hands it model servers (a fake's URL).
+        no_ai = [] if "--llamafile-url" in extra else ["--no-ai"]
         self.proc = subprocess.Popen(
-            [str(herd), "serve", "--no-ai", "--db", db, "--host", "127.0.0.1",
+            [str(herd), "serve", *no_ai, "--db", db, "--host", "127.0.0.1",
              "--port", str(self.port), *extra],
             stdout=self.log, stderr=self.log, start_new_session=True)
         self.wait_ready()

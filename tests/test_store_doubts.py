@@ -103,7 +103,7 @@ def test_a_runner_up_must_be_a_group_of_the_board(store, board):
     assert store.snapshot(board) == before
 
 
-def test_migration_8_adds_the_column_to_an_older_database(tmp_path):
+def test_the_doubt_migration_adds_the_column_to_an_older_database(tmp_path):
     path = str(tmp_path / "old.db")
     conn = schema.connect(path)
     conn.execute("PRAGMA journal_mode = WAL")
@@ -121,4 +121,5 @@ def test_migration_8_adds_the_column_to_an_older_database(tmp_path):
         assert s.snapshot("b")["notes"][0]["runner_up"] is None
     finally:
         s.close()
-    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 8
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == \
+        schema.SCHEMA_VERSION

@@ -24,7 +24,7 @@ from ..store import get_store
 from ..store.access import SESSION_KEY
 from . import hardening, sessions
 from .identify import identify
-from .limits import LocalStreamSlots, Rates, StreamSlots
+from .limits import LocalStreamSlots, Rates, StreamSlots, shared_counters
 from .roles import ACTIONS, OPEN, Access
 
 JSON = ("application/json",)
@@ -156,7 +156,7 @@ def init_app(app: Flask) -> None:
     app.extensions["herd.rates"] = Rates({
         "writes": (cfg["RATE_WRITES_SESSION"], cfg["RATE_WRITES_ADDRESS"]),
         "pointer": (cfg["RATE_POINTER_SESSION"], cfg["RATE_POINTER_ADDRESS"]),
-    })
+    }, shared_counters(app.extensions.get("herd.redis")))
     app.extensions["herd.streams"] = LocalStreamSlots(int(cfg["MAX_STREAMS_PER_SESSION"]),
                                                       int(cfg["MAX_STREAMS_PER_ADDRESS"]))
     app.before_request(_gate)

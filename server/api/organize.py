@@ -13,6 +13,8 @@ from ..llamafile.errors import LlamafileError
 from ..llamafile.service import get_ai
 from ..organize import board_run
 from ..organize.jobs import Organizer
+from ..organize.share import RedisRuns
+from ..shared import get_redis
 from ..store import get_store
 from ..store.validate import GROUP_COUNT, box, whole
 from .common import client_id, json_body
@@ -25,8 +27,10 @@ def organizer() -> Organizer:
     """The app's Organizer, made on first use."""
     ext = current_app.extensions
     if "herd.organizer" not in ext:
+        redis = get_redis()
         ext["herd.organizer"] = Organizer(get_store(), get_hub(), board_run.run_pipeline,
-                                          board_run.run_sort)
+                                          board_run.run_sort,
+                                          RedisRuns(redis) if redis is not None else None)
     return ext["herd.organizer"]
 
 

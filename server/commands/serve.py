@@ -1,4 +1,8 @@
-"""`herd serve`: the board on gunicorn with a gevent worker (many open live connections)."""
+"""`herd serve`: the board on gunicorn with gevent workers (many open live connections).
+
+One worker by default. `--workers N` runs N, which share live events, pointers, the timer,
+Organize runs and rate limits through `--redis URL`: without it each worker would keep its
+own, so N > 1 without --redis is refused rather than run as N boards that disagree."""
 
 from __future__ import annotations
 
@@ -28,6 +32,11 @@ def add_parser(sub: Any) -> None:
                                         "headers (HOPS proxies, default 1)")
     p.add_argument("--public-url", default=None, metavar="URL",
                    help="the address share links start with (default: the one served)")
+    p.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="gunicorn worker processes (default 1; more than 1 needs --redis)")
+    p.add_argument("--redis", default=None, metavar="URL",
+                   help="Redis that processes share live state through, e.g. "
+                        "redis://127.0.0.1:6379/0 (several workers or hosts on one database)")
     add_ai_options(p)
     p.set_defaults(func=run)
 
@@ -36,12 +45,14 @@ def run(args: argparse.Namespace) -> int:
     overrides: dict[str, Any] = {"HOST": args.host, "PORT": args.port, "DATABASE": args.db,
                                  "ALLOWED_HOSTS": args.allowed_host,
                                  "TRUSTED_PROXY": args.trusted_proxy,
-                                 "PUBLIC_URL": args.public_url}
+                                 "PUBLIC_URL": args.public_url, "REDIS_URL": args.redis,
+                                 "WORKERS": args.workers}
     overrides.update(ai_overrides(args))
     if args.no_ai:
         overrides["AI_ENABLED"] = False
     cfg = config_mod.load(overrides)
     token, problem = _check_database(cfg["DATABASE"])
+    problem = problem or _check_processes(cfg)
     if problem:
         print(f"herd serve: {problem}", file=sys.stderr)
         return 2
@@ -85,6 +96,25 @@ def _check_database(path: str) -> tuple[str, str | None]:
         return "", f"cannot use the database {db.describe(path)}: {e}"
 
 
+def _check_processes(cfg: dict[str, Any]) -> str | None:
+    """--workers and --redis make sense together; a Redis that does not answer fails here,
+    in one line, not as workers that cannot share anything."""
+    workers = int(cfg.get("WORKERS") or 1)
+    if workers < 1:
+        return "--workers must be at least 1."
+    url = cfg.get("REDIS_URL")
+    if workers > 1 and not url:
+        return (f"--workers {workers} needs --redis URL: live events, pointers, the timer, "
+                "Organize runs and rate limits live in each process's memory otherwise, and "
+                "the workers would not see each other's. Start a Redis (apt install "
+                "redis-server) and pass --redis redis://127.0.0.1:6379/0, or use one worker.")
+    if url:
+        from ..shared import check
+
+        return check(url)
+    return None
+
+
 def _for_the_room(cfg: dict[str, Any]) -> None:
     """Bound to every address: links carry the LAN address, and the name used in them is
     one Herd answers to."""
@@ -116,13 +146,13 @@ def _is_loopback(host: str) -> bool:
 
 
 def _gunicorn(cfg: dict[str, Any], token: str) -> None:
-    """Run gunicorn in this process: one gevent worker, since live pub/sub is in-process."""
+    """Run gunicorn in this process: gevent workers, one unless --workers (with --redis)."""
     from gunicorn.app.base import BaseApplication
 
     class _App(BaseApplication):
         def load_config(self) -> None:
             self.cfg.set("bind", f"{cfg['HOST']}:{cfg['PORT']}")
-            self.cfg.set("workers", 1)
+            self.cfg.set("workers", int(cfg.get("WORKERS") or 1))
             self.cfg.set("worker_class", "server.commands.worker.HerdWorker")
             self.cfg.set("worker_connections", 2000)
             self.cfg.set("timeout", 120)

@@ -1,7 +1,7 @@
 """Live updates: pub/sub per board, with presence, bounded queues and coalescing ticks.
 
-One process holds every subscriber (gunicorn runs one gevent worker). To scale out, replace
-Hub with a LiveHub backed by a broker that feeds each process's Fanout; nothing else changes.
+In one process, Hub hands events straight to the Fanout; with --redis, RedisHub carries
+them between processes (redis_hub.py) and each process's Fanout serves its own listeners.
 Works both with OS threads and under gevent: `queue`, `threading` and `time.sleep` are looked
 up at call time, so gunicorn's monkey-patching turns them into their cooperative versions.
 """
@@ -22,9 +22,19 @@ __all__ = ["BATCH_TYPE", "HANGUP", "RESYNC", "TICK", "Event", "Fanout", "Frame",
 
 
 def init_app(app: Flask) -> None:
-    """Attach a Hub as app.extensions["herd.live"]."""
-    app.extensions["herd.live"] = Hub(int(app.config.get("LIVE_QUEUE_SIZE", 512)),
-                                      float(app.config.get("LIVE_TICK_SECONDS", TICK)))
+    """Attach the hub as app.extensions["herd.live"]: over Redis when the app has one."""
+    from ..shared import get_redis
+
+    size = int(app.config.get("LIVE_QUEUE_SIZE", 512))
+    tick = float(app.config.get("LIVE_TICK_SECONDS", TICK))
+    if get_redis(app) is not None:
+        from ..store import get_store
+        from .redis_hub import RedisHub
+
+        app.extensions["herd.live"] = RedisHub(app.extensions["herd.redis_url"],
+                                               get_store(app), size, tick)
+    else:
+        app.extensions["herd.live"] = Hub(size, tick)
 
 
 def get_hub(app: Flask | None = None) -> LiveHub:

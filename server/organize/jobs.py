@@ -3,6 +3,11 @@
 A run reads the board, asks the models, and only then writes, in one batch through the
 store's one write path; until that moment the board is untouched, so a failure or a
 Cancel leaves it exactly as it was.
+
+With several processes (--redis) the process that starts a run owns it, and `share`
+(share.RedisRuns) tells the others: one run per board across them (a lock with a lease,
+renewed while it runs), its progress and result, Cancel and Undo from any of them. A
+preview waits in its owner's memory: Apply goes to that process (another one says so).
 """
 
 from __future__ import annotations
@@ -19,11 +24,13 @@ from ..errors import Conflict, HerdError, Invalid, NotFound
 from ..llamafile.errors import LlamafileError
 from . import apply
 from .pipeline import Cancelled
+from .share import POLL_CANCEL, RENEW_EVERY, RedisRuns, SharedJob
 
 log = logging.getLogger(__name__)
 KEEP_FINISHED = 50  # finished runs remembered (for Undo), across all boards
 PROGRESS_EVERY = 0.25  # seconds between progress events for one run
 APPLY_TRIES = 3  # a write can meet a concurrent edit between our read and our write
+RUNNING = "Organize is already running on this board: wait for it or cancel it."
 
 
 @dataclass
@@ -96,8 +103,10 @@ def sort_proposal(scope: apply.SortScope, sort: apply.SortPlan) -> list[dict[str
 class Organizer:
     """Starts, tracks, cancels and undoes Organize runs for every board of one app."""
 
-    def __init__(self, store: Any, hub: Any, run_pipeline: Any, run_sort: Any = None) -> None:
+    def __init__(self, store: Any, hub: Any, run_pipeline: Any, run_sort: Any = None,
+                 share: RedisRuns | None = None) -> None:
         self.store, self.hub = store, hub
+        self.share = share  # the other processes (None: this process is all there is)
         # run_pipeline(notes, ai, params, progress, cancelled, avoid) -> list[apply.Placement]
         self.run_pipeline = run_pipeline
         # run_sort(sort_scope, ai, params, progress, avoid) -> apply.SortPlan
@@ -129,26 +138,40 @@ class Organizer:
                               "groups: add notes, select more, or untick 'keep my groups'.")
         with self._lock:
             if any(j.board_id == board_id and j.state == "running" for j in self._jobs.values()):
-                raise Conflict("Organize is already running on this board: wait for it "
-                                    "or cancel it.")
+                raise Conflict(RUNNING)
             job = Job(id=uuid.uuid4().hex[:12], board_id=board_id, by=client, params=params,
                       total=len(scope.notes), kind=kind)
+            if self.share is not None and not self.share.claim(board_id, job.id):
+                raise Conflict(RUNNING)  # running on another process
             self._remember(job)
         self._publish(job)
         threading.Thread(target=self._run, args=(job, scope, snapshot, ai), daemon=True,
                          name=f"organize-{job.id}").start()
+        if self.share is not None:
+            threading.Thread(target=self._hold, args=(job,), daemon=True,
+                             name=f"organize-lease-{job.id}").start()
         return job
 
-    def get(self, board_id: str, job_id: str) -> Job:
-        """A run on this board, or a 404."""
+    def get(self, board_id: str, job_id: str) -> Job | SharedJob:
+        """A run on this board (this process's own, or another's as it told), or a 404."""
         job = self._jobs.get(job_id)
+        if job is None and self.share is not None:
+            public = self.share.load(job_id)
+            if public is not None and public.get("board_id") == board_id:
+                return SharedJob(public)
         if job is None or job.board_id != board_id:
             raise NotFound(f"No Organize run {job_id!r} on board {board_id!r}.")
+        if self.share is not None and job.state != "running" and job.undo is not None:
+            public = self.share.load(job_id)  # undone through another process?
+            if public is not None and not public.get("undoable"):
+                job.undo, job.message = None, public.get("message")
         return job
 
-    def cancel(self, board_id: str, job_id: str) -> Job:
+    def cancel(self, board_id: str, job_id: str) -> Job | SharedJob:
         """Ask a running Organize to stop before it writes anything; discard a preview."""
         job = self.get(board_id, job_id)
+        if isinstance(job, SharedJob):
+            return self._cancel_shared(job)
         job.cancel.set()
         with self._lock:
             if job.state == "preview":
@@ -162,7 +185,14 @@ class Organizer:
     def apply(self, board_id: str, job_id: str) -> Job:
         """Write a previewed Organize to the board: the same one write and undo as without."""
         job = self.get(board_id, job_id)
+        if isinstance(job, SharedJob):
+            raise Conflict("That preview waits on another Herd process, which holds its plan: "
+                           "Apply from the browser that started it, or Organize again.")
+        if self.share is not None and self.share.cancel_requested(job.id):
+            job.cancel.set()  # discarded through another process
         with self._lock:
+            if job.state == "preview" and job.cancel.is_set():
+                job.state, job._plan, job.proposal = "cancelled", None, None
             plan, job._plan = job._plan, None
             if job.state != "preview" or plan is None:
                 raise Conflict("That Organize is not waiting for Apply: it was applied, "
@@ -179,8 +209,12 @@ class Organizer:
     def undo(self, board_id: str, job_id: str, client: str | None) -> dict[str, Any]:
         """Put every note and group back as before the run, for everyone."""
         job = self.get(board_id, job_id)
+        if isinstance(job, SharedJob):
+            return self._undo_shared(job, client)
         with self._lock:
             record, job.undo = job.undo, None
+            if self.share is not None:  # the shared copy decides: one Undo wins
+                record = self.share.take_undo(job.id) if record is not None else None
         if record is None:
             raise Conflict("That Organize has already been undone or did not change "
                                 "the board.")
@@ -189,10 +223,70 @@ class Organizer:
             result = self.store.apply_ops(board_id, ops, client=client)
         except BaseException:
             job.undo = record  # nothing was written: it can still be undone
+            if self.share is not None:
+                self.share.put_undo(job.id, record)
             raise
         job.message = "Undone."
         self._publish(job)
         return {"seq": result["seq"]}
+
+    # -- runs another process owns -------------------------------------------------------
+
+    def _cancel_shared(self, job: SharedJob) -> SharedJob:
+        """Cancel another process's run: it stops at its next look at the flag; a preview
+        there is discarded at once."""
+        assert self.share is not None
+        self.share.request_cancel(job.id)
+        if job.state == "preview":
+            job.data.update(state="cancelled", proposal=None,
+                            message="Preview discarded; nothing changed.")
+            self._publish_shared(job)
+        return job
+
+    def _undo_shared(self, job: SharedJob, client: str | None) -> dict[str, Any]:
+        assert self.share is not None
+        record = self.share.take_undo(job.id)
+        if record is None:
+            raise Conflict("That Organize has already been undone or did not change "
+                           "the board.")
+        try:
+            ops = apply.undo_ops(record, self.store.snapshot(job.board_id))
+            result = self.store.apply_ops(job.board_id, ops, client=client)
+        except BaseException:
+            self.share.put_undo(job.id, record)  # nothing was written: it can still be undone
+            raise
+        job.data.update(undoable=False, message="Undone.")
+        self._publish_shared(job)
+        return {"seq": result["seq"]}
+
+    def _publish_shared(self, job: SharedJob) -> None:
+        assert self.share is not None
+        self.share.save(job.public())
+        self.hub.publish(job.board_id, {"type": "organize", "job": job.public()})
+
+    def _hold(self, job: Job) -> None:
+        """While the run goes on: renew its lease on the board and watch for a Cancel asked
+        through another process; release the board when it ends."""
+        assert self.share is not None
+        renewed = time.monotonic()
+        try:
+            while job.state == "running":
+                time.sleep(POLL_CANCEL)
+                try:
+                    if self.share.cancel_requested(job.id):
+                        job.cancel.set()
+                    if time.monotonic() - renewed >= RENEW_EVERY:
+                        renewed = time.monotonic()
+                        if not self.share.renew(job.board_id, job.id):
+                            log.warning("Organize run %s lost its lease on board %s",
+                                        job.id, job.board_id)
+                except Exception as e:  # Redis away a moment: the lease outlasts it
+                    log.warning("renewing Organize run %s's lease failed: %s", job.id, e)
+        finally:
+            try:
+                self.share.release(job.board_id, job.id)
+            except Exception:
+                log.exception("releasing Organize run %s's board lock failed", job.id)
 
     # -- the run -----------------------------------------------------------------------
 
@@ -237,6 +331,11 @@ class Organizer:
             job.state = "failed"
             job.message = "Organize failed unexpectedly; the board is unchanged (see the log)."
         self._publish(job)
+        if self.share is not None:  # the board is free for the next run at once
+            try:
+                self.share.release(job.board_id, job.id)
+            except Exception:
+                log.exception("releasing Organize run %s's board lock failed", job.id)
 
     def _plan_sort(self, scope: apply.SortScope, ai: Any, params: dict[str, Any], progress: Any,
                    avoid: list[dict[str, float]]) -> _Plan:
@@ -251,6 +350,8 @@ class Organizer:
     def _finish(self, job: Job, plan: _Plan) -> None:
         """Write the plan and tell what it did."""
         job.undo, _ = self._write(job, plan.ops)
+        if self.share is not None:
+            self.share.put_undo(job.id, job.undo)
         # Only the notes it placed: a sort may also move notes down with their frame.
         moved = {n["id"] for n in job.undo["notes"]} & set(plan.homes)
         job.notes = len(moved)
@@ -297,6 +398,8 @@ class Organizer:
 
     def _publish(self, job: Job) -> None:
         try:
+            if self.share is not None:
+                self.share.save(job.public())
             self.hub.publish(job.board_id, {"type": "organize", "job": job.public()})
         except Exception:  # progress is a courtesy; the run goes on
             log.exception("publishing Organize progress failed")

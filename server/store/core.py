@@ -54,6 +54,29 @@ def board_dict(row: sqlite3.Row) -> dict[str, Any]:
             "created_at": row["created_at"], "updated_at": row["updated_at"]}
 
 
+WRITE_WAIT = 30.0  # seconds a write waits for another process's write, as busy_timeout did
+
+
+def _begin(conn: sqlite3.Connection) -> None:
+    """BEGIN IMMEDIATE, retried while another process writes; time.sleep is cooperative
+    under gevent, so this worker's other requests go on while it waits."""
+    deadline, delay = time.monotonic() + WRITE_WAIT, 0.0005
+    while True:
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or time.monotonic() > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(0.005, delay * 2)
+
+
+def _begin_read(conn: Any) -> None:
+    """A read transaction: one snapshot for every statement in it."""
+    conn.execute("BEGIN")
+
+
 class Store:
     """All SQL for boards, notes, groups and the event log."""
 
@@ -74,6 +97,11 @@ class Store:
         self._write_lock = threading.Lock()
         self._writer = db.connect(path, synchronous)
         schema.migrate(self._writer)
+        # Another process may hold SQLite's write lock (several workers on one file): wait
+        # for it in _begin, not in SQLite's busy handler, which sleeps inside C and so
+        # freezes every request of a gevent worker meanwhile. (PostgreSQL: no such PRAGMA;
+        # its writers queue on the advisory lock, cooperatively.)
+        self._writer.execute("PRAGMA busy_timeout = 0")
         self._readers: list[Any] = []
         self._readers_lock = threading.Lock()
         # Each PostgreSQL reader is a server process: at most a few at once (SQLite's are
@@ -98,7 +126,7 @@ class Store:
     def _read(self) -> Iterator[sqlite3.Connection]:
         """A pooled reader inside one read transaction, so a snapshot is consistent."""
         with self._reader_slots:
-            conn = self._begin(self._pooled_reader, "BEGIN")
+            conn = self._open(self._pooled_reader, _begin_read)
             healthy = True
             try:
                 try:
@@ -133,13 +161,13 @@ class Store:
             self._writer = db.connect(self.path, self.synchronous)
         return self._writer
 
-    def _begin(self, get: Callable[[bool], Any], begin: str) -> Any:
+    def _open(self, get: Callable[[bool], Any], begin: Callable[[Any], None]) -> Any:
         """A connection with `begin` run on it. A connection the server dropped since its
         last use (PostgreSQL restarted) fails right here, before anything was asked of it:
         then once more on a new one, so the first request after a restart is answered."""
         conn = get(False)
         try:
-            conn.execute(begin)
+            begin(conn)
             return conn
         except Unavailable:
             if not db.broken(conn):
@@ -147,7 +175,7 @@ class Store:
         conn.close()
         conn = get(True)
         try:
-            conn.execute(begin)
+            begin(conn)
         except BaseException:
             if conn is not self._writer:
                 conn.close()
@@ -165,7 +193,7 @@ class Store:
         the transaction is lost whole (Unavailable, a 503) and the next write reconnects.
         """
         with self._write_lock:
-            conn, outbox = self._begin(self._fresh_writer, "BEGIN IMMEDIATE"), []
+            conn, outbox = self._open(self._fresh_writer, _begin), []
             try:
                 yield conn, outbox
                 conn.execute("COMMIT")

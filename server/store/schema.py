@@ -263,6 +263,8 @@ def migrate(conn: sqlite3.Connection) -> int:
     while True:
         conn.execute("BEGIN IMMEDIATE")
         try:
+            # Read inside the transaction: another process (a second `herd serve` on this
+            # database) may have migrated while we waited for the lock.
             current = conn.execute("PRAGMA user_version").fetchone()[0]
             if current > SCHEMA_VERSION:
                 raise RuntimeError(

@@ -1,0 +1,63 @@
+"""Live state two processes share through a real Redis: rate limits, the timer, the
+spotlight and the Organize lock, each seen by a second instance as by the first."""
+
+from __future__ import annotations
+
+import pytest
+from redis_server import redis_server, redis_url  # noqa: F401 - fixtures
+
+from server.access.limits import Rates, RedisFixedWindows
+from server.errors import RateLimited
+from server.organize.share import RedisRuns
+from server.shared import connect
+from server.spotlight import RedisSpotlights
+from server.timer import RedisTimers
+
+VIEW = {"x": 0.0, "y": 0.0, "w": 10.0, "h": 10.0}
+
+
+def test_a_rate_limit_counts_the_requests_of_every_process(redis_url):  # noqa: F811
+    rules = {"writes": ("3/minute", "100/minute")}
+    one, two = (Rates(rules, RedisFixedWindows(connect(redis_url))) for _ in range(2))
+    one.hit("writes", "k", "1.2.3.4", "changes")
+    two.hit("writes", "k", "1.2.3.4", "changes")
+    one.hit("writes", "k", "1.2.3.4", "changes")
+    with pytest.raises(RateLimited):
+        two.hit("writes", "k", "1.2.3.4", "changes")
+    two.hit("writes", "other", "1.2.3.4", "changes")  # someone else's share is theirs
+
+
+def test_with_redis_away_the_limits_count_in_this_process(redis_server):  # noqa: F811
+    rates = Rates({"writes": ("2/minute", "100/minute")},
+                  RedisFixedWindows(connect(redis_server.url)))
+    redis_server.stop()
+    rates.hit("writes", "k", "a", "changes")  # writes go on while Redis is away
+    rates.hit("writes", "k", "a", "changes")
+    with pytest.raises(RateLimited):
+        rates.hit("writes", "k", "a", "changes")
+
+
+def test_timer_and_spotlight_are_one_per_board_across_processes(redis_url):  # noqa: F811
+    sent: list = []
+    timers = [RedisTimers(lambda b, e: sent.append(e), connect(redis_url)) for _ in range(2)]
+    timers[0].start("b", 60, "tab", "Ada")
+    assert timers[1].current("b")["by"] == "tab"
+    assert timers[1].stop("b") and timers[0].current("b") is None
+    assert not timers[0].stop("b")
+    spots = [RedisSpotlights(lambda b, e: sent.append(e), connect(redis_url)) for _ in range(2)]
+    spots[0].lead("b", "tab", "Ada", VIEW)
+    assert spots[1].current("b").by == "tab"
+    assert not spots[1].stop("b", "someone-else")
+    assert spots[1].stop("b", "tab") and spots[0].current("b") is None
+
+
+def test_one_organize_lock_per_board_until_released(redis_url):  # noqa: F811
+    one, two = RedisRuns(connect(redis_url)), RedisRuns(connect(redis_url))
+    assert one.claim("b", "run1") and not two.claim("b", "run2")
+    assert not two.renew("b", "run2") and one.renew("b", "run1")
+    two.release("b", "run2")  # not its lock: nothing happens
+    assert one.holder("b") == "run1"
+    one.release("b", "run1")
+    assert two.claim("b", "run2")
+    one.put_undo("run1", {"notes": []})
+    assert two.take_undo("run1") == {"notes": []} and one.take_undo("run1") is None
