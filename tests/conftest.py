@@ -49,8 +49,12 @@ def owner_token(app) -> str:
 
 
 @pytest.fixture
-def db_path(tmp_path):
-    return str(tmp_path / "herd.db")
+def db_path(request, tmp_path):
+    """The test's database: a SQLite file, or with
+    @pytest.mark.parametrize("db_path", BACKENDS, indirect=True) each backend in turn.
+    HERD_TEST_BACKEND=postgresql runs every other test on PostgreSQL too."""
+    backend = getattr(request, "param", os.environ.get("HERD_TEST_BACKEND", "sqlite"))
+    yield from _database(request, tmp_path, backend)
 
 
 @pytest.fixture
@@ -170,3 +174,48 @@ def herd_server():
         if server.proc.poll() is None:
             server.kill()
         server.log.close()
+
+
+# -- the two store backends (issue 11) -------------------------------------------------------
+
+from pg_server import BACKENDS  # noqa: E402  (beside its fixtures, not at the top)
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """One throwaway PostgreSQL cluster for the session (tests/pg_server.py); skipped when
+    PostgreSQL is not installed, which fails under CI=true."""
+    from pg_server import Missing, PgServer
+
+    try:
+        server = PgServer()
+    except Missing as e:
+        pytest.skip(str(e))
+    yield server
+    server.close()
+
+
+@pytest.fixture(params=BACKENDS)
+def any_db(request, tmp_path):
+    """A database on each backend in turn: a SQLite file, then a fresh PostgreSQL database
+    (migrated). A module runs all its app tests on both by overriding db_path with it."""
+    yield from _database(request, tmp_path, request.param)
+
+
+@pytest.fixture(params=BACKENDS)
+def any_empty_db(request, tmp_path):
+    """As any_db, but with no schema at all: for tests of migrations."""
+    yield from _database(request, tmp_path, request.param, empty=True)
+
+
+def _database(request, tmp_path, backend: str, empty: bool = False):
+    if backend == "sqlite":
+        yield str(tmp_path / "herd.db")
+        return
+    server = request.getfixturevalue("pg_server")
+    url = server.new_database(empty=empty)
+    yield url
+    import gc
+
+    gc.collect()  # the test's apps and stores, and with them their connections
+    server.drop(url)

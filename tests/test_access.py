@@ -4,16 +4,16 @@ the owner token, Host/Origin/Content-Type hardening, headers, and per-caller lim
 from __future__ import annotations
 
 import os
-import sqlite3
 import stat
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from pg_server import BACKENDS
 from sse_stream import Stream
 
-from server.store import schema
+from server.store import db, schema
 
 
 @pytest.fixture
@@ -97,6 +97,7 @@ def test_a_viewer_reads_and_exports_but_writes_nothing(app, client, board):
     assert client.get(f"/api/boards/{board}").get_json()["notes"][0]["text"] == "keep"
 
 
+@pytest.mark.parametrize("db_path", BACKENDS, indirect=True)
 def test_rotating_a_link_cuts_off_its_holders_and_nobody_else(app, client, board):
     before = links(client, board)
     editor = open_link(app, before["editor"])
@@ -120,6 +121,7 @@ def test_a_facilitator_who_rotates_their_own_link_keeps_their_place(app, client,
     assert fac.get(f"/api/boards/{board}/links").status_code == 200
 
 
+@pytest.mark.parametrize("db_path", BACKENDS, indirect=True)
 def test_rotation_closes_open_live_streams_of_that_link_at_once(make_app):
     app = make_app(SSE_PING_SECONDS=30)
     owner = app.test_client()
@@ -140,6 +142,7 @@ def test_rotation_closes_open_live_streams_of_that_link_at_once(make_app):
     vs.close()
 
 
+@pytest.mark.parametrize("db_path", BACKENDS, indirect=True)
 def test_a_rotated_owner_token_signs_out_owner_sessions_and_scripts(make_app, db_path):
     app = make_app()
     c = app.test_client(owner=False)
@@ -171,9 +174,8 @@ def test_a_link_secret_works_as_a_bearer_token_for_its_board_only(app, client, b
     assert bad.status_code == 401 and "Bearer" in bad.get_json()["error"]["message"]
 
 
-def test_boards_from_before_links_get_them_on_upgrade_and_lose_nothing(tmp_path, make_app):
-    db = tmp_path / "old.db"
-    conn = schema.connect(str(db))
+def test_boards_from_before_links_get_them_on_upgrade_and_lose_nothing(any_empty_db, make_app):
+    conn = db.connect(any_empty_db)
     conn.execute("PRAGMA journal_mode = WAL")
     for version in range(2):  # the schema as it was before access
         for stmt in schema._statements(schema.MIGRATIONS[version]):
@@ -183,7 +185,7 @@ def test_boards_from_before_links_get_them_on_upgrade_and_lose_nothing(tmp_path,
     conn.execute("INSERT INTO notes VALUES ('old1', 'n1', 'kept', 0, 0, 160, 120, 'yellow', "
                  "NULL, 1, 't', 't')")
     conn.close()
-    app = make_app(DATABASE=str(db))
+    app = make_app(DATABASE=any_empty_db)
     owner = app.test_client()
     assert owner.get("/api/boards/old1").get_json()["notes"][0]["text"] == "kept"
     got = links(owner, "old1")
@@ -334,8 +336,9 @@ def test_health_says_nothing_about_boards(app, board):
     assert r.get_json() == {"ok": True}
 
 
+@pytest.mark.parametrize("db_path", BACKENDS, indirect=True)
 def test_migrated_database_keeps_secrets_apart_from_boards(db_path, app):
-    conn = sqlite3.connect(db_path)
+    conn = db.connect(db_path)
     names = {r[0] for r in conn.execute("SELECT name FROM secrets")}
     conn.close()
     assert names == {"owner", "session_key"}

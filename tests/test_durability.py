@@ -36,8 +36,9 @@ def writer(port: int, headers: dict, board: str, k: int, acked: list,
             acked.append((method, body))
 
 
-def test_acknowledged_writes_survive_sigkill(herd_server, tmp_path):
-    db = str(tmp_path / "durable.db")
+def test_acknowledged_writes_survive_sigkill(herd_server, any_db):
+    """On SQLite and on PostgreSQL: a write answered is committed."""
+    db = any_db
     server = herd_server(db)
     conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
     json_headers = {"Content-Type": "application/json", **server.headers}

@@ -8,6 +8,7 @@ import sqlite3
 
 import pytest
 from export_samples import TRICKY, make_board
+from pg_server import BACKENDS
 
 from server import create_app
 from server.errors import HerdError
@@ -164,6 +165,7 @@ def test_import_allows_more_than_the_app_wide_body_limit(client, tmp_path):
     assert resp.status_code == 413
 
 
+@pytest.mark.parametrize("db_path", BACKENDS, indirect=True)
 def test_a_failure_half_way_creates_nothing(app, client):
     data = export(client, make_board(client))
     # The last note collides with the first: the database refuses it mid-insert.

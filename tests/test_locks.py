@@ -11,6 +11,12 @@ from server.store import get_store
 
 
 @pytest.fixture
+def db_path(any_db):
+    """Every test here on SQLite and on PostgreSQL."""
+    return any_db
+
+
+@pytest.fixture
 def room(app, client):
     b = client.post("/api/boards", json={"name": "Locks"}).get_json()["id"]
     client.post(f"/api/boards/{b}/ops", json={"ops": [

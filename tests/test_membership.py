@@ -3,12 +3,10 @@ and migration 4 normalising boards written before it."""
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 
 from server.errors import HerdError
-from server.store import Store, schema
+from server.store import Store, db, schema
 from server.store import membership as m
 
 
@@ -67,8 +65,8 @@ def test_a_frame_grows_only_where_a_note_sticks_out():
 # -- the store keeps membership and geometry in step ----------------------------------------
 
 @pytest.fixture
-def store(tmp_path):
-    s = Store(str(tmp_path / "herd.db"))
+def store(any_db):
+    s = Store(any_db)
     yield s
     s.close()
 
@@ -153,7 +151,7 @@ def test_text_edits_do_not_touch_membership(store):
 # -- migration 4 (membership) ---------------------------------------------------------------
 
 def _version_2_database(path: str) -> None:
-    conn = schema.connect(path)
+    conn = db.connect(path)
     conn.execute("PRAGMA journal_mode = WAL")
     for script in schema.MIGRATIONS[:2]:
         for stmt in schema._statements(script):
@@ -184,10 +182,10 @@ def _version_2_database(path: str) -> None:
     conn.close()
 
 
-def test_migration_4_normalises_membership_without_moving_anything(tmp_path):
-    path = str(tmp_path / "old.db")
+def test_migration_4_normalises_membership_without_moving_anything(any_empty_db):
+    path = any_empty_db
     _version_2_database(path)
-    before = {(r[0], r[1]): r[2:] for r in sqlite3.connect(path).execute(
+    before = {(r[0], r[1]): r[2:] for r in db.connect(path).execute(
         "SELECT board_id, id, x, y, w, h, version FROM notes")}
     store = Store(path)
     snap = store.snapshot("b")
@@ -209,7 +207,7 @@ def test_migration_4_normalises_membership_without_moving_anything(tmp_path):
     assert clean["seq"] == 3 and len(store.events_after("clean", 0)) == 3
     assert clean["notes"][0]["version"] == 1 and clean["notes"][0]["group_id"] == "g"
     store.close()
-    version = sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0]
+    version = db.connect(path).execute("PRAGMA user_version").fetchone()[0]
     assert version == schema.SCHEMA_VERSION
 
 

@@ -5,7 +5,6 @@ reaches nobody but its author on any route (board read, live stream, replay, wri
 from __future__ import annotations
 
 import json
-import sqlite3
 
 import pytest
 from sse_stream import Stream
@@ -327,7 +326,10 @@ def test_json_export_carries_authors_and_imports_back(room):
     assert next(n for n in copy["notes"] if n["id"] == "v6")["author"] == "Ann"
 
 
-def test_migration_7_keeps_old_notes_and_starts_boards_out_of_private_mode(db_path, make_app):
+def test_migration_7_keeps_old_notes_and_starts_boards_out_of_private_mode(any_empty_db,
+                                                                          make_app):
+    """On SQLite and on PostgreSQL (migrations are written once: schema.py)."""
+    db_path = any_empty_db
     conn = schema.connect(db_path)
     conn.execute("PRAGMA journal_mode = WAL")
     for version in range(6):
@@ -340,12 +342,12 @@ def test_migration_7_keeps_old_notes_and_starts_boards_out_of_private_mode(db_pa
                  "created_at, updated_at) VALUES ('b', 'n', 'old', 0, 0, 160, 120, 'yellow', "
                  "NULL, 4, 't', 't')")
     conn.close()
-    app = make_app()
+    app = make_app(DATABASE=db_path)
     snap = app.test_client().get("/api/boards/b").get_json()
     assert snap["modes"] == {"private": False, "show_authors": True, "version": 0}
     n = snap["notes"][0]
     assert (n["text"], n["version"], n["author"], n["hidden"]) == ("old", 4, None, False)
-    assert sqlite3.connect(db_path).execute("PRAGMA user_version").fetchone()[0] >= 7
+    assert schema.connect(db_path).execute("PRAGMA user_version").fetchone()[0] >= 7
 
 
 def test_a_locked_note_keeps_its_group_when_an_unlocked_frame_moves_over_it(room):

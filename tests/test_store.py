@@ -10,7 +10,7 @@ import pytest
 
 from server.errors import HerdError
 from server.http_errors import status_of
-from server.store import Limits, Store, schema
+from server.store import Limits, Store, db, schema
 
 
 @pytest.fixture
@@ -19,9 +19,10 @@ def published():
 
 
 @pytest.fixture
-def store(tmp_path, published):
-    s = Store(str(tmp_path / "deep" / "dir" / "herd.db"), Limits(notes_per_board=5),
-              events_keep=10, publish=lambda b, e: published.append((b, e)))
+def store(any_db, published):
+    """The store on each backend in turn (SQLite, PostgreSQL: conftest.any_db)."""
+    s = Store(any_db, Limits(notes_per_board=5), events_keep=10,
+              publish=lambda b, e: published.append((b, e)))
     yield s
     s.close()
 
@@ -33,22 +34,24 @@ def note(text="hi", id=None, **fields):
     return op
 
 
-def test_creates_parent_dirs_wal_foreign_keys_and_schema_version(store, tmp_path):
+def test_creates_parent_dirs_wal_foreign_keys_and_schema_version(tmp_path):
+    store = Store(str(tmp_path / "deep" / "dir" / "herd.db"))
     conn = sqlite3.connect(tmp_path / "deep" / "dir" / "herd.db")
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION
     assert store._writer.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     conn.close()
+    store.close()
 
 
-def test_newer_schema_is_refused(tmp_path):
-    path = str(tmp_path / "h.db")
-    Store(path).close()
-    conn = sqlite3.connect(path)
+def test_schema_version_is_kept_and_a_newer_one_refused(any_db):
+    Store(any_db).close()
+    conn = db.connect(any_db)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION
     conn.execute(f"PRAGMA user_version = {schema.SCHEMA_VERSION + 1}")
     conn.close()
     with pytest.raises(RuntimeError, match="upgrade Herd"):
-        Store(path)
+        Store(any_db)
 
 
 def test_apply_ops_creates_updates_deletes_with_one_event_per_batch(store, published):

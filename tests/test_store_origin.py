@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 
 from server.errors import HerdError
 from server.http_errors import status_of
-from server.store import Store, schema
+from server.store import Store, db, schema
 
 
-def test_origin_defaults_to_user_and_takes_organize(tmp_path):
-    store = Store(str(tmp_path / "h.db"))
+def test_origin_defaults_to_user_and_takes_organize(any_db):
+    store = Store(any_db)
     b = store.create_board("b")["id"]
     res = store.apply_ops(b, [
         {"op": "create", "kind": "group", "id": "u", "fields": {"title": "Mine"}},
@@ -26,9 +24,9 @@ def test_origin_defaults_to_user_and_takes_organize(tmp_path):
     store.close()
 
 
-def test_a_version_1_database_is_migrated_and_its_groups_are_the_users(tmp_path):
-    path = str(tmp_path / "old.db")
-    conn = schema.connect(path)
+def test_a_version_1_database_is_migrated_and_its_groups_are_the_users(any_empty_db):
+    path = any_empty_db
+    conn = db.connect(path)
     conn.execute("PRAGMA journal_mode = WAL")
     for stmt in schema._statements(schema.MIGRATIONS[0]):
         conn.execute(stmt)
@@ -39,7 +37,7 @@ def test_a_version_1_database_is_migrated_and_its_groups_are_the_users(tmp_path)
     store = Store(path)
     assert store.snapshot("b")["groups"][0]["origin"] == "user"
     store.close()
-    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] >= 2
+    assert db.connect(path).execute("PRAGMA user_version").fetchone()[0] >= 2
 
 
 def test_new_ids_never_look_like_command_line_options():

@@ -6,14 +6,19 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sqlite3
 import threading
 
 import pytest
 from sse_stream import Stream
 
-from server.store import get_store
+from server.store import db, get_store
 from server.store.votes import voter_of
+
+
+@pytest.fixture
+def db_path(any_db):
+    """Every test here on SQLite and on PostgreSQL."""
+    return any_db
 
 
 @pytest.fixture
@@ -197,8 +202,9 @@ def test_a_timed_vote_ends_once_its_time_is_up(app, room, db_path):
     assert 0 < vote["remaining"] <= 600
     dot(room["ann"], room, "n1")
     # As if the time had passed (and the server restarted, so no timer thread is left).
-    with sqlite3.connect(db_path) as conn:
-        conn.execute("UPDATE votes SET ends_at = 1")
+    conn = db.connect(db_path)
+    conn.execute("UPDATE votes SET ends_at = 1")
+    conn.close()
     r = dot(room["ann"], room, "n2")
     assert r.status_code == 409 and r.get_json()["error"]["code"] == "vote_ended"
     got = room["bob"].get(url(room)).get_json()["vote"]

@@ -20,7 +20,9 @@ def add_parser(sub: Any) -> None:
     p = sub.add_parser("serve", help="start the board in the browser")
     p.add_argument("--host", default=None, help="address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=None, help="port (default 8000)")
-    p.add_argument("--db", default=None, help="SQLite file (default ~/.local/share/herd/herd.db)")
+    p.add_argument("--db", default=None, metavar="FILE|URL",
+                   help="SQLite file (default ~/.local/share/herd/herd.db), or a PostgreSQL "
+                        "database as postgresql://user:password@host:port/name (docs/deploy.md)")
     p.add_argument("--no-ai", action="store_true", help="no Llamafile: Organize says why not")
     p.add_argument("--allowed-host", action="append", default=None, metavar="NAME",
                    help="a name people reach Herd by (a LAN name, a reverse proxy's); "
@@ -78,7 +80,8 @@ def _check_database(path: str) -> tuple[str, str | None]:
     Returns the owner token (made on first start) and the problem, if any."""
     import sqlite3
 
-    from ..store import Store
+    from ..errors import HerdError
+    from ..store import Store, db
     from ..store.access import OWNER
 
     try:
@@ -87,8 +90,10 @@ def _check_database(path: str) -> tuple[str, str | None]:
             return store.secret(OWNER), None
         finally:
             store.close()
+    except HerdError as e:  # PostgreSQL not answering: its own words say where and why
+        return "", f"cannot use the database {db.describe(path)}: {e.message}"
     except (OSError, sqlite3.Error, RuntimeError) as e:
-        return "", f"cannot use the database {path}: {e}"
+        return "", f"cannot use the database {db.describe(path)}: {e}"
 
 
 def _check_processes(cfg: dict[str, Any]) -> str | None:

@@ -22,14 +22,15 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..store import Store
+    from ..store import Store, db
     from ..store.access import OWNER
 
     cfg = config_mod.load({"DATABASE": args.db, "HOST": args.host, "PORT": args.port})
     try:
         store = Store(cfg["DATABASE"])
     except Exception as e:  # a bad --db: one clear line
-        print(f"herd token: cannot use the database {cfg['DATABASE']}: {e}", file=sys.stderr)
+        print(f"herd token: cannot use the database {db.describe(cfg['DATABASE'])}: {e}",
+              file=sys.stderr)
         return 2
     try:
         token = store.rotate_secret(OWNER) if args.rotate else store.secret(OWNER)

@@ -1,4 +1,7 @@
-"""Storage: SQLite (WAL) behind one write path. Everyone else uses get_store().
+"""Storage behind one write path: SQLite (WAL) by default, or PostgreSQL when DATABASE
+(--db, HERD_DB) is a postgresql:// URL. The backend is chosen once, here, when the store is
+made (db.py); the SQL, the Store's API and every route are the same on both. Everyone else
+uses get_store().
 
     store = get_store()
     store.apply_ops(board_id, [{"op": "update", "kind": "note", "id": "n1",

@@ -14,13 +14,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..config import default_data_dir
-from ..errors import Conflict, Invalid, NotFound
-from . import access, locks, membership, modes, schema, votes
+from ..errors import Conflict, Invalid, NotFound, Unavailable
+from . import access, db, locks, membership, modes, schema, votes
 from . import validate as v
 from .ops import TABLES, Batch, Writer, row_dict
 
 log = logging.getLogger(__name__)
 Publish = Callable[[str, dict[str, Any]], None]
+PG_READERS = 8  # PostgreSQL connections for reading, per process (plus the one writer)
 BOARD_SQL = ("SELECT b.id, b.name, b.seq, b.created_at, b.updated_at, "
              "(SELECT COUNT(*) FROM notes n WHERE n.board_id = b.id) AS note_count "
              "FROM boards b")
@@ -71,31 +72,46 @@ def _begin(conn: sqlite3.Connection) -> None:
             delay = min(0.005, delay * 2)
 
 
+def _begin_read(conn: Any) -> None:
+    """A read transaction: one snapshot for every statement in it."""
+    conn.execute("BEGIN")
+
+
 class Store:
     """All SQL for boards, notes, groups and the event log."""
 
     def __init__(self, path: str, limits: v.Limits | None = None, events_keep: int = 1000,
                  synchronous: str = "NORMAL", publish: Publish | None = None) -> None:
+        """`path` is a SQLite file or a postgresql:// URL (store/db.py): the same SQL, the
+        same one write path, on either."""
+        self.dialect = db.dialect_of(path)
         if path == ":memory:":
             # Each reader would get its own empty database: use a temporary file instead.
             raise ValueError("Herd's store needs a database file, not ':memory:'.")
-        _private_dir(os.path.dirname(os.path.abspath(path)))
+        if self.dialect == db.SQLITE:
+            _private_dir(os.path.dirname(os.path.abspath(path)))
         self.path, self.synchronous = path, synchronous
         self.limits = limits or v.Limits()
         self.events_keep = events_keep
         self.publish: Publish = publish or (lambda board_id, event: None)
         self._write_lock = threading.Lock()
-        self._writer = schema.connect(path, synchronous)
+        self._writer = db.connect(path, synchronous)
         schema.migrate(self._writer)
         # Another process may hold SQLite's write lock (several workers on one file): wait
         # for it in _begin, not in SQLite's busy handler, which sleeps inside C and so
-        # freezes every request of a gevent worker meanwhile.
+        # freezes every request of a gevent worker meanwhile. (PostgreSQL: no such PRAGMA;
+        # its writers queue on the advisory lock, cooperatively.)
         self._writer.execute("PRAGMA busy_timeout = 0")
-        self._readers: list[sqlite3.Connection] = []
+        self._readers: list[Any] = []
         self._readers_lock = threading.Lock()
+        # Each PostgreSQL reader is a server process: at most a few at once (SQLite's are
+        # file handles, as many as the requests in flight).
+        self._reader_slots = (threading.BoundedSemaphore(PG_READERS)
+                              if self.dialect == db.POSTGRESQL else contextlib.nullcontext())
         with self._write() as (conn, _):
             access.ensure(conn, now_iso())
-        _private_files(path)
+        if self.dialect == db.SQLITE:
+            _private_files(path)
 
     def close(self) -> None:
         """Close every connection (tests; the server just exits)."""
@@ -109,42 +125,80 @@ class Store:
     @contextlib.contextmanager
     def _read(self) -> Iterator[sqlite3.Connection]:
         """A pooled reader inside one read transaction, so a snapshot is consistent."""
-        with self._readers_lock:
-            conn = self._readers.pop() if self._readers else None
-        if conn is None:
-            conn = schema.connect(self.path, self.synchronous)
-        healthy = True
-        try:
-            conn.execute("BEGIN")
+        with self._reader_slots:
+            conn = self._open(self._pooled_reader, _begin_read)
+            healthy = True
             try:
-                yield conn
+                try:
+                    yield conn
+                finally:
+                    conn.execute("COMMIT")
+            except BaseException as e:
+                healthy = not db.broken(conn, e)  # a broken one is not handed on
+                raise
             finally:
-                conn.execute("COMMIT")
-        except sqlite3.Error:
-            healthy = False  # a broken connection is not handed to the next reader
-            raise
-        finally:
-            if healthy:
-                with self._readers_lock:
-                    self._readers.append(conn)
+                if healthy:
+                    with self._readers_lock:
+                        self._readers.append(conn)
+                else:
+                    conn.close()
+
+    def _pooled_reader(self, fresh: bool) -> Any:
+        with self._readers_lock:
+            if fresh:  # the server went away: every idle connection is as dead as this one
+                stale, self._readers[:] = list(self._readers), []
             else:
+                stale = []
+            conn = self._readers.pop() if self._readers else None
+        for old in stale:
+            old.close()
+        return conn if conn is not None else db.connect(self.path, self.synchronous)
+
+    def _fresh_writer(self, fresh: bool) -> Any:
+        if fresh or db.broken(self._writer):
+            with contextlib.suppress(Exception):
+                self._writer.close()
+            self._writer = db.connect(self.path, self.synchronous)
+        return self._writer
+
+    def _open(self, get: Callable[[bool], Any], begin: Callable[[Any], None]) -> Any:
+        """A connection with `begin` run on it. A connection the server dropped since its
+        last use (PostgreSQL restarted) fails right here, before anything was asked of it:
+        then once more on a new one, so the first request after a restart is answered."""
+        conn = get(False)
+        try:
+            begin(conn)
+            return conn
+        except Unavailable:
+            if not db.broken(conn):
+                raise
+        conn.close()
+        conn = get(True)
+        try:
+            begin(conn)
+        except BaseException:
+            if conn is not self._writer:
                 conn.close()
+            raise
+        return conn
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[tuple[sqlite3.Connection, list]]:
         """The one write path: lock, BEGIN IMMEDIATE, COMMIT, then publish the outbox.
 
         Events go out after COMMIT (nobody hears of a write that could still roll back) but
-        before the lock is released, so every subscriber sees them in seq order.
+        before the lock is released, so every subscriber sees them in seq order. On
+        PostgreSQL, BEGIN IMMEDIATE also takes the database's write lock (store/pg.py), so
+        writers in other processes wait their turn too; if the database goes away mid-way
+        the transaction is lost whole (Unavailable, a 503) and the next write reconnects.
         """
         with self._write_lock:
-            conn, outbox = self._writer, []
-            _begin(conn)
+            conn, outbox = self._open(self._fresh_writer, _begin), []
             try:
                 yield conn, outbox
                 conn.execute("COMMIT")
             except BaseException:
-                if conn.in_transaction:
+                if conn.in_transaction and not db.broken(conn):
                     conn.execute("ROLLBACK")
                 raise
             for board_id, event in outbox:

@@ -1,4 +1,37 @@
-"""The SQLite schema and its migrations, versioned with PRAGMA user_version."""
+"""The schema and its migrations, versioned with PRAGMA user_version (on PostgreSQL, a
+one-row schema_version table: store/pg.py).
+
+Writing a migration (or any SQL in the store) so that it runs on both SQLite and PostgreSQL:
+write it ONCE, in SQLite's syntax, within this portable subset, and test it on both
+(tests/test_store*.py run on each backend):
+
+- Types: TEXT, INTEGER, REAL, BLOB. On PostgreSQL they become TEXT COLLATE "C" (ORDER BY
+  compares bytes, as here), BIGINT, DOUBLE PRECISION and BYTEA; `INTEGER PRIMARY KEY`
+  [AUTOINCREMENT] becomes an identity column (cursor.lastrowid works). Declare a type on
+  every column; store booleans as INTEGER 0/1. `WITHOUT ROWID` is dropped there. No STRICT.
+- Placeholders: `?` only (no `?NNN`, no `:name`). Quote names with "double quotes" or not
+  at all; keep them lower case.
+- Translated for you: INSERT OR IGNORE (ON CONFLICT DO NOTHING), INSERT OR REPLACE and
+  REPLACE INTO (an upsert on the primary key: no ON DELETE cascade fires, unlike SQLite's
+  delete-and-insert), `a IS b` / `a IS NOT b` between values, IFNULL, last_insert_rowid(),
+  `SELECT changes()`, and the store's timestamp `strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`.
+  `INSERT ... ON CONFLICT (cols) DO UPDATE SET c = excluded.c` is already both.
+- Not translated, so not allowed: other strftime()/date()/julianday() calls (pass times in
+  from Python: now_iso()), GLOB, typeof(), `||` on numbers, integer-affinity tricks (a
+  TEXT value in an INTEGER column), `BEGIN` followed by a write (write only inside
+  Store._write, which is BEGIN IMMEDIATE), PRAGMAs other than user_version (they do
+  nothing there), ALTER TABLE other than ADD COLUMN / RENAME, executescript(), TRUE/FALSE
+  into an INTEGER column (write 1/0).
+- Means something else there, so say exactly what you mean: a bare column beside GROUP BY
+  that is not grouped (PostgreSQL refuses it); "double quotes" for a string (a name there);
+  LIKE (case-blind for ASCII here, case-sensitive there); ORDER BY a column with NULLs (first
+  here, last there: add NULLS FIRST or NULLS LAST, both understand it); scalar max(a, b) /
+  min(a, b) (write CASE WHEN); round(x, n) on a REAL (PostgreSQL rounds only NUMERIC).
+- Where a statement truly cannot be written once, give PostgreSQL its own text in
+  DIALECT_MIGRATIONS below (same index as in MIGRATIONS), and say why beside it.
+
+sqlpg.translate raises Untranslatable on the constructs it knows to be SQLite's only.
+"""
 
 from __future__ import annotations
 
@@ -195,9 +228,18 @@ MIGRATIONS: list[str] = [
 
 SCHEMA_VERSION = len(MIGRATIONS)
 
+# Per-dialect text for a migration that cannot be written once: {dialect: {index: sql}}.
+# Empty: everything so far translates (see the module's docstring).
+DIALECT_MIGRATIONS: dict[str, dict[int, str]] = {"postgresql": {}}
+
 
 def connect(path: str, synchronous: str = "NORMAL") -> sqlite3.Connection:
-    """A connection in autocommit mode (we issue BEGIN ourselves), WAL, foreign keys on."""
+    """A connection in autocommit mode (we issue BEGIN ourselves), WAL, foreign keys on; for a
+    postgresql:// URL, store/pg.py's connection, which takes the same SQL (db.py)."""
+    if path.startswith(("postgresql://", "postgres://")):
+        from . import pg  # imported late: after gevent's patching (pg._cooperate)
+
+        return pg.connect(path)  # type: ignore[return-value]
     if synchronous.upper() not in ("OFF", "NORMAL", "FULL", "EXTRA"):
         raise ValueError(f"DB_SYNCHRONOUS must be OFF, NORMAL, FULL or EXTRA, not {synchronous!r}")
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
@@ -211,30 +253,36 @@ def connect(path: str, synchronous: str = "NORMAL") -> sqlite3.Connection:
 
 
 def migrate(conn: sqlite3.Connection) -> int:
-    """Bring the database up to SCHEMA_VERSION; return the version it is at now."""
+    """Bring the database up to SCHEMA_VERSION; return the version it is at now.
+
+    Each step reads the version inside its own write transaction, so two processes starting
+    on one database at once migrate it once: the second waits, then finds it done.
+    """
+    dialect = getattr(conn, "dialect", "sqlite")
     conn.execute("PRAGMA journal_mode = WAL")
-    current = conn.execute("PRAGMA user_version").fetchone()[0]
-    if current > SCHEMA_VERSION:
-        raise RuntimeError(
-            f"The database is schema version {current}, newer than this Herd ({SCHEMA_VERSION}):"
-            " upgrade Herd."
-        )
-    for version in range(current, SCHEMA_VERSION):
+    while True:
         conn.execute("BEGIN IMMEDIATE")
-        # Another process (a second `herd serve` on this file) may have migrated while we
-        # waited for the lock: read the version again inside the transaction.
-        if conn.execute("PRAGMA user_version").fetchone()[0] > version:
-            conn.execute("COMMIT")
-            continue
         try:
-            for stmt in _statements(MIGRATIONS[version]):
+            # Read inside the transaction: another process (a second `herd serve` on this
+            # database) may have migrated while we waited for the lock.
+            current = conn.execute("PRAGMA user_version").fetchone()[0]
+            if current > SCHEMA_VERSION:
+                raise RuntimeError(
+                    f"The database is schema version {current}, newer than this Herd "
+                    f"({SCHEMA_VERSION}): upgrade Herd."
+                )
+            if current == SCHEMA_VERSION:
+                conn.execute("COMMIT")
+                return SCHEMA_VERSION
+            script = DIALECT_MIGRATIONS.get(dialect, {}).get(current, MIGRATIONS[current])
+            for stmt in _statements(script):
                 conn.execute(stmt)
-            conn.execute(f"PRAGMA user_version = {version + 1}")
+            conn.execute(f"PRAGMA user_version = {current + 1}")
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             raise
-    return SCHEMA_VERSION
 
 
 def _statements(script: str) -> list[str]:
