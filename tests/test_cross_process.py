@@ -37,8 +37,8 @@ def eventually(check, timeout: float = 10.0):
 
 
 @pytest.fixture
-def pair(herd_server, redis_url, tmp_path):  # noqa: F811
-    db = str(tmp_path / "herd.db")
+def pair(any_db, herd_server, redis_url):  # noqa: F811  (the database outlives the servers)
+    db = any_db  # a SQLite file, then a PostgreSQL database: one Redis and one store either way
     a = herd_server(db, "--redis", redis_url)
     b = herd_server(db, "--redis", redis_url)
     board = call(a, "POST", "/api/boards", {"name": "room"}).json()["id"]
@@ -116,7 +116,8 @@ def test_pointers_spotlight_and_timer_hold_across_processes(pair):
     on_b.close()
 
 
-def test_one_organize_per_board_across_processes(herd_server, redis_url, tmp_path):  # noqa: F811
+def test_one_organize_per_board_across_processes(any_db, herd_server,  # noqa: F811
+                                                 redis_url, tmp_path):  # noqa: F811
     routes = llama_server()
     label = routes[("POST", "/completion")]
     release = threading.Event()  # the run waits on naming its groups until the test says

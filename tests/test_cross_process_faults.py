@@ -102,8 +102,8 @@ def board_state(server, board: str) -> tuple[int, set[str]]:
 
 
 @pytest.fixture
-def pair(herd_server, redis_url, tmp_path):  # noqa: F811
-    db = str(tmp_path / "herd.db")
+def pair(any_db, herd_server, redis_url):  # noqa: F811  (the database outlives the servers)
+    db = any_db  # a SQLite file, then PostgreSQL (the deployment's store)
     a = herd_server(db, "--redis", redis_url)
     b = herd_server(db, "--redis", redis_url)
     board = requests.post(f"{a.url}/api/boards", json={"name": "burst"}, headers=a.headers,
