@@ -14,6 +14,7 @@ from redis_server import redis_server, redis_url  # noqa: F401 - fixtures
 from sse_http import HttpStream
 
 WRITES_AFTER = 25  # writes each writer still standing makes after the fault
+STREAM_TIMEOUT = 45  # seconds of silence a listener takes as a dead stream (3 server pings)
 
 
 class Writer(threading.Thread):
@@ -65,7 +66,10 @@ class Listener(threading.Thread):
         self.seqs: list[int] = []
         self.reconnects = 0
         self.stop = threading.Event()
-        self.stream = HttpStream(servers[0].url, board, servers[0].headers, last_id=0)
+        # No read timeout near the server's 15 s ping (a browser's EventSource has none): a
+        # quiet stream while Redis is away is not a dead one.
+        self.stream = HttpStream(servers[0].url, board, servers[0].headers, last_id=0,
+                                 timeout=STREAM_TIMEOUT)
 
     def run(self) -> None:
         server = self.servers[0]
@@ -82,7 +86,7 @@ class Listener(threading.Thread):
                 self.reconnects += 1
                 time.sleep(0.2)
                 self.stream = HttpStream(server.url, self.board, server.headers,
-                                         last_id=self.stream.last_id)
+                                         last_id=self.stream.last_id, timeout=STREAM_TIMEOUT)
                 continue
             if isinstance(event.get("seq"), int):
                 self.seqs.append(event["seq"])

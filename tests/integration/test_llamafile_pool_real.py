@@ -34,8 +34,11 @@ def test_killing_one_of_two_servers_mid_run_loses_nothing(bundle, embedder, tmp_
         # Every vector is there and is what one healthy server gives for that text.
         assert got.shape[0] == len(texts)
         alone = embedder.embed_uncached(texts[:50] + texts[-50:])
-        assert np.allclose(got[:50], alone[:50], atol=1e-4)
-        assert np.allclose(got[-50:], alone[50:], atol=1e-4)
+        # (batched beside other notes, a vector differs from the note's alone by up to ~1.3e-4
+        # per component on this server: the same tolerance as test_llamafile_real.py)
+        assert np.allclose(got[:50], alone[:50], atol=5e-4)
+        assert np.allclose(got[-50:], alone[50:], atol=5e-4)
+        assert (np.sum(got[:50] * alone[:50], axis=1) > 0.9999).all()
         status = {m["url"]: m["ready"] for m in both.server.members()}
         assert status == {a.url: True, b.url: False}
         both.close()
