@@ -12,7 +12,7 @@ from server import create_app
 from server.organize.pipeline import Cancelled
 from server.organize.queue import RunQueue
 from tests.organize_fakes import topic_notes
-from tests.test_organize_api import FakeAI, GatedEmbedder, wait_job
+from tests.test_organize_api import FakeAI, GatedEmbedder, app, wait_job  # noqa: F401
 
 
 def _until(pred, what: str, within: float = 10.0):
@@ -91,10 +91,8 @@ def held():
 
 
 @pytest.fixture
-def app(db_path, held):
-    app = create_app({"DATABASE": db_path, "AI_ENABLED": True, "TESTING": True})
-    app.extensions["herd.ai"] = FakeAI(embedder=held)
-    return app
+def ai(held):  # test_organize_api's app fixture puts this AI in the app
+    return FakeAI(embedder=held)
 
 
 def _board(client, name):
@@ -143,7 +141,7 @@ def test_one_run_at_once_per_chat_server_unless_set(db_path):
     three.chat = LlamafileChat("http://127.0.0.1:1,http://127.0.0.1:2,http://127.0.0.1:3")
     for settings, ai, want in (({}, FakeAI(), 1), ({}, three, 3),
                                ({"ORGANIZE_AT_ONCE": "2"}, three, 2)):
-        app = create_app({"DATABASE": db_path, "AI_ENABLED": True, "TESTING": True, **settings})
-        app.extensions["herd.ai"] = ai
-        with app.app_context():
+        made = create_app({"DATABASE": db_path, "AI_ENABLED": True, "TESTING": True, **settings})
+        made.extensions["herd.ai"] = ai
+        with made.app_context():
             assert organizer().queue.slots == want

@@ -67,6 +67,17 @@ class JsonCalls:
     def call(self, method: str, path: str, body: Any = None, **kw: Any) -> requests.Response:
         raise NotImplementedError
 
+    def check(self, timeout: float = 2.0) -> None:
+        raise NotImplementedError
+
+    def health(self, timeout: float = 2.0) -> bool:
+        """True when the server answers (for a pool: at least one) and is not loading."""
+        try:
+            self.check(timeout)
+        except LlamafileError:
+            return False
+        return True
+
     def get_json(self, path: str, **kw: Any) -> Any:
         """GET and decode JSON (None for a 404 when ok404)."""
         resp = self.call("GET", path, **kw)
@@ -266,14 +277,6 @@ class Server(JsonCalls):
         if resp.status_code == 404:
             # llamafiler and most OpenAI servers have no /health: any answer will do.
             self.call("GET", "/v1/models", timeout=timeout, retry=False, ok404=True)
-
-    def health(self, timeout: float = 2.0) -> bool:
-        """True when the server answers and is not loading."""
-        try:
-            self.check(timeout)
-        except LlamafileError:
-            return False
-        return True
 
     def _detect(self) -> ServerInfo:
         resp = self.call("GET", "/health", timeout=5.0, ok404=True)

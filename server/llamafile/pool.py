@@ -216,14 +216,6 @@ class ServerPool(JsonCalls):
                 raise LlamafileError("unreachable", self.unreachable_message(), self.url)
             raise last
 
-    def health(self, timeout: float = 2.0) -> bool:
-        """True when at least one member answers and is not loading."""
-        try:
-            self.check(timeout)
-        except LlamafileError:
-            return False
-        return True
-
     def members(self) -> list[dict[str, Any]]:
         """Each member for the AI status: its URL, whether it is in use, and why not."""
         now = self._clock()
