@@ -72,24 +72,35 @@ class Listener(threading.Thread):
                                  timeout=STREAM_TIMEOUT)
 
     def run(self) -> None:
-        server = self.servers[0]
         while not self.stop.is_set():
             try:
                 event = self.stream.next()
             except (OSError, EOFError):
                 if self.stop.is_set():
                     return
-                alive = [s for s in self.servers if s.proc.poll() is None]
-                if not alive:
-                    return
-                server = alive[0]
                 self.reconnects += 1
-                time.sleep(0.2)
-                self.stream = HttpStream(server.url, self.board, server.headers,
-                                         last_id=self.stream.last_id, timeout=STREAM_TIMEOUT)
+                self.stream = self._reconnect()
+                if self.stream is None:
+                    return
                 continue
             if isinstance(event.get("seq"), int):
                 self.seqs.append(event["seq"])
+
+    def _reconnect(self) -> HttpStream | None:
+        """A new stream from the last id on a server that answers, as EventSource retries:
+        a just-killed server may not be reaped yet (poll() still None), so a refused
+        connection means "try the next one", not the end."""
+        last_id = self.stream.last_id
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not self.stop.is_set():
+            time.sleep(0.2)
+            for server in [s for s in self.servers if s.proc.poll() is None]:
+                try:
+                    return HttpStream(server.url, self.board, server.headers,
+                                      last_id=last_id, timeout=STREAM_TIMEOUT)
+                except OSError:
+                    continue
+        return None
 
     def wait_for(self, seq: int, timeout: float = 30) -> None:
         deadline = time.monotonic() + timeout

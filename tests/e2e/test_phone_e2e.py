@@ -66,7 +66,9 @@ def check_layout(pg, where: str) -> None:
 
 
 def tap(pg, selector: str) -> None:
-    box = pg.locator(selector).bounding_box()
+    target = pg.locator(selector)
+    target.wait_for(state="visible")  # a bar may still be opening on a loaded machine
+    box = target.bounding_box()
     assert box, selector
     pg.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
 
