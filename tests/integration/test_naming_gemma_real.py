@@ -22,10 +22,15 @@ def test_organize_with_gemma_naming_gives_sane_labels(name, label_good, embedder
     assert figures["missing"] == 0 and figures["duplicated"] == 0
     assert figures["distinct"]
     assert figures["label_good"] >= label_good, figures
+    # A group whose every answer the judge refused is named "Group N" by design (seen once in
+    # CI on a loaded machine); more than one such group means naming does not hold.
+    fallbacks = [g for g in result.groups if g.source == "fallback"]
+    assert len(fallbacks) <= 1, [g.label for g in fallbacks]
     for g in result.groups:
         assert 1 <= len(g.label.split()) <= MAX_WORDS
         assert not any(c in g.label for c in "<>\"*#`"), g.label  # no web markup left
-        assert not g.label.lower().startswith(("group ", "what", "think"))
+        if g.source != "fallback":
+            assert not g.label.lower().startswith(("group ", "what", "think")), g.label
 
 
 @pytest.mark.parametrize("name", ["seed-ideas"])
