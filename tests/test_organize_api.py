@@ -57,7 +57,12 @@ def app(db_path, ai):
 
 @pytest.fixture
 def board(client):
-    bid = client.post("/api/boards", json={"name": "Ideas"}).get_json()["id"]
+    return make_board(client)
+
+
+def make_board(client, name: str = "Ideas") -> str:
+    """A board holding the four fake topics' notes, spread out; its id."""
+    bid = client.post("/api/boards", json={"name": name}).get_json()["id"]
     notes, _ = topic_notes()
     ops = [{"op": "create", "kind": "note", "id": f"n{n['id']}",
             "fields": {"text": n["text"], "x": 30.0 * i, "y": 10.0 * i}}

@@ -11,8 +11,7 @@ import pytest
 from server import create_app
 from server.organize.pipeline import Cancelled
 from server.organize.queue import RunQueue
-from tests.organize_fakes import topic_notes
-from tests.test_organize_api import FakeAI, GatedEmbedder, app, wait_job  # noqa: F401
+from tests.test_organize_api import FakeAI, GatedEmbedder, app, make_board, wait_job  # noqa: F401
 
 
 def _until(pred, what: str, within: float = 10.0):
@@ -95,18 +94,8 @@ def ai(held):  # test_organize_api's app fixture puts this AI in the app
     return FakeAI(embedder=held)
 
 
-def _board(client, name):
-    bid = client.post("/api/boards", json={"name": name}).get_json()["id"]
-    notes, _ = topic_notes()
-    ops = [{"op": "create", "kind": "note", "id": f"n{n['id']}",
-            "fields": {"text": n["text"], "x": 30.0 * i, "y": 10.0 * i}}
-           for i, n in enumerate(notes)]
-    assert client.post(f"/api/boards/{bid}/ops", json={"ops": ops}).status_code == 200
-    return bid
-
-
 def test_a_board_behind_another_boards_run_says_its_place_and_runs_next(client, held):
-    first, second, third = (_board(client, n) for n in ("A", "B", "C"))
+    first, second, third = (make_board(client, n) for n in ("A", "B", "C"))
     a = client.post(f"/api/boards/{first}/organize", json={}).get_json()["job"]
     assert held.entered.wait(10)  # A's run holds the model servers
     b = client.post(f"/api/boards/{second}/organize", json={}).get_json()["job"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,25 @@ def paste(pg, text: str) -> None:
         dt.setData('text/plain', text);
         document.dispatchEvent(new ClipboardEvent('paste', {clipboardData: dt, bubbles: true}));
     }""", text)
+
+
+# Every message the page's own live stream delivers, as the raw text it received: what this
+# person's browser got, not what the page chose to show. Add with page.add_init_script.
+RECORD_STREAM = """(() => {
+  const Real = window.EventSource;
+  window.__heard = [];
+  window.EventSource = class extends Real {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', (e) => window.__heard.push(e.data));
+    }
+  };
+})();"""
+
+
+def heard(pg) -> list[dict]:
+    """The live messages a page recorded with RECORD_STREAM, decoded."""
+    return [json.loads(m) for m in pg.evaluate("window.__heard")]
 
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True,

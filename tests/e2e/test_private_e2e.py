@@ -9,23 +9,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from browser_helpers import people
+from browser_helpers import RECORD_STREAM, people
 from conftest import wait_until
 
 pytestmark = pytest.mark.e2e
 
 SECRET = "ann-writes-blind-4242"
-# Every live message the page's EventSource delivers, as the raw text it received.
-RECORD = """(() => {
-  const Real = window.EventSource;
-  window.__heard = [];
-  window.EventSource = class extends Real {
-    constructor(...args) {
-      super(...args);
-      this.addEventListener('message', (e) => window.__heard.push(e.data));
-    }
-  };
-})();"""
 
 
 class Received:
@@ -59,7 +48,7 @@ def test_blind_writing_then_reveal_with_three_people(browser, server):
     with people(browser, url, count=1, link=links["facilitator"]) as (_, (fac,)), \
             people(browser, url, count=1, link=links["editor"]) as (_, (ann,)), \
             people(browser, url, count=1, link=links["editor"], phone=True) as (_, (bob,)):
-        bob.add_init_script(RECORD)
+        bob.add_init_script(RECORD_STREAM)
         got = Received(bob)
         bob.reload()
         bob.wait_for_function("window.herd?.model && window.herd.connection === 'live'")

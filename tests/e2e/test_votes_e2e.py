@@ -5,22 +5,9 @@ result opens for everyone."""
 from __future__ import annotations
 
 import pytest
-from browser_helpers import people
+from browser_helpers import RECORD_STREAM, heard, people
 
 pytestmark = pytest.mark.e2e
-
-# Every message the page's own live stream delivers, kept for the test to read: what this
-# person's browser received, not what the page chose to show.
-RECORD = """(() => {
-  const Real = window.EventSource;
-  window.__heard = [];
-  window.EventSource = class extends Real {
-    constructor(...args) {
-      super(...args);
-      this.addEventListener('message', (e) => window.__heard.push(JSON.parse(e.data)));
-    }
-  };
-})();"""
 
 NOTES = [{"id": f"n{i}", "text": f"idea {i}", "x": 60 + 220 * (i - 1), "y": 120}
          for i in range(1, 4)]
@@ -38,7 +25,7 @@ def test_a_dot_vote_with_limits_hidden_dots_and_a_ranked_result(browser, server)
     with people(browser, url, count=1, link=links["facilitator"]) as (_, (fac,)), \
             people(browser, url, count=2, link=links["editor"]) as (ctxs, (ann, bob)):
         for pg in (ann, bob):
-            pg.add_init_script(RECORD)
+            pg.add_init_script(RECORD_STREAM)
             pg.reload()
             pg.wait_for_function("window.herd?.model && window.herd.connection === 'live'")
         assert ann.locator("#vote-btn").is_hidden()  # only the facilitator runs votes
@@ -74,15 +61,14 @@ def test_a_dot_vote_with_limits_hidden_dots_and_a_ranked_result(browser, server)
         assert (dots(ann, "n1"), dots(ann, "n2"), dots(ann, "n3")) == ("●", "", "●")
         assert (dots(bob, "n1"), dots(bob, "n2"), dots(bob, "n3")) == ("●", "●", "")
         assert dots(fac, "n1") == dots(fac, "n2") == ""
-        heard = {name: pg.evaluate("window.__heard") for name, pg in (("ann", ann),
-                                                                       ("bob", bob))}
+        got_by = {"ann": heard(ann), "bob": heard(bob)}
         for name, mine in (("ann", {"n1", "n3"}), ("bob", {"n1", "n2"})):
-            got = [e for e in heard[name] if e["type"] == "dot"]
+            got = [e for e in got_by[name] if e["type"] == "dot"]
             assert got and {e["note_id"] for e in got} == mine, (name, got)
             assert len({e["voter"] for e in got}) == 1, (name, got)
-        assert ({e["voter"] for e in heard["ann"] if e["type"] == "dot"}
-                != {e["voter"] for e in heard["bob"] if e["type"] == "dot"})
-        for events in heard.values():
+        assert ({e["voter"] for e in got_by["ann"] if e["type"] == "dot"}
+                != {e["voter"] for e in got_by["bob"] if e["type"] == "dot"})
+        for events in got_by.values():
             assert all(e["vote"]["totals"] is None for e in events if e["type"] == "vote")
         # While voting a press on a note is a vote, never a move: a drag moves nothing.
         box = ann.locator(".note[data-id='n2']").bounding_box()
