@@ -26,6 +26,7 @@ the board page does while the mouse moves) and the pointer requests' latency is 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import http.client
 import json
 import multiprocessing
@@ -37,12 +38,12 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.parse
 from pathlib import Path
 
-ECHO = re.compile(rb'"client":"c(\d+)@([0-9.]+)"')
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.load_clients import Tally, room  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -255,170 +256,12 @@ def run(host: str, port: int, args: argparse.Namespace, token: str | None) -> No
 def client_proc(host: str, port: int, board: str, clients: list[int], opts: dict,
                 ready, out) -> dict:
     """Run some clients (mover + listener each) in this process; return what they measured."""
-    sys.setswitchinterval(0.0005)  # many threads: do not let one hold the GIL for 5 ms
-    args = argparse.Namespace(**opts)
-    shared = Shared()
-    stop = threading.Event()
-    auth = {c: open_link(host, port, args.link) for c in clients}  # one person each
-    listeners = [Listener(host, port, board, c, shared, auth[c]) for c in clients]
-    for t in listeners:
-        t.start()
-    for t in listeners:
-        t.ready.wait(10)
-    if ready is not None:
-        ready.wait(timeout=60)
-    writers = [threading.Thread(target=move_loop, daemon=True,
-                                args=(host, port, board, c, args, shared, stop, auth[c]))
-               for c in clients]
-    if args.cursors > 0:
-        writers += [threading.Thread(target=cursor_loop, daemon=True,
-                                     args=(host, port, board, c, args, shared, stop, auth[c]))
-                    for c in clients]
-    t0 = time.monotonic()
-    for t in writers:
-        t.start()
-    time.sleep(args.seconds)
-    stop.set()
-    for t in writers:
-        t.join(timeout=15)
-    elapsed = time.monotonic() - t0
-    time.sleep(1)  # let the last events arrive
-    for t in listeners:
-        t.close()
-    result = {"elapsed": elapsed, "latencies": shared.latencies, "delays": shared.delays,
-              "failed": shared.failed, "why": shared.why, "resyncs": shared.resyncs,
-              "cursor_latencies": shared.cursor_latencies, "cursor_events": shared.cursor_events}
+    auth = {c: open_link(host, port, opts["link"]) for c in clients}  # one person each
+    start = (lambda: ready.wait(timeout=60)) if ready is not None else (lambda: None)
+    result = asyncio.run(room(host, port, board, clients, opts, auth, start))
     if out is not None:
         out.put(result)
     return result
-
-
-class Shared:
-    """What one process's threads record."""
-
-    def __init__(self) -> None:
-        self.latencies: list[float] = []
-        self.delays: list[float] = []
-        self.failed = 0
-        self.why: dict[str, int] = {}  # failed requests by HTTP status (0: no answer)
-        self.resyncs = 0
-        self.cursor_latencies: list[float] = []
-        self.cursor_events = 0
-        self.lock = threading.Lock()
-
-
-def move_loop(host: str, port: int, board: str, c: int, args: argparse.Namespace,
-              shared: Shared, stop: threading.Event, auth: dict) -> None:
-    """One client dragging its notes: PATCH x, y, at `rate` per second."""
-    conn = http.client.HTTPConnection(host, port, timeout=10)
-    period = 1 / args.rate if args.rate > 0 else 0
-    i = 0
-    next_at = time.monotonic()
-    while not stop.is_set() and i < 10_000_000:
-        i += 1
-        note_id = f"c{c}-n{i % args.notes}"
-        t_send = time.monotonic()
-        try:
-            status, _ = request(conn, "PATCH", f"/api/boards/{board}/notes/{note_id}",
-                                {"x": c * 200 + i % 100, "y": (i % 100) * 3.0},
-                                client=f"c{c}@{t_send:.6f}", auth=auth)
-        except (OSError, http.client.HTTPException):
-            status = 0
-            conn.close()
-            conn = http.client.HTTPConnection(host, port, timeout=10)
-        t_done = time.monotonic()
-        with shared.lock:
-            if 200 <= status < 300:
-                shared.latencies.append(t_done - t_send)
-            else:
-                shared.failed += 1
-                shared.why[str(status)] = shared.why.get(str(status), 0) + 1
-        if period:
-            next_at += period
-            time.sleep(max(0.0, next_at - time.monotonic()))
-    conn.close()
-
-
-def cursor_loop(host: str, port: int, board: str, c: int, args: argparse.Namespace,
-                shared: Shared, stop: threading.Event, auth: dict) -> None:
-    """One client's pointer: POST its position `cursors` times a second, as the page does."""
-    conn = http.client.HTTPConnection(host, port, timeout=10)
-    period = 1 / args.cursors
-    next_at = time.monotonic()
-    i = 0
-    while not stop.is_set():
-        i += 1
-        t_send = time.monotonic()
-        try:
-            status, _ = request(conn, "POST", f"/api/boards/{board}/cursor",
-                                {"x": c * 200 + i % 50, "y": i % 70}, client=f"p{c}",
-                                auth=auth)
-        except (OSError, http.client.HTTPException):
-            status = 0
-            conn.close()
-            conn = http.client.HTTPConnection(host, port, timeout=10)
-        with shared.lock:
-            if status == 204:
-                shared.cursor_latencies.append(time.monotonic() - t_send)
-            else:
-                shared.failed += 1
-        next_at += period
-        time.sleep(max(0.0, next_at - time.monotonic()))
-    conn.close()
-
-
-class Listener(threading.Thread):
-    """One client's SSE stream: records how long after sending it saw others' moves."""
-
-    def __init__(self, host: str, port: int, board: str, client: int, shared: Shared,
-                 auth: dict) -> None:
-        super().__init__(daemon=True)
-        self.auth = auth
-        self.host, self.port, self.board, self.client = host, port, board, client
-        self.shared = shared
-        self.ready = threading.Event()
-        self.conn: http.client.HTTPConnection | None = None
-
-    def run(self) -> None:
-        self.conn = http.client.HTTPConnection(self.host, self.port, timeout=60)
-        self.conn.request("GET", f"/api/boards/{self.board}/events", headers=self.auth)
-        resp = self.conn.getresponse()
-        self.ready.set()
-        me = str(self.client).encode()
-        delays: list[float] = []
-        resyncs = cursor_events = 0
-        try:
-            for _ in range(100_000_000):
-                line = resp.readline()
-                if not line:
-                    break
-                if not line.startswith(b"data: "):
-                    continue
-                now = time.monotonic()
-                if line.startswith(b'data: {"type":"batch"'):
-                    # One tick of a busy board: every event in it arrived now.
-                    cursor_events += line.count(b'{"type":"cursors"')
-                    delays += [now - float(sent) for who, sent in ECHO.findall(line)
-                               if who != me]
-                    continue
-                if line.startswith(b'data: {"type":"resync"'):
-                    resyncs += 1
-                elif line.startswith(b'data: {"type":"cursors"'):
-                    cursor_events += 1
-                echo = ECHO.search(line, 0, 120)  # "client" comes before "changes"
-                if echo and echo.group(1) != me:
-                    delays.append(now - float(echo.group(2)))
-        except (OSError, ValueError, AttributeError, http.client.HTTPException):
-            pass  # closed by close() at the end of the run
-        with self.shared.lock:
-            self.shared.delays.extend(delays)
-            self.shared.resyncs += resyncs
-            self.shared.cursor_events += cursor_events
-
-    def close(self) -> None:
-        if self.conn is not None and self.conn.sock is not None:
-            self.conn.sock.shutdown(socket.SHUT_RDWR)
-        self.join(timeout=10)
 
 
 def pct(values: list[float], q: float) -> float:
@@ -431,7 +274,7 @@ def pct(values: list[float], q: float) -> float:
 
 def report(args: argparse.Namespace, results: list[dict]) -> None:
     """Print the figures of every client process together."""
-    shared = Shared()
+    shared = Tally()
     for r in results:
         shared.latencies += r["latencies"]
         shared.delays += r["delays"]
