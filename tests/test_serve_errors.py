@@ -74,3 +74,20 @@ def test_describe_sends_the_app_own_bad_headers_to_500():
 
 def describe_status(exc: BaseException, cfg) -> int:
     return worker.describe(exc, cfg)[0]
+
+
+def test_the_worker_freezes_what_it_loaded_before_serving(monkeypatch):
+    """Objects alive when the worker starts serving (the app, its modules) are left out of
+    every later collection: a full collection of them stopped the event loop ~90 ms."""
+    import gc
+
+    from gunicorn.workers.ggevent import GeventWorker
+
+    frozen_when_serving: list[int] = []
+    monkeypatch.setattr(GeventWorker, "run",
+                        lambda self: frozen_when_serving.append(gc.get_freeze_count()))
+    try:
+        worker.HerdWorker.run(object.__new__(worker.HerdWorker))
+    finally:
+        gc.unfreeze()
+    assert frozen_when_serving and frozen_when_serving[0] > 10_000
