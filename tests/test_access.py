@@ -7,6 +7,7 @@ import os
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -77,6 +78,35 @@ def test_a_wrong_key_opens_nothing(app, board):
     r = c.get(f"/b/{board}?key=guess")
     assert r.status_code == 403 and "no longer works" in r.get_data(as_text=True)
     assert c.get(f"/api/boards/{board}").status_code == 401
+
+
+def _session_cookie(app, c) -> str:
+    return c.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
+
+
+def test_a_cookie_changed_in_one_byte_is_checked_again_and_refused(app, client, board):
+    c = open_link(app, links(client, board)["editor"])
+    assert c.get(f"/api/boards/{board}").status_code == 200  # its signature held: remembered
+    good = _session_cookie(app, c)
+    for forged in (good[:-1] + ("A" if good[-1] != "A" else "B"),  # the signature
+                   good.replace(".", "x.", 1)):  # the payload
+        c.set_cookie(app.config["SESSION_COOKIE_NAME"], forged)
+        r = c.get(f"/api/boards/{board}")
+        assert r.status_code == 401, forged
+    c.set_cookie(app.config["SESSION_COOKIE_NAME"], good)
+    assert c.get(f"/api/boards/{board}").status_code == 200
+
+
+def test_a_remembered_cookie_still_expires_with_its_session(app, client, board, monkeypatch):
+    from server.access import sessions
+
+    c = open_link(app, links(client, board)["editor"])
+    assert c.get(f"/api/boards/{board}").status_code == 200
+    assert c.get(f"/api/boards/{board}").status_code == 200  # now from memory
+    lifetime = app.permanent_session_lifetime.total_seconds()
+    later = time.time() + lifetime + 5
+    monkeypatch.setattr(sessions.time, "time", lambda: later)
+    assert c.get(f"/api/boards/{board}").status_code == 401  # 30 days on: signed out
 
 
 def test_a_link_opens_only_its_own_board(app, client, board):
