@@ -193,3 +193,30 @@ def test_a_note_sent_back_as_read_is_accepted(client, board):
     r = client.patch(f"/api/boards/{board}/notes/{n['id']}", json={**n, "text": "b"})
     assert r.status_code == 200 and r.get_json()["text"] == "b"
     assert r.get_json()["version"] == 2  # 'version' in the body is the one the client saw
+
+
+def test_a_note_move_is_one_read_for_the_gate_and_one_write(app, client, board):
+    """What a move costs the database, counted: the gate's credentials in one read and the
+    change in one write transaction that also yields the modes its answer is filtered by
+    (a separate read of the modes was 4 more statements on every move of a busy room)."""
+    from server.store import get_store
+
+    client.post(f"/api/boards/{board}/notes", json={"id": "n1", "text": "a"})
+    url = client.get(f"/api/boards/{board}/links").get_json()["editor"]
+    editor = app.test_client(owner=False)
+    editor.get(url.replace("http://localhost", ""))
+    assert editor.patch(f"/api/boards/{board}/notes/n1", json={"x": 1}).status_code == 200
+    seen: list[str] = []
+    with app.app_context():
+        store = get_store()
+        for conn in [store._writer, *store._readers]:
+            conn.set_trace_callback(seen.append)
+    try:
+        r = editor.patch(f"/api/boards/{board}/notes/n1", json={"x": 2, "y": 3})
+    finally:
+        for conn in [store._writer, *store._readers]:
+            conn.set_trace_callback(None)
+    assert r.status_code == 200 and r.get_json()["x"] == 2
+    begins = [s for s in seen if s.startswith("BEGIN")]
+    assert begins == ["BEGIN", "BEGIN IMMEDIATE"], seen
+    assert sum(s.startswith("COMMIT") for s in seen) == 2

@@ -26,11 +26,11 @@ def person() -> str:
     return voter_of(get_access().key)
 
 
-def caller_viewer(board_id: str) -> Viewer:
+def caller_viewer(board_id: str, board_modes: dict[str, Any] | None = None) -> Viewer:
     """What the caller may see of notes on this board: their own hidden notes, and authors'
-    names when they run the board or it shows them."""
+    names when they run the board or it shows them (`board_modes`: already read)."""
     access = get_access()
-    shows = access.may("manage") or get_store().modes(board_id)["show_authors"]
+    shows = access.may("manage") or (board_modes or get_store().modes(board_id))["show_authors"]
     return Viewer(person(), shows)
 
 
@@ -40,12 +40,13 @@ def apply_for_caller(board_id: str, ops: Any) -> dict[str, Any]:
     store, access = get_store(), get_access()
     try:
         out = store.apply_ops(board_id, ops, client=client_id(),
-                              locked_ok=access.may("manage"), person=person())
+                              locked_ok=access.may("manage"), person=person(), with_modes=True)
     except HerdError as e:
         if isinstance(e.details, dict):
             e.details = view_details(e.details, caller_viewer(board_id))
         raise
-    viewer = caller_viewer(board_id)
+    # The modes the write itself saw: the filter matches the event the stream carries.
+    viewer = caller_viewer(board_id, out.pop("modes"))
     return {**out, "results": [view_result(r, viewer) for r in out["results"]]}
 
 

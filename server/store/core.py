@@ -367,27 +367,34 @@ class Store:
     # -- the write path ----------------------------------------------------------------
 
     def apply_ops(self, board_id: str, ops: Any, client: str | None = None,
-                  locked_ok: bool = True, person: str | None = None) -> dict[str, Any]:
+                  locked_ok: bool = True, person: str | None = None,
+                  with_modes: bool = False) -> dict[str, Any]:
         """Validate and apply ops in one transaction, log and publish one event. With
         locked_ok=False (an editor's request) an op on anything locked is refused. `person`
         (votes.voter_of the caller) is who new notes are by; in private mode they start
-        hidden. Results and the event hold whole rows: privacy.py filters them per person."""
+        hidden. Results and the event hold whole rows: privacy.py filters them per person.
+        with_modes: the answer also holds the board's modes as this write saw them (the
+        caller filters the results by them without a read of its own)."""
         with self._write() as (conn, outbox):
             seq = self._seq(conn, board_id)
             held = None if locked_ok else locks.read(conn, board_id)
+            board_modes = modes.read(conn, board_id)
             writer = Writer(person, modes.name_of(conn, board_id, person),
-                            modes.read(conn, board_id)["private"])
+                            board_modes["private"])
             batch = Batch(conn, board_id, self.limits, now_iso(),
                           held if held is not None and held.any() else None, writer)
             batch.run(ops)
+            out = {"results": batch.results, "seq": seq}
+            if with_modes:
+                out["modes"] = board_modes
             if not batch.changes:
-                return {"results": batch.results, "seq": seq}
-            seq = self._bump(conn, board_id, batch.now)
+                return out
+            out["seq"] = seq = self._bump(conn, board_id, batch.now)
             event = {"type": "changes", "seq": seq, "client": client,
                      "changes": list(batch.changes.values())}
             self._log(conn, board_id, seq, event)
             outbox.append((board_id, event))
-        return {"results": batch.results, "seq": seq}
+        return out
 
     # -- private mode and authors ----------------------------------------------------------
 
