@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"== herd serve at {args.compare_ref}")
                 server, port, token = start_server(Path(tmp) / "ref.db", checkout=checkout)
                 try:
-                    phases("127.0.0.1", port, args, token)
+                    phases("127.0.0.1", port, args, token, server)
                 finally:
                     stop_server(server)
             finally:
@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
             print("== herd serve: 1 process, SQLite")
         server, port, token = start_server(Path(tmp) / "bench.db")
         try:
-            phases("127.0.0.1", port, args, token)
+            phases("127.0.0.1", port, args, token, server)
         finally:
             stop_server(server)
         if args.workers:
@@ -108,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
                 server, port, token = start_server(
                     db, extra=["--workers", str(args.workers), "--redis", url])
                 try:
-                    phases("127.0.0.1", port, args, token)
+                    phases("127.0.0.1", port, args, token, server)
                 finally:
                     stop_server(server)
             finally:
@@ -191,12 +191,28 @@ def request(conn: http.client.HTTPConnection, method: str, path: str, body: dict
     return resp.status, (json.loads(raw) if raw else {})
 
 
-def phases(host: str, port: int, args: argparse.Namespace, token: str | None) -> None:
+def phases(host: str, port: int, args: argparse.Namespace, token: str | None,
+           server: subprocess.Popen | None = None) -> None:
     """The run asked for, after the same run without pointers when --baseline is given."""
     if args.baseline and args.cursors > 0:
-        run(host, port, argparse.Namespace(**{**vars(args), "cursors": 0}), token)
+        run(host, port, argparse.Namespace(**{**vars(args), "cursors": 0}), token, server)
         print()
-    run(host, port, args, token)
+    run(host, port, args, token, server)
+
+
+def group_cpu(pgid: int) -> float:
+    """CPU seconds (user + system) used so far by every process in the group: gunicorn's
+    master and workers (and redis-server is not in it)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        if int(fields[2]) == pgid:  # fields after the name: state, ppid, pgrp, ...
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
 
 
 def open_link(host: str, port: int, link: str | None) -> dict:
@@ -215,8 +231,11 @@ def open_link(host: str, port: int, link: str | None) -> dict:
     return {"Cookie": cookie}
 
 
-def run(host: str, port: int, args: argparse.Namespace, token: str | None) -> None:
-    """Make the board, run the client processes, print the figures."""
+def run(host: str, port: int, args: argparse.Namespace, token: str | None,
+        server: subprocess.Popen | None = None) -> None:
+    """Make the board, run the client processes, print the figures (and the server's CPU
+    time per write, when this script started the server: steadier than latency on a
+    machine whose load varies)."""
     conn = http.client.HTTPConnection(host, port, timeout=10)
     owner = {"Authorization": f"Bearer {token}"} if token else {}
     _, board = request(conn, "POST", "/api/boards", {"name": f"bench {time.ctime()}"},
@@ -235,6 +254,7 @@ def run(host: str, port: int, args: argparse.Namespace, token: str | None) -> No
     conn.close()
 
     procs = max(1, min(args.procs, args.clients))
+    cpu_before = group_cpu(server.pid) if server is not None else None
     if procs == 1:
         results = [client_proc(host, port, b, list(range(args.clients)), vars(args), None,
                                None)]
@@ -251,6 +271,13 @@ def run(host: str, port: int, args: argparse.Namespace, token: str | None) -> No
         for w in workers:
             w.join(timeout=30)
     report(args, results)
+    if cpu_before is not None:
+        used = group_cpu(server.pid) - cpu_before
+        writes = sum(len(r["latencies"]) for r in results)
+        elapsed = max(r["elapsed"] for r in results)
+        print(f"  server CPU:   {used:.1f} s over the run ({100 * used / elapsed:.0f}% of one "
+              f"core), {1000 * used / max(writes, 1):.2f} ms per write (clients' set-up "
+              "included)")
 
 
 def client_proc(host: str, port: int, board: str, clients: list[int], opts: dict,

@@ -54,7 +54,7 @@ class Connection:
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
 
-    async def request(self, method: str, path: str, body: dict, client: str) -> int:
+    async def request(self, method: str, path: str, body: dict | None, client: str) -> int:
         """Send one JSON request and read its answer; the status (0 when none came)."""
         try:
             return await asyncio.wait_for(self._request(method, path, body, client), TIMEOUT)
@@ -62,15 +62,26 @@ class Connection:
             self.close()
             return 0
 
-    async def _request(self, method: str, path: str, body: dict, client: str) -> int:
-        if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
-        data = json.dumps(body).encode()
+    async def _request(self, method: str, path: str, body: dict | None, client: str) -> int:
+        data = json.dumps(body).encode() if body is not None else b""
         head = (f"{method} {path} HTTP/1.1\r\nHost: {self.host}\r\n"
                 f"Content-Type: application/json\r\nContent-Length: {len(data)}\r\n"
                 f"X-Herd-Client: {client}\r\n{self.extra}\r\n").encode()
+        reused = self.writer is not None
+        if not reused:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
         self.writer.write(head + data)
-        status, headers = await read_head(self.reader)
+        try:
+            status, headers = await read_head(self.reader)
+        except (OSError, asyncio.IncompleteReadError):
+            if not reused:
+                raise
+            # The server closed the idle kept-alive connection (gunicorn's keepalive is 2 s)
+            # before it read this request: a browser sends it again on a new one.
+            self.close()
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+            self.writer.write(head + data)
+            status, headers = await read_head(self.reader)
         length = int(headers.get(b"content-length", b"0"))
         if length:
             await self.reader.readexactly(length)
@@ -97,10 +108,10 @@ async def read_head(reader: asyncio.StreamReader) -> tuple[int, dict[bytes, byte
     return status, headers
 
 
-async def mover(host: str, port: int, board: str, c: int, opts: dict, auth: dict,
-                tally: Tally, stop: asyncio.Event) -> None:
-    """One person dragging their notes: PATCH x, y, at `rate` per second."""
-    conn = Connection(host, port, auth)
+async def mover(conn: Connection, board: str, c: int, opts: dict, tally: Tally,
+                stop: asyncio.Event) -> None:
+    """One person dragging their notes: PATCH x, y, at `rate` per second, on the
+    connection their page loaded the board on."""
     period = 1 / opts["rate"] if opts["rate"] > 0 else 0
     loop = asyncio.get_running_loop()
     next_at = loop.time() + random.Random(c).uniform(0, period)
@@ -215,11 +226,17 @@ async def room(host: str, port: int, board: str, clients: list[int], opts: dict,
                auth: dict[int, dict], start) -> dict:
     """This process's people: listen, wait for `start()` (every process ready), move."""
     tally, stop = Tally(), asyncio.Event()
+    # As a browser does: the page reads the board, then opens its event stream.
+    pages = {c: Connection(host, port, auth[c]) for c in clients}
+    for c, conn in pages.items():
+        status = await conn.request("GET", f"/api/boards/{board}", None, f"c{c}")
+        if status != 200:
+            raise SystemExit(f"reading the board answered {status}")
     listeners = [Listener(host, port, board, c, auth[c], tally) for c in clients]
     streams = [asyncio.create_task(lst.run()) for lst in listeners]
     await asyncio.wait_for(asyncio.gather(*(lst.ready.wait() for lst in listeners)), 60)
     await asyncio.to_thread(start)
-    tasks = [mover(host, port, board, c, opts, auth[c], tally, stop) for c in clients]
+    tasks = [mover(pages[c], board, c, opts, tally, stop) for c in clients]
     if opts["cursors"] > 0:
         tasks += [pointer(host, port, board, c, opts, auth[c], tally, stop) for c in clients]
     t0 = time.monotonic()
