@@ -163,6 +163,51 @@ def test_one_organize_per_board_across_processes(any_db, herd_server,  # noqa: F
         fake.close()
 
 
+def test_a_preview_is_applied_and_discarded_through_the_other_process(herd_server,  # noqa: F811
+                                                                   redis_url, tmp_path):  # noqa: F811
+    """The preview's plan lives where it was made (A); Apply through B is carried to A, which
+    writes it once, and B answers with the run as it ended. A second preview, discarded
+    through B, can no longer be applied anywhere."""
+    fake = FakeServer(llama_server())
+    try:
+        db = str(tmp_path / "herd.db")
+        a = herd_server(db, "--redis", redis_url, "--llamafile-url", fake.url)
+        b = herd_server(db, "--redis", redis_url, "--llamafile-url", fake.url)
+        board = call(a, "POST", "/api/boards", {"name": "preview"}).json()["id"]
+        for i in range(6):
+            call(a, "POST", f"/api/boards/{board}/notes", {"text": f"idea {i}", "x": i * 200})
+
+        def previewed() -> str:
+            r = call(a, "POST", f"/api/boards/{board}/organize", {"preview": True})
+            assert r.status_code == 202, r.text
+            job = r.json()["job"]["id"]
+            assert eventually(lambda: call(b, "GET", f"/api/boards/{board}/organize/{job}")
+                              .json()["job"]["state"] == "preview", timeout=30)
+            return job
+
+        job = previewed()
+        assert not any(n["group_id"] for n in call(b, "GET", f"/api/boards/{board}").json()
+                       ["notes"])  # a preview writes nothing
+        r = call(b, "POST", f"/api/boards/{board}/organize/{job}/apply")
+        assert r.status_code == 200, r.text
+        assert r.json()["job"]["state"] == "done" and r.json()["job"]["undoable"]
+        notes = call(a, "GET", f"/api/boards/{board}").json()["notes"]
+        assert all(n["group_id"] for n in notes)
+        again = call(b, "POST", f"/api/boards/{board}/organize/{job}/apply")
+        assert again.status_code == 409 and "not waiting for Apply" in again.text
+        assert call(a, "POST", f"/api/boards/{board}/organize/{job}/undo").status_code == 200
+
+        job = previewed()
+        assert call(b, "POST", f"/api/boards/{board}/organize/{job}/cancel").status_code == 200
+        for server in (a, b):
+            r = call(server, "POST", f"/api/boards/{board}/organize/{job}/apply")
+            assert r.status_code == 409, r.text
+        assert not any(n["group_id"] for n in call(a, "GET", f"/api/boards/{board}").json()
+                       ["notes"])
+    finally:
+        fake.close()
+
+
 def test_workers_without_redis_are_refused_in_one_line(tmp_path):
     herd = Path(sys.executable).with_name("herd")
     r = subprocess.run([str(herd), "serve", "--no-ai", "--db", str(tmp_path / "h.db"),

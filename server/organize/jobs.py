@@ -6,8 +6,9 @@ Cancel leaves it exactly as it was.
 
 With several processes (--redis) the process that starts a run owns it, and `share`
 (share.RedisRuns) tells the others: one run per board across them (a lock with a lease,
-renewed while it runs), its progress and result, Cancel and Undo from any of them. A
-preview waits in its owner's memory: Apply goes to that process (another one says so).
+renewed while it runs), its progress and result, Cancel, Undo and a preview's Apply from
+any of them. A preview's plan waits in its owner's memory: Apply through another process
+is carried to the owner, which writes it and answers (share.py).
 """
 
 from __future__ import annotations
@@ -25,13 +26,15 @@ from ..llamafile.errors import LlamafileError
 from . import apply
 from .pipeline import Cancelled
 from .queue import RunQueue
-from .share import POLL_CANCEL, RENEW_EVERY, RedisRuns, SharedJob
+from .share import APPLY_WAIT, POLL_CANCEL, RENEW_EVERY, RedisRuns, SharedJob
 
 log = logging.getLogger(__name__)
 KEEP_FINISHED = 50  # finished runs remembered (for Undo), across all boards
 PROGRESS_EVERY = 0.25  # seconds between progress events for one run
 APPLY_TRIES = 3  # a write can meet a concurrent edit between our read and our write
 RUNNING = "Organize is already running on this board: wait for it or cancel it."
+NOT_PREVIEW = ("That Organize is not waiting for Apply: it was applied, discarded, or never a "
+               "preview.")
 
 
 @dataclass
@@ -190,8 +193,7 @@ class Organizer:
         """Write a previewed Organize to the board: the same one write and undo as without."""
         job = self.get(board_id, job_id)
         if isinstance(job, SharedJob):
-            raise Conflict("That preview waits on another Herd process, which holds its plan: "
-                           "Apply from the browser that started it, or Organize again.")
+            return self._apply_shared(job)
         if self.share is not None and self.share.cancel_requested(job.id):
             job.cancel.set()  # discarded through another process
         with self._lock:
@@ -199,8 +201,7 @@ class Organizer:
                 job.state, job._plan, job.proposal = "cancelled", None, None
             plan, job._plan = job._plan, None
             if job.state != "preview" or plan is None:
-                raise Conflict("That Organize is not waiting for Apply: it was applied, "
-                               "discarded, or never a preview.")
+                raise Conflict(NOT_PREVIEW)
         try:
             self._finish(job, plan)
         except BaseException:
@@ -262,6 +263,59 @@ class Organizer:
         job.data.update(undoable=False, message="Undone.")
         self._publish_shared(job)
         return {"seq": result["seq"]}
+
+    def _apply_shared(self, job: SharedJob) -> SharedJob:
+        """Apply another process's preview: ask its owner, wait for the answer."""
+        assert self.share is not None
+        if job.state != "preview":
+            raise Conflict(NOT_PREVIEW)
+        ticket = uuid.uuid4().hex
+        self.share.request_apply(job.id, ticket)
+        deadline = time.monotonic() + APPLY_WAIT
+        while time.monotonic() < deadline:
+            time.sleep(POLL_CANCEL / 5)
+            answer = self.share.apply_answer(ticket)
+            if answer is not None:
+                if not answer.get("ok"):
+                    raise Conflict(answer.get("message") or NOT_PREVIEW,
+                                   code=answer.get("code"))
+                public = self.share.load(job.id)
+                return SharedJob(public) if public is not None else job
+        self.share.take_apply(job.id)  # withdrawn: nobody took it
+        raise Conflict("The Herd process holding that preview did not answer (it may have "
+                       "stopped, and its preview with it): Organize again.",
+                       code="preview_unreachable")
+
+    def _serve_applies(self, job: Job) -> None:
+        """While this process's preview waits, apply it when another process asks."""
+        assert self.share is not None
+        while job.state == "preview":
+            time.sleep(POLL_CANCEL)
+            try:
+                if self.share.cancel_requested(job.id):  # discarded through another process
+                    with self._lock:
+                        if job.state == "preview":
+                            job.state, job._plan, job.proposal = "cancelled", None, None
+                    return
+                ticket = self.share.take_apply(job.id)
+            except Exception:
+                log.exception("reading Apply requests for Organize run %s failed", job.id)
+                continue
+            if ticket is None:
+                continue
+            try:
+                self.apply(job.board_id, job.id)
+                answer: dict[str, Any] = {"ok": True}
+            except HerdError as e:
+                answer = {"ok": False, "message": e.message, "code": e.code}
+            except Exception:
+                log.exception("applying Organize run %s for another process failed", job.id)
+                answer = {"ok": False, "message": "Applying failed unexpectedly; the board is "
+                          "unchanged (see the log)."}
+            try:
+                self.share.answer_apply(ticket, answer)
+            except Exception:
+                log.exception("answering an Apply of Organize run %s failed", job.id)
 
     def _publish_shared(self, job: SharedJob) -> None:
         assert self.share is not None
@@ -325,6 +379,9 @@ class Organizer:
                     job.message = (f"Preview: {len(plan.homes)} new notes into "
                                    f"{len(plan.proposal)} groups. Apply to move them, or "
                                    "Discard.")
+                if self.share is not None:  # Apply may come through another process
+                    threading.Thread(target=self._serve_applies, args=(job,), daemon=True,
+                                     name=f"organize-apply-{job.id}").start()
             else:
                 self._finish(job, plan)
         except Cancelled:

@@ -4,8 +4,10 @@ The process that starts a run owns it: it runs the pipeline and writes the resul
 holds what the others need: a lock per board with a lease (one Organize per board across
 processes; a process that dies stops renewing it, and the board is free again within
 LEASE seconds), each run's public state (progress, message) for a browser on another
-process, a cancel flag the owner polls, and the undo record, taken atomically so one Undo
-wins however many processes are asked at once.
+process, a cancel flag the owner polls, the undo record, taken atomically so one Undo
+wins however many processes are asked at once, and Apply requests for a preview: the plan
+lives in its owner's memory, so another process asks the owner (which polls while its
+preview waits) to apply it and waits for the answer.
 
 Nothing here knows what a Job holds beyond its public dict: it stores what public() says.
 """
@@ -20,6 +22,7 @@ LEASE = 30.0  # seconds a board's lock lasts unless its owner renews it
 RENEW_EVERY = 5.0  # seconds between renewals while the run goes on
 POLL_CANCEL = 0.25  # seconds between the owner's looks at the cancel flag
 KEEP = 24 * 3600  # seconds a finished run's state and undo are kept
+APPLY_WAIT = 10.0  # seconds a process waits for a preview's owner to answer an Apply
 RUNNING_TTL = 2 * LEASE  # a running run's state outlives its lease a little, then goes
 
 
@@ -68,6 +71,21 @@ class RedisRuns:
 
     def cancel_requested(self, job_id: str) -> bool:
         return bool(self.redis.exists(PREFIX + "cancel:" + job_id))
+
+    def request_apply(self, job_id: str, ticket: str) -> None:
+        """Ask the preview's owner to apply it; its answer comes under `ticket`."""
+        self.redis.set(PREFIX + "apply:" + job_id, ticket, ex=int(APPLY_WAIT) + 5)
+
+    def take_apply(self, job_id: str) -> str | None:
+        """An Apply another process asked for (its ticket), removed in the same step."""
+        return self.redis.getdel(PREFIX + "apply:" + job_id)
+
+    def answer_apply(self, ticket: str, answer: dict[str, Any]) -> None:
+        self.redis.set(PREFIX + "applied:" + ticket, json.dumps(answer), ex=60)
+
+    def apply_answer(self, ticket: str) -> dict[str, Any] | None:
+        raw = self.redis.getdel(PREFIX + "applied:" + ticket)
+        return json.loads(raw) if raw is not None else None
 
     def put_undo(self, job_id: str, record: dict[str, Any]) -> None:
         self.redis.set(PREFIX + "undo:" + job_id, json.dumps(record), ex=KEEP)
