@@ -233,9 +233,9 @@ def open_link(host: str, port: int, link: str | None) -> dict:
 
 def run(host: str, port: int, args: argparse.Namespace, token: str | None,
         server: subprocess.Popen | None = None) -> None:
-    """Make the board, run the client processes, print the figures (and the server's CPU
-    time per write, when this script started the server: steadier than latency on a
-    machine whose load varies)."""
+    """Make the board, run the client processes, print the figures (and, when this script
+    started the server and the clients run in --procs processes, the server's CPU time per
+    write while they move: steadier than latency on a machine whose load varies)."""
     conn = http.client.HTTPConnection(host, port, timeout=10)
     owner = {"Authorization": f"Bearer {token}"} if token else {}
     _, board = request(conn, "POST", "/api/boards", {"name": f"bench {time.ctime()}"},
@@ -254,7 +254,7 @@ def run(host: str, port: int, args: argparse.Namespace, token: str | None,
     conn.close()
 
     procs = max(1, min(args.procs, args.clients))
-    cpu_before = group_cpu(server.pid) if server is not None else None
+    cpu = None  # the server's CPU seconds while the people move (set-up left out)
     if procs == 1:
         results = [client_proc(host, port, b, list(range(args.clients)), vars(args), None,
                                None)]
@@ -267,17 +267,20 @@ def run(host: str, port: int, args: argparse.Namespace, token: str | None,
         for w in workers:
             w.start()
         ready.wait(timeout=60)  # every listener connected: start moving together
+        if server is not None:
+            start = group_cpu(server.pid)
+            time.sleep(args.seconds)
+            cpu = group_cpu(server.pid) - start
         results = [out.get(timeout=args.seconds + 120) for _ in workers]
         for w in workers:
             w.join(timeout=30)
     report(args, results)
-    if cpu_before is not None:
-        used = group_cpu(server.pid) - cpu_before
+    if cpu is not None:
         writes = sum(len(r["latencies"]) for r in results)
         elapsed = max(r["elapsed"] for r in results)
-        print(f"  server CPU:   {used:.1f} s over the run ({100 * used / elapsed:.0f}% of one "
-              f"core), {1000 * used / max(writes, 1):.2f} ms per write (clients' set-up "
-              "included)")
+        print(f"  server CPU:   {cpu:.1f} s while moving ({100 * cpu / args.seconds:.0f}% of "
+              f"one core), {1000 * cpu * elapsed / args.seconds / max(writes, 1):.2f} ms "
+              "per write")
 
 
 def client_proc(host: str, port: int, board: str, clients: list[int], opts: dict,
