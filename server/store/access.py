@@ -7,6 +7,7 @@ import hashlib
 import secrets
 import sqlite3
 from dataclasses import dataclass
+from typing import Any
 
 ROLES = ("facilitator", "editor", "viewer")  # the roles a share link can carry
 OWNER, SESSION_KEY = "owner", "session_key"
@@ -73,6 +74,19 @@ def replace_secret(conn: sqlite3.Connection, name: str, now: str) -> str:
     value = new_secret()
     conn.execute("UPDATE secrets SET value = ?, created_at = ? WHERE name = ?", (value, now, name))
     return value
+
+
+CREDENTIALS_SQL = ("SELECT s.value, l.role, l.secret FROM secrets s LEFT JOIN board_links l "
+                   "ON l.board_id = ? WHERE s.name = ?")
+
+
+def credentials(rows: list[Any], board_id: str | None) -> tuple[str, BoardKeys | None]:
+    """The owner token and the board's link secrets (None: no such board) from the rows of
+    CREDENTIALS_SQL: one statement, so one snapshot, without a transaction around it."""
+    if not rows:
+        raise RuntimeError(f"The database has no {OWNER} secret: it was not set up by Herd.")
+    keys = BoardKeys({r[1]: r[2] for r in rows if r[1] is not None})
+    return rows[0][0], keys if board_id is not None and keys.by_role else None
 
 
 def board_keys(conn: sqlite3.Connection, board_id: str) -> BoardKeys:

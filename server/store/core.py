@@ -143,6 +143,19 @@ class Store:
                 else:
                     conn.close()
 
+    def _query(self, sql: str, params: tuple) -> list[Any]:
+        """The rows of one SELECT on a pooled reader. One statement is its own snapshot on
+        both backends, so it needs no BEGIN and COMMIT around it: on PostgreSQL that is one
+        round trip instead of three or four, which the gate's read on every request paid.
+        A connection dropped since its last use is replaced once, as in _read."""
+        out: list[list[Any]] = []
+        with self._reader_slots:
+            conn = self._open(self._pooled_reader,
+                              lambda c: out.append(c.execute(sql, params).fetchall()))
+            with self._readers_lock:
+                self._readers.append(conn)
+        return out[-1]
+
     def _pooled_reader(self, fresh: bool) -> Any:
         with self._readers_lock:
             if fresh:  # the server went away: every idle connection is as dead as this one
@@ -340,13 +353,9 @@ class Store:
 
     def credentials(self, board_id: str | None) -> tuple[str, access.BoardKeys | None]:
         """The owner token and, for a board, its link secrets (None: no such board), read
-        together: the gate asks on every request."""
-        with self._read() as conn:
-            owner = access.secret(conn, access.OWNER)
-            if board_id is None:
-                return owner, None
-            keys = access.board_keys(conn, board_id)
-        return owner, keys if keys.by_role else None
+        together in one statement: the gate asks on every request."""
+        return access.credentials(self._query(access.CREDENTIALS_SQL,
+                                              (board_id or "", access.OWNER)), board_id)
 
     def board_keys(self, board_id: str) -> access.BoardKeys:
         """The board's link secrets by role (none when there is no such board)."""
