@@ -219,6 +219,10 @@ def test_a_note_move_is_one_statement_for_the_gate_and_one_write(app, client, bo
             conn.set_trace_callback(None)
     assert r.status_code == 200 and r.get_json()["x"] == 2
     assert seen[0].startswith("SELECT s.value, l.role, l.secret FROM secrets"), seen
+    # Under the write lock: the board's seq, modes and the writer's name in one statement,
+    # and the next seq is written, not read back.
+    assert seen[2].startswith("SELECT b.seq, m.private"), seen
+    assert not any(s.startswith("SELECT seq FROM boards") for s in seen), seen
     begins = [s for s in seen if s.startswith("BEGIN")]
     assert begins == ["BEGIN IMMEDIATE"], seen
     assert sum(s.startswith("COMMIT") for s in seen) == 1

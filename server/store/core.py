@@ -385,11 +385,11 @@ class Store:
         with_modes: the answer also holds the board's modes as this write saw them (the
         caller filters the results by them without a read of its own)."""
         with self._write() as (conn, outbox):
-            seq = self._seq(conn, board_id)
+            seq, board_modes, name = modes.for_write(conn, board_id, person)
+            if seq is None:
+                raise NotFound(f"No board {board_id!r}.")
             held = None if locked_ok else locks.read(conn, board_id)
-            board_modes = modes.read(conn, board_id)
-            writer = Writer(person, modes.name_of(conn, board_id, person),
-                            board_modes["private"])
+            writer = Writer(person, name, board_modes["private"])
             batch = Batch(conn, board_id, self.limits, now_iso(),
                           held if held is not None and held.any() else None, writer)
             batch.run(ops)
@@ -398,7 +398,7 @@ class Store:
                 out["modes"] = board_modes
             if not batch.changes:
                 return out
-            out["seq"] = seq = self._bump(conn, board_id, batch.now)
+            out["seq"] = seq = self._bump(conn, board_id, batch.now, after=seq)
             event = {"type": "changes", "seq": seq, "client": client,
                      "changes": list(batch.changes.values())}
             self._log(conn, board_id, seq, event)
@@ -626,8 +626,14 @@ class Store:
             raise NotFound(f"No board {board_id!r}.")
         return row
 
-    def _bump(self, conn: sqlite3.Connection, board_id: str, now: str | None = None) -> int:
-        """Next seq for the board; also marks it as changed now."""
+    def _bump(self, conn: sqlite3.Connection, board_id: str, now: str | None = None,
+              after: int | None = None) -> int:
+        """Next seq for the board; also marks it as changed now. `after`: the seq this
+        write read under the write lock, so the next is known without reading it again."""
+        if after is not None:
+            conn.execute("UPDATE boards SET seq = ?, updated_at = ? WHERE id = ?",
+                         (after + 1, now or now_iso(), board_id))
+            return after + 1
         # Two statements, not RETURNING: that needs SQLite 3.35, newer than some Pythons ship.
         conn.execute("UPDATE boards SET seq = seq + 1, updated_at = ? WHERE id = ?",
                      (now or now_iso(), board_id))

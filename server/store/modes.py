@@ -27,6 +27,22 @@ def read(conn: sqlite3.Connection, board_id: str) -> dict[str, Any]:
     return {"private": bool(row[0]), "show_authors": bool(row[1]), "version": row[2]}
 
 
+def for_write(conn: sqlite3.Connection, board_id: str, person: str | None
+              ) -> tuple[int | None, dict[str, Any], str | None]:
+    """The board's seq (None: no such board), its modes and the name `person` goes by, in
+    one statement: the one write path needs all three on every write, under its lock."""
+    row = conn.execute(
+        "SELECT b.seq, m.private, m.show_authors, m.version, p.name FROM boards b "
+        "LEFT JOIN board_modes m ON m.board_id = b.id "
+        "LEFT JOIN people p ON p.board_id = b.id AND p.person = ? WHERE b.id = ?",
+        (person or "", board_id)).fetchone()
+    if row is None:
+        return None, dict(DEFAULTS), None
+    modes = (dict(DEFAULTS) if row[3] is None else
+             {"private": bool(row[1]), "show_authors": bool(row[2]), "version": row[3]})
+    return row[0], modes, row[4] if person is not None else None
+
+
 def check(body: dict[str, Any]) -> dict[str, bool]:
     """A modes body: {"private"?: bool, "show_authors"?: bool}, at least one."""
     extra = set(body) - FIELDS
