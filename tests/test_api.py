@@ -223,6 +223,9 @@ def test_a_note_move_is_one_statement_for_the_gate_and_one_write(app, client, bo
     # and the next seq is written, not read back.
     assert seen[2].startswith("SELECT b.seq, m.private"), seen
     assert not any(s.startswith("SELECT seq FROM boards") for s in seen), seen
+    # The note is read once, before it is written; after that the batch knows its row.
+    assert sum(s.startswith("SELECT * FROM notes WHERE board_id") for s in seen) == 1, seen
+    assert len(seen) == 10, seen
     begins = [s for s in seen if s.startswith("BEGIN")]
     assert begins == ["BEGIN IMMEDIATE"], seen
     assert sum(s.startswith("COMMIT") for s in seen) == 1

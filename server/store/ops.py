@@ -114,6 +114,12 @@ class Batch:
     # -- reads inside the transaction --------------------------------------------------
 
     def get(self, kind: str, item_id: str) -> dict[str, Any] | None:
+        """The row as it stands in this transaction. One this batch wrote is taken from
+        its change, which holds the whole row as written (every write here records one),
+        instead of being read back: a note move read its own row twice more."""
+        change = self.changes.get((kind, item_id))
+        if change is not None:
+            return None if change["op"] == "delete" else dict(change["item"])
         table, _ = TABLES[kind]
         row = self.conn.execute(f"SELECT * FROM {table} WHERE board_id = ? AND id = ?",
                                 (self.board_id, item_id)).fetchone()
