@@ -15,7 +15,7 @@ from typing import Any
 
 from ..config import default_data_dir
 from ..errors import Conflict, Invalid, NotFound, Unavailable
-from . import access, db, locks, membership, modes, schema, votes
+from . import access, checkpoint, db, locks, membership, modes, schema, votes
 from . import validate as v
 from .ops import TABLES, Batch, Writer, row_dict
 
@@ -102,6 +102,14 @@ class Store:
         # freezes every request of a gevent worker meanwhile. (PostgreSQL: no such PRAGMA;
         # its writers queue on the advisory lock, cooperatively.)
         self._writer.execute("PRAGMA busy_timeout = 0")
+        self._checkpointer: checkpoint.Checkpointer | None = None
+        if self.dialect == db.SQLITE:
+            # Checkpoints (the only disk syncs of WAL + NORMAL) run in a thread of their own,
+            # not inside a COMMIT that holds the event loop (checkpoint.py).
+            self._writer.execute(f"PRAGMA wal_autocheckpoint = {checkpoint.BACKSTOP_PAGES}")
+            self._checkpointer = checkpoint.Checkpointer(
+                lambda: db.connect(path, synchronous), owner=self)
+            self._checkpointer.start()
         self._readers: list[Any] = []
         self._readers_lock = threading.Lock()
         # Each PostgreSQL reader is a server process: at most a few at once (SQLite's are
@@ -115,6 +123,8 @@ class Store:
 
     def close(self) -> None:
         """Close every connection (tests; the server just exits)."""
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
         with self._write_lock, self._readers_lock:
             for conn in [self._writer, *self._readers]:
                 conn.close()
@@ -210,6 +220,8 @@ class Store:
             try:
                 yield conn, outbox
                 conn.execute("COMMIT")
+                if self._checkpointer is not None:
+                    self._checkpointer.dirty = True
             except BaseException:
                 if conn.in_transaction and not db.broken(conn):
                     conn.execute("ROLLBACK")
