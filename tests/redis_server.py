@@ -15,14 +15,9 @@ import time
 from pathlib import Path
 
 import pytest
+from pg_server import free_port
 
 BINARY = shutil.which("redis-server") or "/usr/bin/redis-server"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class RedisServer:
@@ -30,7 +25,7 @@ class RedisServer:
 
     def __init__(self) -> None:
         self.dir = Path(tempfile.mkdtemp(prefix="herd-redis-"))
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.proc: subprocess.Popen | None = None
         self.start()

@@ -22,7 +22,13 @@ def read(conn: sqlite3.Connection, board_id: str) -> dict[str, Any]:
     """{"private", "show_authors", "version"} of the board."""
     row = conn.execute("SELECT private, show_authors, version FROM board_modes "
                        "WHERE board_id = ?", (board_id,)).fetchone()
-    if row is None:
+    return _modes(row)
+
+
+def _modes(row: Any) -> dict[str, Any]:
+    """(private, show_authors, version) as the modes dict; no row (or a NULL version, from
+    an outer join) is a board that never set them."""
+    if row is None or row[2] is None:
         return dict(DEFAULTS)
     return {"private": bool(row[0]), "show_authors": bool(row[1]), "version": row[2]}
 
@@ -38,9 +44,7 @@ def for_write(conn: sqlite3.Connection, board_id: str, person: str | None
         (person or "", board_id)).fetchone()
     if row is None:
         return None, dict(DEFAULTS), None
-    modes = (dict(DEFAULTS) if row[3] is None else
-             {"private": bool(row[1]), "show_authors": bool(row[2]), "version": row[3]})
-    return row[0], modes, row[4] if person is not None else None
+    return row[0], _modes(row[1:4]), row[4] if person is not None else None
 
 
 def check(body: dict[str, Any]) -> dict[str, bool]:
@@ -72,15 +76,6 @@ def reveal(conn: sqlite3.Connection, board_id: str, now: str) -> list[str]:
         conn.execute("UPDATE notes SET hidden = 0, version = version + 1, updated_at = ? "
                      "WHERE board_id = ? AND hidden = 1", (now, board_id))
     return ids
-
-
-def name_of(conn: sqlite3.Connection, board_id: str, person: str | None) -> str | None:
-    """The name this person goes by on the board (None: never said)."""
-    if person is None:
-        return None
-    row = conn.execute("SELECT name FROM people WHERE board_id = ? AND person = ?",
-                       (board_id, person)).fetchone()
-    return None if row is None else row[0]
 
 
 def set_name(conn: sqlite3.Connection, board_id: str, person: str, name: str,
