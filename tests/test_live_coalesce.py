@@ -68,15 +68,15 @@ def test_a_frame_is_one_batch_message_whose_id_is_its_last_seq():
     frame = make_frame([move(7, "n1"), Message({"type": "presence", "count": 2}),
                         move(8, "n2"), move(9, "n1", x=5)])
     assert (frame.first, frame.last) == (7, 9)  # seq 7 was coalesced away, still covered
-    head, data = frame.text.removesuffix("\n\n").split("\n")
+    head, data = frame.wire.decode().removesuffix("\n\n").split("\n")
     assert head == "id: 9"
     batch = json.loads(data.removeprefix("data: "))
     assert batch["type"] == "batch"
     assert [(e["type"], e.get("seq")) for e in batch["events"]] == [
         ("presence", None), ("changes", 8), ("changes", 9)]
     single = make_frame([move(10, "n1")])
-    assert single.text.startswith("id: 10\ndata: {\"type\":\"changes\"")
-    assert make_frame([Message({"type": "presence", "count": 1})]).text.startswith("data: ")
+    assert single.wire.startswith(b"id: 10\ndata: {\"type\":\"changes\"")
+    assert make_frame([Message({"type": "presence", "count": 1})]).wire.startswith(b"data: ")
 
 
 def test_one_frame_per_tick_however_many_events_and_listeners():

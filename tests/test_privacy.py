@@ -37,10 +37,10 @@ def test_authors_need_the_right_to_see_them():
 def test_a_frame_is_encoded_once_per_view_key_and_never_leaks_to_the_shared_text():
     frame = make_frame([changes(ROW)])
     assert frame.sensitive
-    assert "secret" not in frame.text and "author_id" not in frame.text
-    assert "secret" in frame.text_for(Viewer("ann", False))
-    bob = frame.text_for(Viewer("bob", False))
-    assert "secret" not in bob and frame.text_for(Viewer("cid", False)) is bob  # one key
+    assert b"secret" not in frame.wire and b"author_id" not in frame.wire
+    assert b"secret" in frame.wire_for(Viewer("ann", False))
+    bob = frame.wire_for(Viewer("bob", False))
+    assert b"secret" not in bob and frame.wire_for(Viewer("cid", False)) is bob  # one key
     assert len(frame._views) == 2
 
 
@@ -48,5 +48,5 @@ def test_a_plain_frame_is_shared_as_is():
     row = {**ROW, "hidden": False, "author": None, "author_id": None}
     frame = Frame([changes(row)], 5, 5)
     assert not sensitive(frame.events[0])
-    assert frame.text_for(Viewer("x", False)) is frame.text
-    assert json.loads(frame.text.split("data: ")[1])["changes"][0]["item"]["text"] == "secret"
+    assert frame.wire_for(Viewer("x", False)) is frame.wire
+    assert json.loads(frame.wire.split(b"data: ")[1])["changes"][0]["item"]["text"] == "secret"

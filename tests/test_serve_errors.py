@@ -3,8 +3,14 @@ error shape (its own pages are HTML)."""
 
 from __future__ import annotations
 
+import gc
 import json
 import socket
+import threading
+from types import SimpleNamespace
+
+from gunicorn import util
+from gunicorn.http import wsgi
 
 from server.commands import worker
 
@@ -79,11 +85,10 @@ def describe_status(exc: BaseException, cfg) -> int:
 def test_the_worker_freezes_what_it_loaded_before_serving(monkeypatch):
     """Objects alive when the worker starts serving (the app, its modules) are left out of
     every later collection: a full collection of them stopped the event loop ~90 ms."""
-    import gc
-
     from gunicorn.workers.ggevent import GeventWorker
 
     frozen_when_serving: list[int] = []
+    monkeypatch.setattr(wsgi, "Response", wsgi.Response)  # run() swaps it: put it back after
     monkeypatch.setattr(GeventWorker, "run",
                         lambda self: frozen_when_serving.append(gc.get_freeze_count()))
     try:
@@ -91,3 +96,69 @@ def test_the_worker_freezes_what_it_loaded_before_serving(monkeypatch):
     finally:
         gc.unfreeze()
     assert frozen_when_serving and frozen_when_serving[0] > 10_000
+
+
+def test_the_worker_frames_its_responses_with_one_vectored_send(monkeypatch):
+    from gunicorn.workers.ggevent import GeventWorker
+
+    monkeypatch.setattr(wsgi, "Response", wsgi.Response)
+    monkeypatch.setattr(GeventWorker, "run", lambda self: None)
+    try:
+        worker.HerdWorker.run(object.__new__(worker.HerdWorker))
+    finally:
+        gc.unfreeze()
+    assert wsgi.Response is worker.ChunkedResponse
+
+
+def chunked_bytes(data: list[bytes], ssl: bool = False) -> bytes:
+    """What a ChunkedResponse writes for `data` on a chunked HTTP/1.1 response (no headers)."""
+    a, b = socket.socketpair()
+    a.settimeout(10)  # non-blocking underneath, as under gevent: a send may be partial
+    with a, b:
+        cfg = SimpleNamespace(is_ssl=ssl)
+        resp = object.__new__(worker.ChunkedResponse)
+        resp.sock, resp.cfg, resp.chunked = a, cfg, True
+        got = bytearray()
+        reader = threading.Thread(target=lambda: _read_all(b, got))
+        reader.start()
+        for d in data:
+            resp._emit_body(d)
+        a.shutdown(socket.SHUT_WR)
+        reader.join(10)
+    return bytes(got)
+
+
+def _read_all(sock: socket.socket, into: bytearray) -> None:
+    while chunk := sock.recv(65536):
+        into += chunk
+
+
+def test_a_chunk_is_framed_as_gunicorn_frames_it():
+    frames = [b"data: one\n\n", b"x" * 5_000_000, b"id: 3\ndata: {}\n\n"]
+    a, b = socket.socketpair()
+    with a, b:
+        expected = bytearray()
+        reader = threading.Thread(target=lambda: _read_all(b, expected))
+        reader.start()
+        for f in frames:
+            util.write_chunk(a, f)
+        a.shutdown(socket.SHUT_WR)
+        reader.join(10)
+    # 5 MB through a socket pair's small buffer: sendmsg sends part of it, several times.
+    assert chunked_bytes(frames) == bytes(expected)
+    assert chunked_bytes(frames, ssl=True) == bytes(expected)  # gunicorn's own path
+
+
+def test_send_parts_sends_every_byte_in_order_through_partial_sends():
+    a, b = socket.socketpair()
+    with a, b:
+        a.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
+        a.settimeout(10)  # non-blocking underneath, as under gevent: a send may be partial
+        got = bytearray()
+        reader = threading.Thread(target=lambda: _read_all(b, got))
+        reader.start()
+        parts = [bytes([i]) * (i * 37_000) for i in range(1, 40)] + [b"", b"end"]
+        worker.send_parts(a, parts)
+        a.shutdown(socket.SHUT_WR)
+        reader.join(10)
+    assert bytes(got) == b"".join(parts)

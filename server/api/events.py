@@ -124,7 +124,7 @@ def _watch_hangup(sub: Subscription) -> Callable[[], None]:
 def _stream(sub: Subscription, backlog: list[dict] | None, after: int | None, ping: float,
             max_events: int | None, unwatch: Callable[[], None],
             allowed: Callable[[], bool], voter: str = "", viewer: Viewer | None = None,
-            manage: bool = False) -> Iterator[str]:
+            manage: bool = False) -> Iterator[bytes]:
     """retry hint, backlog (or resync), then live frames with pings, until the connection
     goes or its credentials stop working; closes the subscription. A dot someone placed in
     a running vote goes to that voter's streams alone (a frame holding one is never plain,
@@ -132,15 +132,15 @@ def _stream(sub: Subscription, backlog: list[dict] | None, after: int | None, pi
     sent = _Sent(after if backlog is not None else None, max_events, voter, viewer, manage)
     try:
         # Sent at once so the headers flush and the browser's EventSource opens.
-        yield "retry: 2000\n\n"
+        yield b"retry: 2000\n\n"
         # What the log holds since `after`, one message per event, each with its id.
-        out: list[str] = [format_event(RESYNC)] if backlog is None else []
+        out: list[bytes] = [format_event(RESYNC)] if backlog is None else []
         if backlog and sent.one_by_one(Frame(backlog), out, allowed):
-            yield "".join(out)
+            yield b"".join(out)
             return
         sent.ceiling = True  # live events say what the board shows now
         if out:
-            yield "".join(out)
+            yield b"".join(out)
         frames: list[Frame] = []
         while True:
             # Frames that are already waiting go out in one write: a listener that fell
@@ -151,21 +151,21 @@ def _stream(sub: Subscription, backlog: list[dict] | None, after: int | None, pi
                         sent.last is None or frame.first is None or frame.first > sent.last):
                     # The common case: the board's shared text (one per view key when it
                     # holds hidden notes or authors' names, privacy.py).
-                    out.append(frame.text_for(sent.viewer))
+                    out.append(frame.wire_for(sent.viewer))
                     if frame.last is not None:
                         sent.last = frame.last
                 elif sent.one_by_one(frame, out, allowed):
                     if out:
-                        yield "".join(out)
+                        yield b"".join(out)
                     return
             if out:
-                yield "".join(out)
+                yield b"".join(out)
             frame = sub.get_frame(timeout=ping)
             if frame is None:
                 if not allowed():
                     yield format_event({"type": REVOKED})
                     return
-                yield ": ping\n\n"
+                yield b": ping\n\n"
                 frames = []
             else:
                 frames = [frame, *sub.frames_ready(BATCH - 1)]
@@ -189,7 +189,7 @@ class _Sent:
         # never shows more than the board shows at the moment the stream opened.
         self.ceiling = self.viewer.authors
 
-    def one_by_one(self, frame: Frame, out: list[str], allowed: Callable[[], bool]) -> bool:
+    def one_by_one(self, frame: Frame, out: list[bytes], allowed: Callable[[], bool]) -> bool:
         """Write a frame's events one message each, skipping those already sent (a frame
         that overlaps the log this stream caught up from) and acting on control events;
         True when the stream must end."""
