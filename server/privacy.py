@@ -21,6 +21,10 @@ from typing import Any
 CARD = ("id", "board_id", "x", "y", "w", "h", "color", "group_id", "version", "created_at",
         "updated_at")
 SERVER_ONLY = ("author_id",)
+# What a live 'patch' of a note may carry (the rest of the row is unchanged): where and how it
+# shows. runner_up (a doubt mark) is not on a face-down card, so a hidden note's patch has none.
+PATCH_FIELDS = frozenset({"x", "y", "w", "h", "color", "group_id", "runner_up"})
+CARD_PATCH_FIELDS = PATCH_FIELDS & frozenset(CARD)
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,17 @@ def view_note(row: dict[str, Any], viewer: Viewer) -> dict[str, Any]:
     if not viewer.authors and "author" in out:
         out["author"] = None  # the same shape for all: only the name is withheld
     return out
+
+
+def patch_of(row: dict[str, Any], fields: frozenset[str] | None) -> dict[str, Any] | None:
+    """The note's change as a patch anyone may be sent (id, version, updated_at and the
+    changed columns), or None when it changed more (its text, its author) or is new: then
+    the whole row goes, through view_note."""
+    allowed = CARD_PATCH_FIELDS if row.get("hidden") else PATCH_FIELDS
+    if not fields or not fields <= allowed:
+        return None
+    return {"id": row["id"], **{f: row[f] for f in sorted(fields)},
+            "version": row["version"], "updated_at": row["updated_at"]}
 
 
 def view_notes(rows: Iterable[dict[str, Any]], viewer: Viewer) -> list[dict[str, Any]]:

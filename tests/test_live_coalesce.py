@@ -185,3 +185,23 @@ def test_a_stream_that_caught_up_from_the_log_is_not_sent_those_events_again(man
     assert late.next()[1]["seq"] == 6  # nothing of seq 1-5 came twice
     watcher.close()
     late.close()
+
+
+def patch(seq, note_id, **cols):
+    return Message({"type": "changes", "seq": seq, "client": "c", "changes": [
+        {"kind": "note", "op": "patch", "item": {"id": note_id, **cols, "version": seq,
+                                                 "updated_at": "t"}}]})
+
+
+def test_a_patch_covers_earlier_patches_of_its_columns_only():
+    events = [patch(1, "n", x=1, y=1), patch(2, "n", x=2, y=2), patch(3, "n", color="blue"),
+              patch(4, "n", x=4, y=4)]
+    # seq 1 and 2 said nothing seq 4 does not say again; the colour is said once, by 3.
+    assert [e["seq"] for e in coalesce(events)] == [3, 4]
+
+
+def test_a_whole_row_written_before_a_move_still_goes_out():
+    text = move(1, "n", x=1)  # an upsert: the whole row (its new text, say)
+    events = [patch(0, "n", x=0), text, patch(2, "n", x=2), patch(3, "n", x=3)]
+    assert [e["seq"] for e in coalesce(events)] == [1, 3]  # 0 is covered by the whole row
+    assert [e["seq"] for e in coalesce([patch(1, "n", x=1), move(2, "n", x=2)])] == [2]

@@ -50,3 +50,20 @@ def test_a_plain_frame_is_shared_as_is():
     assert not sensitive(frame.events[0])
     assert frame.wire_for(Viewer("x", False)) is frame.wire
     assert json.loads(frame.wire.split(b"data: ")[1])["changes"][0]["item"]["text"] == "secret"
+
+
+def test_a_patch_says_only_where_and_how_a_note_shows():
+    from server.privacy import patch_of
+
+    row = {**ROW, "hidden": False}
+    assert patch_of(row, frozenset({"x", "y"})) == {"id": "n", "x": 1, "y": 2, "version": 3,
+                                                   "updated_at": "t"}
+    assert patch_of(row, frozenset({"x", "text"})) is None  # the text goes whole, filtered
+    assert patch_of(row, frozenset({"author"})) is None
+    assert patch_of(row, None) is None and patch_of(row, frozenset()) is None  # a new row
+    assert patch_of({**row, "runner_up": "g"}, frozenset({"runner_up"}))["runner_up"] == "g"
+    # A face-down card has place, size, colour and group, never a doubt mark.
+    assert patch_of(ROW, frozenset({"x", "group_id", "color"})) is not None
+    assert patch_of({**ROW, "runner_up": None}, frozenset({"group_id", "runner_up"})) is None
+    patch = patch_of(ROW, frozenset({"x", "y"}))
+    assert "secret" not in json.dumps(patch) and "Ann" not in json.dumps(patch)

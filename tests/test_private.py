@@ -5,6 +5,7 @@ reaches nobody but its author on any route (board read, live stream, replay, wri
 from __future__ import annotations
 
 import json
+from unittest.mock import ANY
 
 import pytest
 from sse_stream import Stream
@@ -266,7 +267,13 @@ def test_the_stream_names_authors_as_the_board_shows_them(room):
         assert fac.next_of("changes")["changes"][0]["item"]["author"] == "Ann"
         modes(room, show_authors=True)
         assert bob.next_of("modes")["modes"]["show_authors"] is True
+        # A move says only where the note went (the page re-reads the board when the modes
+        # change, so it has the names); a new text sends the whole row, with its author.
         room["ann"].patch(f"/api/boards/{b}/notes/v2", json={"x": 5})
+        assert bob.next_of("changes")["changes"][0] == {
+            "kind": "note", "op": "patch", "item": {"id": "v2", "x": 5.0, "version": 2,
+                                                    "updated_at": ANY}}
+        room["ann"].patch(f"/api/boards/{b}/notes/v2", json={"text": "hello again"})
         assert bob.next_of("changes")["changes"][0]["item"]["author"] == "Ann"
     finally:
         bob.close()

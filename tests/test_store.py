@@ -115,7 +115,11 @@ def test_groups_assign_and_ungroup_notes_with_version_bumps(store, published):
     notes = {n["id"]: n for n in store.snapshot(b)["notes"]}
     assert notes["n1"]["group_id"] is None and notes["n1"]["version"] == 3
     ops = {(c["kind"], c["op"]) for c in published[-1][1]["changes"]}
-    assert ops == {("group", "delete"), ("note", "upsert")}
+    assert ops == {("group", "delete"), ("note", "patch")}  # only their group changed
+    patches = [c["item"] for c in published[-1][1]["changes"] if c["op"] == "patch"]
+    assert {(p["id"], p["group_id"], p["version"]) for p in patches} == {
+        ("n1", None, 3), ("n2", None, 3)}
+    assert all(set(p) == {"id", "group_id", "version", "updated_at"} for p in patches)
 
 
 def test_note_group_must_exist_and_ids_are_per_board(store):
@@ -265,3 +269,27 @@ def test_a_whole_float_version_is_that_version(store):
         store.apply_ops(b, [{"op": "update", "kind": "note", "id": "n", "version": 1.0,
                              "fields": {"text": "c"}}])
     assert status_of(e.value) == 409
+
+
+def test_a_move_goes_out_as_a_patch_and_a_new_text_whole(store, published):
+    b = store.create_board("x")["id"]
+    store.apply_ops(b, [note(id="n1")])
+    assert published[-1][1]["changes"][0]["op"] == "upsert"  # new: the whole row
+    store.apply_ops(b, [{"op": "update", "kind": "note", "id": "n1", "fields": {"x": 40}}])
+    (change,) = published[-1][1]["changes"]
+    assert change == {"kind": "note", "op": "patch", "item": {
+        "id": "n1", "x": 40.0, "version": 2, "updated_at": change["item"]["updated_at"]}}
+    # A move and a new text in one batch: the whole row, as the log keeps it too.
+    store.apply_ops(b, [{"op": "update", "kind": "note", "id": "n1", "fields": {"x": 50}},
+                        {"op": "update", "kind": "note", "id": "n1", "fields": {"text": "t"}}])
+    (change,) = published[-1][1]["changes"]
+    assert change["op"] == "upsert" and change["item"]["text"] == "t"
+    logged = store.events_after(b, 0)
+    assert [c["op"] for e in logged for c in e["changes"]] == ["upsert", "patch", "upsert"]
+    # Moved into a frame: where it is and the group it joined.
+    store.apply_ops(b, [{"op": "create", "kind": "group", "id": "g",
+                         "fields": {"title": "G", "x": 1000, "y": 0, "w": 1000, "h": 1000}}])
+    store.apply_ops(b, [{"op": "update", "kind": "note", "id": "n1", "fields": {"x": 1300}}])
+    (change,) = published[-1][1]["changes"]
+    assert change["op"] == "patch" and (change["item"]["x"], change["item"]["group_id"]) == (
+        1300.0, "g")

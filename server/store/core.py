@@ -412,7 +412,7 @@ class Store:
                 return out
             out["seq"] = seq = self._bump(conn, board_id, batch.now, after=seq)
             event = {"type": "changes", "seq": seq, "client": client,
-                     "changes": list(batch.changes.values())}
+                     "changes": batch.event_changes()}
             self._log(conn, board_id, seq, event)
             outbox.append((board_id, event))
         return out

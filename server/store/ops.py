@@ -6,6 +6,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
+from .. import privacy
 from ..errors import Conflict, Forbidden, HerdError, Invalid, NotFound, TooLarge
 from . import locks as lk
 from . import membership as m
@@ -58,6 +59,8 @@ class Batch:
         self.results: list[dict[str, Any]] = []
         # (kind, id) -> change; re-inserted on each touch so the event lists final states.
         self.changes: dict[tuple[str, str], dict[str, Any]] = {}
+        # (kind, id) -> the columns this batch wrote of a row it did not create (None: all).
+        self._fields: dict[tuple[str, str], frozenset[str] | None] = {}
         self._note_count: int | None = None
         # Membership follows geometry (membership.py): what this batch did that may change it,
         # settled once after the last op so a multi-op move is judged on its final positions.
@@ -343,7 +346,7 @@ class Batch:
             f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in sets)} "
             "WHERE board_id = ? AND id = ?",
             [row[c] for c in sets] + [self.board_id, current["id"]])
-        self._changed(kind, "upsert", row)
+        self._changed(kind, "upsert", row, frozenset(values))
         return row
 
     def _set_note_group(self, note_id: str, group_id: str | None) -> None:
@@ -377,10 +380,29 @@ class Batch:
                                 f"{self.limits.notes_per_board:,}. Start a new board.")
         self._note_count += 1
 
-    def _changed(self, kind: str, op: str, item: dict[str, Any]) -> None:
+    def _changed(self, kind: str, op: str, item: dict[str, Any],
+                 fields: frozenset[str] | None = None) -> None:
+        """Record the row's final state; `fields`: the columns this write changed (None for
+        a new row or a delete), added to those earlier writes of the batch changed."""
         key = (kind, item["id"])
-        self.changes.pop(key, None)
+        before = self.changes.pop(key, None)
+        if before is not None and fields is not None:
+            earlier = self._fields.get(key) if before["op"] == "upsert" else None
+            fields = None if earlier is None else earlier | fields
+        self._fields[key] = fields
         self.changes[key] = {"kind": kind, "op": op, "item": item}
+
+    def event_changes(self) -> list[dict[str, Any]]:
+        """The changes as the live event and the log carry them. A note change that touched
+        only where and how it shows (a move, a resize, a recolour, a regroup) is a patch of
+        those columns: a move is ~170 bytes instead of ~380, sent to every listener (500 of
+        them at 1,000 moves/s copied and sent 190 MB/s, bench/README.md)."""
+        out = []
+        for key, change in self.changes.items():
+            patch = (privacy.patch_of(change["item"], self._fields.get(key))
+                     if key[0] == "note" and change["op"] == "upsert" else None)
+            out.append(change if patch is None else {"kind": "note", "op": "patch", "item": patch})
+        return out
 
 
 def new_or_checked_id(item_id: Any, kind: str) -> str:

@@ -282,7 +282,9 @@ function onEvent(ev) {
     }
     const many = (ev.changes || []).length > 12;
     ctx.announceChanges?.(ev.changes); // before applying: it tells added from changed
-    render(S.applyRemote(ctx.model, ev.changes), { glide: many ? true : 'fast' });
+    const touched = S.applyRemote(ctx.model, ev.changes);
+    render(touched, { glide: many ? true : 'fast' });
+    if (touched.missing) resync();
   } else if (ev.type === 'cursors') {
     ctx.cursors?.apply(ev);
   } else if (ev.type === 'spotlight') {

@@ -80,14 +80,23 @@ function deleteServerRow(model, kind, id, touched) {
 }
 
 /**
- * Apply a live `changes` list from another client. Stale rows are dropped.
+ * Apply a live `changes` list from another client. Stale rows are dropped; a 'patch' names
+ * only the columns that changed.
  * @returns {{kind:string,id:string}[]} the items whose visible state may have changed
+ *   (`.missing`: a patch of a row this model does not hold; the caller re-reads the board)
  */
 export function applyRemote(model, changes) {
   const touched = [];
   for (const c of changes || []) {
     if (c.op === 'delete') {
       deleteServerRow(model, c.kind, c.item.id, touched);
+    } else if (c.op === 'patch') {
+      // Only the columns that changed (a move): laid over the row held, by the version rule.
+      const cur = model.server[c.kind].get(c.item.id);
+      if (!cur) touched.missing = true; // a row we never got: only a re-read mends that
+      else if (upsertServerRow(model, c.kind, { ...cur, ...c.item })) {
+        touched.push({ kind: c.kind, id: c.item.id });
+      }
     } else if (upsertServerRow(model, c.kind, c.item)) {
       touched.push({ kind: c.kind, id: c.item.id });
     }
@@ -241,7 +250,7 @@ export function invertOps(lookup, ops, notes = []) {
  * A remote change event as the ops that would make it (so an Organize this client asked for
  * can join its undo history like its own action). Same order rules as invertOps.
  * @param {(kind:string, id:string) => object|undefined} lookup row before the change
- * @param {object[]} changes [{kind, op: 'upsert'|'delete', item}]
+ * @param {object[]} changes [{kind, op: 'upsert'|'patch'|'delete', item}]
  */
 export function changesToOps(lookup, changes) {
   const createGroups = [], createNotes = [], updates = [], deletes = [];
@@ -251,6 +260,7 @@ export function changesToOps(lookup, changes) {
     if (op === 'delete') {
       if (before) deletes.push({ op: 'delete', kind, id: item.id });
     } else if (!before) {
+      if (op === 'patch') continue; // some columns of a row not held: nothing to undo to
       (kind === 'group' ? createGroups : createNotes)
         .push({ op: 'create', kind, id: item.id, fields: pick(item, fields) });
     } else {

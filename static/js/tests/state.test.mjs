@@ -154,3 +154,25 @@ test('changesToOps turns an Organize result into a batch whose inverse restores 
       ['delete', 'group', 'ai']]);
   assert.deepEqual(inverse[1].fields, { x: 0, y: 0, group_id: null });
 });
+
+test('a remote patch lays its columns over the row held, by the version rule', () => {
+  const m = model();
+  const t = s.applyRemote(m, [{ kind: 'note', op: 'patch', item: { id: 'a', x: 70, y: 8, version: 2 } }]);
+  assert.deepEqual(t, [{ kind: 'note', id: 'a' }]);
+  assert.equal(t.missing, undefined);
+  const a = m.notes.get('a');
+  assert.deepEqual([a.x, a.y, a.text, a.color, a.version], [70, 8, 'a', 'yellow', 2]);
+  s.applyRemote(m, [{ kind: 'note', op: 'patch', item: { id: 'a', x: 1, version: 1 } }]);
+  assert.equal(m.notes.get('a').x, 70); // older than the row held: dropped
+  const lost = s.applyRemote(m, [{ kind: 'note', op: 'patch', item: { id: 'zz', x: 1, version: 4 } }]);
+  assert.equal(lost.missing, true); // a row this model never had: the page re-reads the board
+  assert.equal(m.notes.has('zz'), false);
+});
+
+test('a patch of a note the lookup lacks is no op to undo', () => {
+  const lookup = (kind, id) => (id === 'a' ? note('a') : null);
+  const ops = s.changesToOps(lookup, [
+    { kind: 'note', op: 'patch', item: { id: 'zz', x: 5, version: 2 } },
+    { kind: 'note', op: 'patch', item: { id: 'a', group_id: 'g', version: 2 } }]);
+  assert.deepEqual(ops, [{ op: 'update', kind: 'note', id: 'a', fields: { group_id: 'g' } }]);
+});
