@@ -252,6 +252,9 @@ def connect(path: str, synchronous: str = "NORMAL") -> sqlite3.Connection:
     return conn
 
 
+PAGE_SIZE = 1024  # bytes, for a new SQLite database (PostgreSQL: no such PRAGMA, ignored)
+
+
 def migrate(conn: sqlite3.Connection) -> int:
     """Bring the database up to SCHEMA_VERSION; return the version it is at now.
 
@@ -259,6 +262,11 @@ def migrate(conn: sqlite3.Connection) -> int:
     on one database at once migrate it once: the second waits, then finds it done.
     """
     dialect = getattr(conn, "dialect", "sqlite")
+    # Before the first table (an existing database keeps the size it has): a note move
+    # rewrites ~4 pages (the note's, the event log's, the board's seq), so with SQLite's
+    # 4 KiB a move put 16 KB into the WAL and back into the file; with 1 KiB pages 5.4 KB,
+    # the same CPU and the same board reads (bench/README.md, "Issue 11, fourth round").
+    conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
     conn.execute("PRAGMA journal_mode = WAL")
     while True:
         conn.execute("BEGIN IMMEDIATE")
