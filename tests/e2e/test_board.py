@@ -199,6 +199,9 @@ def test_two_browsers_see_each_others_moves(browser, server, open_board, wait):
         x = wait(lambda: server.notes(b)["a"]["x"] > 100 and server.notes(b)["a"]["x"],
                  what="move saved")
         p2.wait_for_function("x => window.herd.model.notes.get('a').x === x", arg=x)
+        # The move came as a patch of x and y: the rest of the note is still there.
+        assert p2.evaluate("() => window.herd.model.notes.get('a').text") == "Shared"
+        assert p2.inner_text(".note[data-id='a'] .note-text") == "Shared"
         # And the other way round, including a new note.
         drag(p2, ".note[data-id='a']", -100, 0)
         settled(p2)
