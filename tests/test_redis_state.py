@@ -18,13 +18,38 @@ VIEW = {"x": 0.0, "y": 0.0, "w": 10.0, "h": 10.0}
 
 def test_a_rate_limit_counts_the_requests_of_every_process(redis_url):  # noqa: F811
     rules = {"writes": ("3/minute", "100/minute")}
-    one, two = (Rates(rules, RedisFixedWindows(connect(redis_url))) for _ in range(2))
+    # sync=0: every request adds its hit into Redis at once (the exact case).
+    one, two = (Rates(rules, RedisFixedWindows(connect(redis_url), sync=0)) for _ in range(2))
     one.hit("writes", "k", "1.2.3.4", "changes")
     two.hit("writes", "k", "1.2.3.4", "changes")
     one.hit("writes", "k", "1.2.3.4", "changes")
     with pytest.raises(RateLimited):
         two.hit("writes", "k", "1.2.3.4", "changes")
     two.hit("writes", "other", "1.2.3.4", "changes")  # someone else's share is theirs
+
+
+def test_hits_reach_redis_in_batches_and_each_sync_learns_every_process(
+        redis_url):  # noqa: F811
+    rules = {"writes": ("5/minute", "100/minute")}
+    windows = [RedisFixedWindows(connect(redis_url), sync=3600) for _ in range(2)]
+    one, two = (Rates(rules, w) for w in windows)
+    redis = connect(redis_url)
+
+    def in_redis() -> list[int]:  # the key's count and the address's
+        return sorted(int(redis.get(k)) for k in redis.keys(RedisFixedWindows.PREFIX + "*"))
+
+    for _ in range(3):
+        one.hit("writes", "k", "1.2.3.4", "changes")
+    assert in_redis() == [1, 1]  # the first request synced; the next two wait for the next
+    windows[0].sync()
+    assert in_redis() == [3, 3]
+    two.hit("writes", "k", "1.2.3.4", "changes")  # its first request syncs: 4 in all
+    two.hit("writes", "k", "1.2.3.4", "changes")  # 5: the last one allowed
+    with pytest.raises(RateLimited):
+        two.hit("writes", "k", "1.2.3.4", "changes")
+    with pytest.raises(RateLimited):  # process one has not synced since: its own count
+        for _ in range(3):
+            one.hit("writes", "k", "1.2.3.4", "changes")
 
 
 def test_with_redis_away_the_limits_count_in_this_process(redis_server):  # noqa: F811
