@@ -121,7 +121,8 @@ def test_a_database_made_with_other_pages_keeps_them(tmp_path):
     store = Store(str(path))
     try:
         board = store.create_board("old")["id"]
-        store.apply_ops(board, [{"op": "create", "kind": "note", "id": "n", "fields": {"text": "t"}}])
+        store.apply_ops(board, [{"op": "create", "kind": "note", "id": "n",
+                                 "fields": {"text": "t"}}])
         assert store._writer.execute("PRAGMA page_size").fetchone()[0] == 4096
         assert [n["id"] for n in store.snapshot(board)["notes"]] == ["n"]
     finally:
