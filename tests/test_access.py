@@ -268,6 +268,19 @@ def test_same_origin_writes_pass(client, board):
     assert r.status_code == 201
 
 
+def test_writes_from_a_page_on_an_international_name_pass(make_app):
+    """The browser's Origin for bücher.example is its punycode, as the Host header is."""
+    app = make_app(ALLOWED_HOSTS=["xn--bcher-kva.example"])
+    c = app.test_client()
+    host = {"Host": "xn--bcher-kva.example:8000"}
+    r = c.post("/api/boards", json={"name": "x"},
+               headers={**host, "Origin": "http://xn--bcher-kva.example:8000"})
+    assert r.status_code == 201, r.get_json()
+    r = c.post("/api/boards", json={"name": "x"},
+               headers={**host, "Origin": "http://bücher.example:8000"})
+    assert r.status_code == 403 and r.get_json()["error"]["code"] == "cross_origin"
+
+
 @pytest.mark.parametrize("ctype", ["text/plain", "application/x-www-form-urlencoded",
                                    "multipart/form-data; boundary=x"])
 def test_simple_request_content_types_change_nothing(client, board, ctype):

@@ -58,8 +58,11 @@ def check_write(content_types: tuple[str, ...]) -> None:
     if request.method not in UNSAFE:
         return
     origin = request.headers.get("Origin")
-    here = request.host_url.rstrip("/")
-    if origin is not None and origin != here:
+    # An origin is scheme://host[:port] as the browser sent it (punycode for an IDN name).
+    # request.host_url is not: it turns punycode into Unicode (every write from
+    # http://xn--bcher-kva.example was refused) and rebuilds a URL on every write.
+    here = f"{request.scheme}://{request.host}"
+    if origin is not None and origin.lower() != here.lower():
         raise Forbidden(f"Writes are only taken from Herd's own pages ({here}), not from "
                         f"{origin}.", code="cross_origin")
     site = request.headers.get("Sec-Fetch-Site")
