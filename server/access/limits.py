@@ -84,7 +84,7 @@ class RedisFixedWindows:
         self._known: dict[str, tuple[int, float]] = {}  # key -> (Redis's total, window end)
         self._pending: Counter[str] = Counter()  # key -> this process's hits not yet added
         self._sending: Counter[str] = Counter()  # the hits a sync is adding right now
-        self._expiry: dict[str, int] = {}  # key -> its window's length, for EXPIRE
+        self._windows: dict[str, tuple[int, float]] = {}  # key -> (its length, its end)
         self._synced = -math.inf  # time.monotonic() of the last sync
 
     def hit_all(self, checks: list[tuple[limits.RateLimitItem, str]], name: str
@@ -100,7 +100,7 @@ class RedisFixedWindows:
                 key = f"{self.PREFIX}{item}:{name}:{who}:{window}"
                 windows.append((item, key, (window + 1) * expiry))
                 self._pending[key] += 1
-                self._expiry[key] = expiry
+                self._windows[key] = (expiry, (window + 1) * expiry)
             due = time.monotonic() - self._synced >= self.sync_every
         if due:
             self.sync()  # then the totals below are Redis's as of now
@@ -126,7 +126,7 @@ class RedisFixedWindows:
             pipe = self.redis.pipeline(transaction=False)
             for key, hits in batch.items():
                 pipe.incrby(key, hits)
-                pipe.expire(key, self._expiry[key] + 1)
+                pipe.expire(key, self._windows[key][0] + 1)
             totals = pipe.execute()[::2]
         except BaseException:
             with self._lock:
@@ -137,12 +137,10 @@ class RedisFixedWindows:
         with self._lock:
             self._sending = Counter()
             self._known = {k: v for k, v in self._known.items() if v[1] > now}
-            for (key, _), total in zip(batch.items(), totals, strict=True):
-                # The window's end is in its key's number; kept to forget ended windows.
-                window, expiry = int(key.rsplit(":", 1)[1]), self._expiry[key]
-                self._known[key] = (int(total), (window + 1) * expiry)
-            self._expiry = {k: e for k, e in self._expiry.items()
-                            if k in self._known or k in self._pending}
+            for key, total in zip(batch, totals, strict=True):
+                self._known[key] = (int(total), self._windows[key][1])  # the end: to forget it
+            self._windows = {k: w for k, w in self._windows.items()
+                             if k in self._known or k in self._pending}
 
 
 def shared_counters(redis: Any) -> RedisFixedWindows | None:

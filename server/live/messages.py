@@ -64,7 +64,7 @@ class Frame:
         # (privacy.py): such a frame has one text per view key instead of one for all.
         self.sensitive = any(privacy.sensitive(e) for e in events)
         self._hidden_authors: set[str] | None = None
-        self._views: dict[tuple, str] = {}
+        self._views: dict[tuple, bytes] = {}
 
     @classmethod
     def of(cls, event: Event) -> Frame:
@@ -86,10 +86,10 @@ class Frame:
         if self._hidden_authors is None:
             self._hidden_authors = privacy.hidden_authors(self.events)
         key = privacy.view_key(viewer, self._hidden_authors)
-        text = self._views.get(key)
-        if text is None:  # two streams racing here only encode it twice
-            text = self._views[key] = self._encode(viewer)
-        return text
+        wire = self._views.get(key)
+        if wire is None:  # two streams racing here only encode it twice
+            wire = self._views[key] = self._encode(viewer)
+        return wire
 
     def _encode(self, viewer: privacy.Viewer) -> bytes:
         events = [as_message(privacy.view_event(e, viewer)) if privacy.note_rows(e) else e

@@ -62,6 +62,13 @@ class Job:
     _plan: Any = None  # a preview's planner: current snapshot -> (ops, undo record)
     _last_progress: float = 0.0
 
+    def discard(self) -> bool:
+        """Drop a waiting preview (under the Organizer's lock); whether there was one."""
+        if self.state != "preview":
+            return False
+        self.state, self._plan, self.proposal = "cancelled", None, None
+        return True
+
     def public(self) -> dict[str, Any]:
         """The Job object of the API."""
         return {"id": self.id, "board_id": self.board_id, "kind": self.kind,
@@ -181,11 +188,9 @@ class Organizer:
             return self._cancel_shared(job)
         job.cancel.set()
         with self._lock:
-            if job.state == "preview":
-                job.state, job._plan, job.proposal = "cancelled", None, None
-                job.message = "Preview discarded; nothing changed."
-            else:
+            if not job.discard():
                 return job
+            job.message = "Preview discarded; nothing changed."
         self._publish(job)
         return job
 
@@ -197,8 +202,8 @@ class Organizer:
         if self.share is not None and self.share.cancel_requested(job.id):
             job.cancel.set()  # discarded through another process
         with self._lock:
-            if job.state == "preview" and job.cancel.is_set():
-                job.state, job._plan, job.proposal = "cancelled", None, None
+            if job.cancel.is_set():
+                job.discard()
             plan, job._plan = job._plan, None
             if job.state != "preview" or plan is None:
                 raise Conflict(NOT_PREVIEW)
@@ -294,8 +299,7 @@ class Organizer:
             try:
                 if self.share.cancel_requested(job.id):  # discarded through another process
                     with self._lock:
-                        if job.state == "preview":
-                            job.state, job._plan, job.proposal = "cancelled", None, None
+                        job.discard()
                     return
                 ticket = self.share.take_apply(job.id)
             except Exception:
