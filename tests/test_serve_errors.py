@@ -82,32 +82,44 @@ def describe_status(exc: BaseException, cfg) -> int:
     return worker.describe(exc, cfg)[0]
 
 
+def _serving(monkeypatch, probe):
+    """Run HerdWorker.run up to where gunicorn would serve, calling `probe` there; undo
+    what run() changed in this process (the Response class, the freeze, GC thresholds)."""
+    from gunicorn.workers.ggevent import GeventWorker
+
+    before = gc.get_threshold()
+    monkeypatch.setattr(wsgi, "Response", wsgi.Response)
+    monkeypatch.setattr(GeventWorker, "run", lambda self: probe())
+    try:
+        worker.HerdWorker.run(object.__new__(worker.HerdWorker))
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
+    return before
+
+
 def test_the_worker_freezes_what_it_loaded_before_serving(monkeypatch):
     """Objects alive when the worker starts serving (the app, its modules) are left out of
     every later collection: a full collection of them stopped the event loop ~90 ms."""
-    from gunicorn.workers.ggevent import GeventWorker
-
     frozen_when_serving: list[int] = []
-    monkeypatch.setattr(wsgi, "Response", wsgi.Response)  # run() swaps it: put it back after
-    monkeypatch.setattr(GeventWorker, "run",
-                        lambda self: frozen_when_serving.append(gc.get_freeze_count()))
-    try:
-        worker.HerdWorker.run(object.__new__(worker.HerdWorker))
-    finally:
-        gc.unfreeze()
+    _serving(monkeypatch, lambda: frozen_when_serving.append(gc.get_freeze_count()))
     assert frozen_when_serving and frozen_when_serving[0] > 10_000
 
 
-def test_the_worker_frames_its_responses_with_one_vectored_send(monkeypatch):
-    from gunicorn.workers.ggevent import GeventWorker
+def test_the_worker_collects_its_young_objects_less_often_than_cpython(monkeypatch):
+    """700 allocations (CPython's default) collected a busy worker's in-flight requests 30
+    times a second and set off a full collection every few seconds (bench/gc_pauses.py)."""
+    serving: list[tuple[int, ...]] = []
+    before = _serving(monkeypatch, lambda: serving.append(gc.get_threshold()))
+    assert serving == [(worker.YOUNG_THRESHOLD, *before[1:])]
+    assert worker.YOUNG_THRESHOLD > 10 * 700
+    assert gc.get_threshold() == before
 
-    monkeypatch.setattr(wsgi, "Response", wsgi.Response)
-    monkeypatch.setattr(GeventWorker, "run", lambda self: None)
-    try:
-        worker.HerdWorker.run(object.__new__(worker.HerdWorker))
-    finally:
-        gc.unfreeze()
-    assert wsgi.Response is worker.ChunkedResponse
+
+def test_the_worker_frames_its_responses_with_one_vectored_send(monkeypatch):
+    seen: list[type] = []
+    _serving(monkeypatch, lambda: seen.append(wsgi.Response))
+    assert seen == [worker.ChunkedResponse]
 
 
 def chunked_bytes(data: list[bytes], ssl: bool = False) -> bytes:
