@@ -119,12 +119,92 @@ def test_the_adapter_reads_like_sqlite3(pg_url):
     conn.close()
 
 
+def _round_trips(conn) -> list[int]:
+    """A counter of the waits on the server's answer (psycopg's Connection.wait)."""
+    count, wait = [0], conn.raw.wait
+
+    def counted(*args, **kwargs):
+        count[0] += 1
+        return wait(*args, **kwargs)
+    conn.raw.wait = counted
+    return count
+
+
+def test_statements_sent_later_go_with_the_next_one_in_one_round_trip(pg_url):
+    conn = db.connect(pg_url)
+    conn.execute("CREATE TABLE kv (k TEXT PRIMARY KEY, v INTEGER)")
+    trips = _round_trips(conn)
+    conn.execute("BEGIN IMMEDIATE")
+    db.later(conn, "INSERT INTO kv (k, v) VALUES (?, ?)", ("a", 1))
+    db.later(conn, "INSERT INTO kv (k, v) VALUES (?, ?)", ("it's 100% ?; DROP", True))
+    before = trips[0]
+    rows = conn.execute("SELECT k, v FROM kv ORDER BY v").fetchall()
+    assert trips[0] - before == 1
+    assert [tuple(r) for r in rows] == [("a", 1), ("it's 100% ?; DROP", 1)]
+    conn.execute("COMMIT")
+    assert not conn.in_transaction
+    conn.close()
+
+
+def test_a_statement_sent_later_that_fails_fails_its_transaction_whole(pg_url):
+    conn = db.connect(pg_url)
+    conn.execute("CREATE TABLE kv (k TEXT PRIMARY KEY, v INTEGER)")
+    conn.execute("INSERT INTO kv (k, v) VALUES ('a', 1)")
+    conn.execute("BEGIN IMMEDIATE")
+    conn.execute("INSERT INTO kv (k, v) VALUES ('b', 2)")
+    db.later(conn, "INSERT INTO kv (k, v) VALUES ('a', 9)")  # a duplicate key
+    with pytest.raises(sqlite3.IntegrityError):
+        conn.execute("COMMIT")
+    conn.execute("ROLLBACK")
+    assert [r[0] for r in conn.execute("SELECT k FROM kv")] == ["a"]
+    # ROLLBACK drops what was never sent, so one that would fail cannot stop it.
+    conn.execute("BEGIN IMMEDIATE")
+    db.later(conn, "INSERT INTO kv (k, v) VALUES ('a', 9)")
+    conn.execute("ROLLBACK")
+    assert not conn.in_transaction
+    assert conn.execute("SELECT COUNT(*) FROM kv").fetchone()[0] == 1
+    conn.close()
+
+
+def test_sqlite_runs_a_later_statement_at_once(tmp_path):
+    conn = db.connect(str(tmp_path / "x.db"))
+    conn.execute("CREATE TABLE kv (k TEXT PRIMARY KEY)")
+    db.later(conn, "INSERT INTO kv (k) VALUES (?)", ("a",))
+    assert conn.total_changes == 1
+    with pytest.raises(sqlite3.IntegrityError):
+        db.later(conn, "INSERT INTO kv (k) VALUES (?)", ("a",))
+    conn.close()
+
+
+def test_a_move_on_postgresql_waits_for_five_answers_under_the_write_lock(pg_url):
+    """BEGIN and the lock, the board's modes, the note, its board's groups (with the note's
+    UPDATE before it), COMMIT (with the seq and the event log): was eight."""
+    store = Store(pg_url)
+    b = store.create_board("x")["id"]
+    store.apply_ops(b, [{"op": "create", "kind": "note", "id": "n", "fields": {"text": "t"}}])
+    store.apply_ops(b, [{"op": "update", "kind": "note", "id": "n", "fields": {"x": 1}}])
+    trips = _round_trips(store._writer)
+    store.apply_ops(b, [{"op": "update", "kind": "note", "id": "n", "fields": {"x": 2}}])
+    assert trips[0] == 5
+    assert store.snapshot(b)["notes"][0]["x"] == 2 and store.current_seq(b) == 3
+    store.close()
+
+
 def test_text_postgresql_cannot_hold_is_a_400_and_changes_nothing(pg_url):
     store = Store(pg_url)
     b = store.create_board("x")["id"]
     with pytest.raises(Invalid):
         store.apply_ops(b, [{"op": "create", "kind": "note", "fields": {"text": "a\x00b"}}])
     assert store.snapshot(b)["notes"] == [] and store.current_seq(b) == 0
+    store.apply_ops(b, [{"op": "create", "kind": "note", "id": "n", "fields": {"text": "t"}}])
+    # An update's statement goes with the batch's next one: it still fails the batch whole.
+    with pytest.raises(Invalid):
+        store.apply_ops(b, [{"op": "update", "kind": "note", "id": "n",
+                             "fields": {"text": "a\x00b", "x": 5}}])
+    note = store.snapshot(b)["notes"][0]
+    assert (note["text"], note["x"], note["version"], store.current_seq(b)) == ("t", 0, 1, 1)
+    store.apply_ops(b, [{"op": "update", "kind": "note", "id": "n", "fields": {"x": 7}}])
+    assert store.snapshot(b)["notes"][0]["x"] == 7
     store.close()
 
 

@@ -643,18 +643,19 @@ class Store:
         """Next seq for the board; also marks it as changed now. `after`: the seq this
         write read under the write lock, so the next is known without reading it again."""
         if after is not None:
-            conn.execute("UPDATE boards SET seq = ?, updated_at = ? WHERE id = ?",
-                         (after + 1, now or now_iso(), board_id))
+            db.later(conn, "UPDATE boards SET seq = ?, updated_at = ? WHERE id = ?",
+                     (after + 1, now or now_iso(), board_id))
             return after + 1
         # Two statements, not RETURNING: that needs SQLite 3.35, newer than some Pythons ship.
-        conn.execute("UPDATE boards SET seq = seq + 1, updated_at = ? WHERE id = ?",
-                     (now or now_iso(), board_id))
+        db.later(conn, "UPDATE boards SET seq = seq + 1, updated_at = ? WHERE id = ?",
+                 (now or now_iso(), board_id))
         return conn.execute("SELECT seq FROM boards WHERE id = ?", (board_id,)).fetchone()[0]
 
     def _log(self, conn: sqlite3.Connection, board_id: str, seq: int, event: dict) -> None:
-        """Append to the event log; trim it now and then rather than on every write."""
-        conn.execute("INSERT INTO events (board_id, seq, payload) VALUES (?, ?, ?)",
-                     (board_id, seq, json.dumps(event, separators=(",", ":"))))
+        """Append to the event log; trim it now and then rather than on every write. Both
+        go to PostgreSQL with the COMMIT (db.later): nothing reads their answers."""
+        db.later(conn, "INSERT INTO events (board_id, seq, payload) VALUES (?, ?, ?)",
+                 (board_id, seq, json.dumps(event, separators=(",", ":"))))
         if seq % 50 == 0 or self.events_keep < 50:
-            conn.execute("DELETE FROM events WHERE board_id = ? AND seq <= ?",
-                         (board_id, seq - self.events_keep))
+            db.later(conn, "DELETE FROM events WHERE board_id = ? AND seq <= ?",
+                     (board_id, seq - self.events_keep))

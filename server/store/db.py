@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Sequence
 from typing import Any
 
 from . import schema
@@ -26,6 +27,15 @@ def connect(target: str, synchronous: str = "NORMAL") -> Any:
     """A connection in autocommit mode (the store issues BEGIN itself): a sqlite3.Connection,
     or a pg.Connection that takes the same SQL."""
     return schema.connect(target, synchronous)
+
+
+def later(conn: Any, sql: str, params: Sequence[Any] = ()) -> None:
+    """Run a statement whose result the caller does not read. SQLite runs it now; PostgreSQL
+    sends it with the next statement that needs an answer (pg.Connection.later)."""
+    if getattr(conn, "dialect", SQLITE) == POSTGRESQL:
+        conn.later(sql, params)
+    else:
+        conn.execute(sql, params)
 
 
 def describe(target: str) -> str:
