@@ -6,6 +6,7 @@
     .venv/bin/python bench/load.py --cursors 10 --baseline   # pointers too, vs without them
     .venv/bin/python bench/load.py --compare-ref 9f36918     # also an older Herd, same run
     .venv/bin/python bench/load.py --workers 2 --procs 2     # 1 process, then 2 workers + Redis
+    .venv/bin/python bench/load.py --pg --compare-ref HEAD   # on PostgreSQL, an older Herd first
 
 Each client is a person: it opens the board's editor link once (a session cookie of its own,
 as a browser does) and sends that cookie with every request, so the figures include the
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import http.client
 import json
 import multiprocessing
@@ -40,6 +42,7 @@ import sys
 import tempfile
 import time
 import urllib.parse
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -68,6 +71,9 @@ def main(argv: list[str] | None = None) -> int:
                    help="then the same run on N workers sharing a throwaway Redis")
     p.add_argument("--workers-db", metavar="DB",
                    help="with --workers: the --db those workers use (default a temp SQLite)")
+    p.add_argument("--pg", action="store_true",
+                   help="every run on PostgreSQL, a database each in a throwaway cluster "
+                        "(started as the tests start theirs), instead of SQLite files")
     args = p.parse_args(argv)
 
     if args.url:
@@ -76,14 +82,15 @@ def main(argv: list[str] | None = None) -> int:
             sys.exit("bench/load.py stays on loopback: give a 127.0.0.1 URL.")
         phases(host.hostname, host.port or 80, args, args.token)
         return 0
-    with tempfile.TemporaryDirectory(prefix="herd-bench-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="herd-bench-") as tmp, \
+            databases(Path(tmp), args.pg) as database:
         if args.compare_ref:
             checkout = Path(tmp) / "ref"
             subprocess.run(["git", "worktree", "add", "--detach", str(checkout),
                             args.compare_ref], check=True, capture_output=True)
             try:
                 print(f"== herd serve at {args.compare_ref}")
-                server, port, token = start_server(Path(tmp) / "ref.db", checkout=checkout)
+                server, port, token = start_server(database("ref"), checkout=checkout)
                 try:
                     phases("127.0.0.1", port, args, token, server)
                 finally:
@@ -93,16 +100,16 @@ def main(argv: list[str] | None = None) -> int:
                                check=False, capture_output=True)
             print("\n== herd serve here")
         if args.workers:
-            print("== herd serve: 1 process, SQLite")
-        server, port, token = start_server(Path(tmp) / "bench.db")
+            print(f"== herd serve: 1 process, {'PostgreSQL' if args.pg else 'SQLite'}")
+        server, port, token = start_server(database("bench"))
         try:
             phases("127.0.0.1", port, args, token, server)
         finally:
             stop_server(server)
         if args.workers:
-            db = args.workers_db or str(Path(tmp) / "workers.db")
+            db = args.workers_db or str(database("workers"))
             print(f"\n== herd serve --workers {args.workers} --redis, "
-                  f"{'SQLite' if not args.workers_db else db.split(':', 1)[0]}")
+                  f"{'SQLite' if '://' not in db else db.split(':', 1)[0]}")
             redis, url = start_redis(Path(tmp) / "redis")
             try:
                 server, port, token = start_server(
@@ -115,6 +122,23 @@ def main(argv: list[str] | None = None) -> int:
                 redis.kill()
                 redis.wait(timeout=10)
     return 0
+
+
+@contextlib.contextmanager
+def databases(folder: Path, pg: bool) -> Iterator[Callable[[str], Path | str]]:
+    """A function giving each run a database of its own: a SQLite file in `folder`, or with
+    `pg` a new database in one throwaway PostgreSQL cluster (tests/pg_server.py)."""
+    if not pg:
+        yield lambda name: folder / f"{name}.db"
+        return
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from pg_server import PgServer
+
+    cluster = PgServer()
+    try:
+        yield lambda name: cluster.new_database()
+    finally:
+        cluster.close()
 
 
 def start_redis(folder: Path) -> tuple[subprocess.Popen, str]:
