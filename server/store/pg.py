@@ -9,6 +9,9 @@ it on PostgreSQL through psycopg 3:
   so writers are serialised across every process on the database, as SQLite's write lock
   serialises them across processes on a file: seq numbers and version checks stay atomic;
   `BEGIN` (a reader) is a REPEATABLE READ snapshot, as a WAL reader's is;
+- `later()` (db.later on the store's side) keeps a statement whose answer nobody reads and
+  sends it in one text with the next statement that needs one, or with COMMIT: under that
+  lock, a move waits for 5 answers instead of 8; ROLLBACK drops what was never sent;
 - `PRAGMA user_version` reads and writes a one-row `schema_version` table; other PRAGMAs
   (journal_mode, foreign_keys, ...) mean nothing here and answer no rows;
 - rows are read by name or by index, as sqlite3.Row; `cursor.rowcount`, `cursor.lastrowid`
