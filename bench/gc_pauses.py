@@ -80,8 +80,11 @@ def one_run(tmp: Path, tag: str, mode: str, args: argparse.Namespace) -> None:
     try:
         server, port, token = load.start_server(tmp / f"{tag}.db")
     finally:
-        for k, v in saved.items():
-            os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
+        for k, v in saved.items():  # this process's own environment as it was
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
     try:
         time.sleep(1)
         before = all_pauses(out)
