@@ -81,7 +81,7 @@ class RedisFixedWindows:
     def __init__(self, redis: Any, sync: float = SYNC) -> None:
         self.redis, self.sync_every = redis, sync
         self._lock = threading.Lock()
-        self._known: dict[str, tuple[int, float]] = {}  # key -> (Redis's total, window end)
+        self._known: dict[str, int] = {}  # key -> Redis's total as of the last sync
         self._pending: Counter[str] = Counter()  # key -> this process's hits not yet added
         self._sending: Counter[str] = Counter()  # the hits a sync is adding right now
         self._windows: dict[str, tuple[int, float]] = {}  # key -> (its length, its end)
@@ -106,8 +106,7 @@ class RedisFixedWindows:
             self.sync()  # then the totals below are Redis's as of now
         with self._lock:
             for item, key, end in windows:
-                total = (self._known.get(key, (0, end))[0] + self._sending[key]
-                         + self._pending[key])
+                total = self._known.get(key, 0) + self._sending[key] + self._pending[key]
                 if total > item.amount:
                     return item, end
         return None
@@ -136,11 +135,12 @@ class RedisFixedWindows:
         now = time.time()
         with self._lock:
             self._sending = Counter()
-            self._known = {k: v for k, v in self._known.items() if v[1] > now}
             for key, total in zip(batch, totals, strict=True):
-                self._known[key] = (int(total), self._windows[key][1])  # the end: to forget it
+                self._known[key] = int(total)
+            # Windows that have ended are forgotten, unless hits for them still wait here.
             self._windows = {k: w for k, w in self._windows.items()
-                             if k in self._known or k in self._pending}
+                             if w[1] > now or k in self._pending}
+            self._known = {k: t for k, t in self._known.items() if k in self._windows}
 
 
 def shared_counters(redis: Any) -> RedisFixedWindows | None:
