@@ -3,6 +3,9 @@ spotlight and the Organize lock, each seen by a second instance as by the first.
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 from redis_server import redis_server, redis_url  # noqa: F401 - fixtures
 
@@ -50,6 +53,52 @@ def test_hits_reach_redis_in_batches_and_each_sync_learns_every_process(
     with pytest.raises(RateLimited):  # process one has not synced since: its own count
         for _ in range(3):
             one.hit("writes", "k", "1.2.3.4", "changes")
+
+
+class HeldPipelines:
+    """A real Redis client whose pipelines made off the main thread wait, the n-th until
+    the n-th gate is opened; the main thread's go straight through."""
+
+    def __init__(self, redis, gates: list[threading.Event]) -> None:
+        self.redis, self.gates, self.held = redis, gates, 0
+
+    def pipeline(self, **kwargs):
+        pipe, gate = self.redis.pipeline(**kwargs), None
+        if threading.current_thread() is not threading.main_thread():
+            gate, self.held = self.gates[self.held], self.held + 1
+        run = pipe.execute
+
+        def execute():
+            if gate is not None:
+                assert gate.wait(10)
+            return run()
+        pipe.execute = execute
+        return pipe
+
+
+def test_one_sync_at_a_time_so_no_hit_goes_uncounted(redis_url):  # noqa: F811
+    """A sync waiting for Redis while another starts: the first to finish used to drop the
+    second's hits, so a third request in a 2-a-minute window was let through."""
+    gates = [threading.Event(), threading.Event()]
+    redis = HeldPipelines(connect(redis_url), gates)
+    rates = Rates({"writes": ("2/minute", "100/minute")}, RedisFixedWindows(redis, sync=0))
+
+    def hit() -> None:
+        rates.hit("writes", "k", "a", "changes")
+    first = threading.Thread(target=hit)
+    first.start()
+    while redis.held < 1:  # its sync is waiting for Redis
+        time.sleep(0.01)
+    second = threading.Thread(target=hit)
+    second.start()
+    second.join(timeout=1)
+    gates[0].set()
+    first.join(timeout=10)
+    with pytest.raises(RateLimited):  # the third request in the window
+        hit()
+    gates[1].set()
+    second.join(timeout=10)
+    assert not first.is_alive() and not second.is_alive()
 
 
 def test_with_redis_away_the_limits_count_in_this_process(redis_server):  # noqa: F811

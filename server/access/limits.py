@@ -86,6 +86,7 @@ class RedisFixedWindows:
         self._sending: Counter[str] = Counter()  # the hits a sync is adding right now
         self._windows: dict[str, tuple[int, float]] = {}  # key -> (its length, its end)
         self._synced = -math.inf  # time.monotonic() of the last sync
+        self._in_flight = False  # a sync is waiting for Redis: nobody starts another
 
     def hit_all(self, checks: list[tuple[limits.RateLimitItem, str]], name: str
                 ) -> tuple[limits.RateLimitItem, float] | None:
@@ -101,7 +102,8 @@ class RedisFixedWindows:
                 windows.append((item, key, (window + 1) * expiry))
                 self._pending[key] += 1
                 self._windows[key] = (expiry, (window + 1) * expiry)
-            due = time.monotonic() - self._synced >= self.sync_every
+            due = (not self._in_flight
+                   and time.monotonic() - self._synced >= self.sync_every)
         if due:
             self.sync()  # then the totals below are Redis's as of now
         with self._lock:
@@ -114,13 +116,16 @@ class RedisFixedWindows:
     def sync(self) -> None:
         """Add this process's hits into Redis and learn every process's totals."""
         with self._lock:
-            # Claimed before the round trip: requests meanwhile (other greenlets) go on
-            # counting here instead of syncing too.
+            # Claimed before the round trip, one at a time: requests meanwhile (other
+            # greenlets) go on counting here. Two syncs overlapping, the first to finish
+            # dropped the second's hits from `_sending` before Redis had them.
+            if self._in_flight:
+                return  # the one under way carries on; these hits go with the next
             self._synced = time.monotonic()
             batch, self._pending = self._pending, Counter()
-            self._sending = batch
-        if not batch:
-            return
+            if not batch:
+                return
+            self._sending, self._in_flight = batch, True
         try:
             pipe = self.redis.pipeline(transaction=False)
             for key, hits in batch.items():
@@ -130,11 +135,11 @@ class RedisFixedWindows:
         except BaseException:
             with self._lock:
                 self._pending.update(batch)  # not added: the next request tries again
-                self._sending, self._synced = Counter(), -math.inf
+                self._sending, self._synced, self._in_flight = Counter(), -math.inf, False
             raise
         now = time.time()
         with self._lock:
-            self._sending = Counter()
+            self._sending, self._in_flight = Counter(), False
             for key, total in zip(batch, totals, strict=True):
                 self._known[key] = int(total)
             # Windows that have ended are forgotten, unless hits for them still wait here.
