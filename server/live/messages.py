@@ -37,10 +37,13 @@ def as_message(event: Event) -> Message:
 def format_event(event: Event) -> bytes:
     """One SSE message, as it goes on the wire: `id:` is the seq on logged events, data is
     one JSON line."""
-    data = as_message(event).json
-    if "seq" in event:
-        return f"id: {event['seq']}\ndata: {data}\n\n".encode()
-    return f"data: {data}\n\n".encode()
+    return _sse(as_message(event).json, event.get("seq"))
+
+
+def _sse(data: str, event_id: int | None) -> bytes:
+    if event_id is None:
+        return f"data: {data}\n\n".encode()
+    return f"id: {event_id}\ndata: {data}\n\n".encode()
 
 
 class Frame:
@@ -98,9 +101,7 @@ class Frame:
             return format_event(events[0])
         data = (f'{{"type":"{BATCH_TYPE}","events":['
                 + ",".join(e.json for e in events) + "]}")
-        if self.last is None:
-            return f"data: {data}\n\n".encode()
-        return f"id: {self.last}\ndata: {data}\n\n".encode()
+        return _sse(data, self.last)
 
     def __repr__(self) -> str:
         return f"Frame({self.first}-{self.last}, {[e.get('type') for e in self.events]})"
