@@ -310,7 +310,9 @@ class Connection:
         client-side quoting: with no parameters psycopg sends it as one simple query, one
         round trip. (A pipeline was measured: more waits than the statements it saved.)"""
         pending, self._pending = self._pending, []
-        quote = psycopg.ClientCursor(self.raw).mogrify
+        if self._quoter is None:  # one for the connection: mogrify keeps no state
+            self._quoter = psycopg.ClientCursor(self.raw)
+        quote = self._quoter.mogrify
         texts = [quote(sql, params) for sql, params in pending]
         if query is not None:
             texts.append(query if args is None else quote(query, args))
@@ -376,6 +378,7 @@ class Connection:
         return _ErrorMap(self)
 
     _columns: list[str] | None = None
+    _quoter: psycopg.ClientCursor | None = None
 
 
 class _ErrorMap:
