@@ -226,6 +226,7 @@ def test_boards_from_before_links_get_them_on_upgrade_and_lose_nothing(any_empty
     assert editor.get("/api/boards/old1").get_json()["access"]["role"] == "editor"
 
 
+@pytest.mark.parametrize("db_path", ["sqlite"], indirect=True)  # a file's mode: SQLite's alone
 def test_the_database_is_readable_by_its_user_only(app, db_path):
     assert stat.S_IMODE(os.stat(db_path).st_mode) == 0o600
 
