@@ -15,6 +15,7 @@ from ..llamafile.service import get_ai
 from ..organize import board_run
 from ..organize.jobs import Organizer
 from ..organize.queue import RunQueue
+from ..organize.queue_redis import RedisRunQueue
 from ..organize.share import RedisRuns
 from ..shared import get_redis
 from ..store import get_store
@@ -30,10 +31,13 @@ def organizer() -> Organizer:
     ext = current_app.extensions
     if "herd.organizer" not in ext:
         redis = get_redis()
+        # With Redis, one line for every process on the same model servers (queue_redis.py).
+        queue = RunQueue(runs_at_once()) if redis is None else \
+            RedisRunQueue(redis, runs_at_once())
         ext["herd.organizer"] = Organizer(get_store(), get_hub(), board_run.run_pipeline,
                                           board_run.run_sort,
                                           RedisRuns(redis) if redis is not None else None,
-                                          RunQueue(runs_at_once()))
+                                          queue)
     return ext["herd.organizer"]
 
 

@@ -25,7 +25,7 @@ from ..errors import Conflict, HerdError, Invalid, NotFound
 from ..llamafile.errors import LlamafileError
 from . import apply
 from .pipeline import Cancelled
-from .queue import RunQueue
+from .queue import RunQueue, Turns
 from .share import APPLY_WAIT, POLL_CANCEL, RENEW_EVERY, RedisRuns, SharedJob
 
 log = logging.getLogger(__name__)
@@ -116,7 +116,7 @@ class Organizer:
     """Starts, tracks, cancels and undoes Organize runs for every board of one app."""
 
     def __init__(self, store: Any, hub: Any, run_pipeline: Any, run_sort: Any = None,
-                 share: RedisRuns | None = None, queue: RunQueue | None = None) -> None:
+                 share: RedisRuns | None = None, queue: Turns | None = None) -> None:
         self.store, self.hub = store, hub
         # Runs from every board take turns on the model servers (queue.py).
         self.queue = queue or RunQueue(1)

@@ -4,16 +4,33 @@ The model servers are the bottleneck (a 2-core laptop runs one Organize at full 
 at half speed each), so runs beyond `slots` wait in line instead of all slowing down at
 once, and each waiting run is told its place whenever it changes, so a board that waits
 says so instead of looking stuck.
+
+This line is one process's; with --redis every process shares one (queue_redis.py), and
+`Turns` is what both offer, so the Organizer never knows which it has.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from typing import Protocol
 
 from .pipeline import Cancelled
 
 POLL = 0.25  # seconds between a waiting run's looks at its cancel flag
+
+
+class Turns(Protocol):
+    """What an Organizer asks of a run queue (RunQueue, or queue_redis.RedisRunQueue)."""
+
+    slots: int
+
+    def wait_turn(self, ticket: str, told: Callable[[int, int], None],
+                  cancelled: Callable[[], bool]) -> None: ...
+
+    def done(self, ticket: str) -> None: ...
+
+    def waiting(self) -> int: ...
 
 
 class RunQueue:
