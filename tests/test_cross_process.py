@@ -208,6 +208,64 @@ def test_a_preview_is_applied_and_discarded_through_the_other_process(herd_serve
         fake.close()
 
 
+def test_organize_runs_on_two_processes_take_turns_in_one_line(herd_server,  # noqa: F811
+                                                                 redis_url, tmp_path):  # noqa: F811
+    """Two processes on the same model server: board B's run, started on the second process
+    while board A's holds the model on the first, waits for its turn and says its place,
+    on both processes; once A's run ends, B's runs."""
+    routes = llama_server()
+    label = routes[("POST", "/completion")]
+    release = threading.Event()
+    named: list[str] = []  # the boards' notes whose names were asked for, in order
+
+    def held(body):
+        if "idea" in str(body.get("prompt")):  # the notes, not a start-up probe
+            named.append(str(body.get("prompt")))
+            release.wait(30)
+        return label(body)
+    routes[("POST", "/completion")] = held
+    fake = FakeServer(routes)
+    try:
+        db = str(tmp_path / "herd.db")
+        ai = ("--redis", redis_url, "--llamafile-url", fake.url)
+        a, b = herd_server(db, *ai), herd_server(db, *ai)
+        boards = []
+        for name in ("A", "B"):
+            board = call(a, "POST", "/api/boards", {"name": name}).json()["id"]
+            for i in range(6):
+                call(a, "POST", f"/api/boards/{board}/notes",
+                     {"text": f"idea {name}{i}", "x": i * 200})
+            boards.append(board)
+        first = call(a, "POST", f"/api/boards/{boards[0]}/organize", {})
+        assert first.status_code == 202, first.text
+        assert eventually(lambda: named)  # A's run holds the model server
+        second = call(b, "POST", f"/api/boards/{boards[1]}/organize", {})
+        assert second.status_code == 202, second.text
+        jobs = [first.json()["job"]["id"], second.json()["job"]["id"]]
+
+        def job_b(server) -> dict:
+            return call(server, "GET", f"/api/boards/{boards[1]}/organize/{jobs[1]}"
+                        ).json()["job"]
+
+        waiting = eventually(lambda: (j := job_b(b))["queue"] and j)
+        assert waiting, "B's run never said it waits"
+        assert (waiting["state"], waiting["stage"], waiting["queue"]) == \
+            ("running", "queued", {"place": 1, "ahead": 1})
+        assert eventually(lambda: job_b(a)["queue"] == {"place": 1, "ahead": 1})
+        assert all("idea A" in p for p in named)  # B has not asked the model anything
+
+        release.set()
+        for server, board, job in ((a, boards[0], jobs[0]), (b, boards[1], jobs[1])):
+            state = eventually(lambda server=server, board=board, job=job: (s := call(
+                server, "GET", f"/api/boards/{board}/organize/{job}").json()["job"]["state"]
+                ) != "running" and s, timeout=30)
+            assert state == "done"
+        assert job_b(b)["queue"] is None
+    finally:
+        release.set()
+        fake.close()
+
+
 def test_workers_without_redis_are_refused_in_one_line(tmp_path):
     herd = Path(sys.executable).with_name("herd")
     r = subprocess.run([str(herd), "serve", "--no-ai", "--db", str(tmp_path / "h.db"),
