@@ -7,6 +7,7 @@
     .venv/bin/python bench/load.py --compare-ref 9f36918     # also an older Herd, same run
     .venv/bin/python bench/load.py --workers 2 --procs 2     # 1 process, then 2 workers + Redis
     .venv/bin/python bench/load.py --pg --compare-ref HEAD   # on PostgreSQL, an older Herd first
+    .venv/bin/python bench/load.py --clients 200 --rate 3 --timeline  # p50/p99 each second
 
 Each client is a person: it opens the board's editor link once (a session cookie of its own,
 as a browser does) and sends that cookie with every request, so the figures include the
@@ -66,6 +67,9 @@ def main(argv: list[str] | None = None) -> int:
                    help="with --cursors: first the same run without pointers, on the same server")
     p.add_argument("--compare-ref", metavar="COMMIT",
                    help="first the same run against `herd serve` from this commit")
+    p.add_argument("--timeline", action="store_true",
+                   help="also print seen-by-others p50/p99 for each second of the run: a "
+                        "stall shows as one bad second, a worker short of CPU as many")
     p.add_argument("--token", help="with --url: the owner token (herd token prints it)")
     p.add_argument("--workers", type=int, default=0, metavar="N",
                    help="then the same run on N workers sharing a throwaway Redis")
@@ -328,10 +332,12 @@ def pct(values: list[float], q: float) -> float:
 
 def report(args: argparse.Namespace, results: list[dict]) -> None:
     """Print the figures of every client process together."""
-    shared = Tally()
+    shared = Tally(timeline=args.timeline)
     for r in results:
         shared.latencies += r["latencies"]
         shared.delays += r["delays"]
+        for second, delays in (r["by_second"] or {}).items():
+            shared.by_second.setdefault(second, []).extend(delays)
         shared.failed += r["failed"]
         for status, n in r["why"].items():
             shared.why[status] = shared.why.get(status, 0) + n
@@ -355,6 +361,13 @@ def report(args: argparse.Namespace, results: list[dict]) -> None:
     print(f"  seen by others: p50 {pct(shared.delays, 50):.1f} ms, "
           f"p99 {pct(shared.delays, 99):.1f} ms "
           f"({len(shared.delays):,} of {expected:,} deliveries, {shared.resyncs} resyncs)")
+    if shared.by_second:
+        first = min(shared.by_second)
+        cells = [f"{s - first:>3}s {pct(d, 50):5.0f} /{pct(d, 99):5.0f}"
+                 for s, d in sorted(shared.by_second.items())]
+        print("  seen by others, each second of sending (p50 / p99 ms):")
+        for row in range(0, len(cells), 6):
+            print("    " + "   ".join(cells[row:row + 6]))
     if args.cursors > 0:
         n = len(shared.cursor_latencies)
         print(f"  pointers:     {args.cursors:g}/s each, {n:,} sent ({n / elapsed:,.1f}/s), "

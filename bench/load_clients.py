@@ -28,14 +28,23 @@ TIMEOUT = 10.0  # seconds a move may take before it counts as failed (no answer)
 class Tally:
     """What one process's clients measured."""
 
-    def __init__(self) -> None:
+    def __init__(self, timeline: bool = False) -> None:
         self.latencies: list[float] = []
         self.delays: list[float] = []
+        # --timeline: the delays again by the second their move was sent (monotonic seconds,
+        # one clock for every process), to tell a stall from a worker that falls behind.
+        self.by_second: dict[int, list[float]] | None = {} if timeline else None
         self.failed = 0
         self.why: dict[str, int] = {}  # failed requests by HTTP status (0: no answer)
         self.resyncs = 0
         self.cursor_latencies: list[float] = []
         self.cursor_events = 0
+
+    def saw(self, now: float, sent: float) -> None:
+        """Another person's move, sent at `sent`, arrived at `now`."""
+        self.delays.append(now - sent)
+        if self.by_second is not None:
+            self.by_second.setdefault(int(sent), []).append(now - sent)
 
     def fail(self, status: int) -> None:
         self.failed += 1
@@ -206,8 +215,9 @@ class Listener:
         if line.startswith(b'data: {"type":"batch"'):
             # One tick of a busy board: every event in it arrived now.
             tally.cursor_events += line.count(b'{"type":"cursors"')
-            tally.delays += [now - float(sent) for who, sent in ECHO.findall(line)
-                             if who != self.me]
+            for who, sent in ECHO.findall(line):
+                if who != self.me:
+                    tally.saw(now, float(sent))
             return
         if line.startswith(b'data: {"type":"resync"'):
             tally.resyncs += 1
@@ -215,7 +225,7 @@ class Listener:
             tally.cursor_events += 1
         echo = ECHO.search(line, 0, 120)  # "client" comes before "changes"
         if echo and echo.group(1) != self.me:
-            tally.delays.append(now - float(echo.group(2)))
+            tally.saw(now, float(echo.group(2)))
 
     def close(self) -> None:
         if self.writer is not None:
@@ -225,7 +235,7 @@ class Listener:
 async def room(host: str, port: int, board: str, clients: list[int], opts: dict,
                auth: dict[int, dict], start) -> dict:
     """This process's people: listen, wait for `start()` (every process ready), move."""
-    tally, stop = Tally(), asyncio.Event()
+    tally, stop = Tally(opts.get("timeline", False)), asyncio.Event()
     # As a browser does: the page reads the board, then opens its event stream.
     pages = {c: Connection(host, port, auth[c]) for c in clients}
     for c, conn in pages.items():
