@@ -5,6 +5,7 @@
     .venv/bin/python bench/load.py --url http://127.0.0.1:8000
     .venv/bin/python bench/load.py --cursors 10 --baseline   # pointers too, vs without them
     .venv/bin/python bench/load.py --compare-ref 9f36918     # also an older Herd, same run
+    .venv/bin/python bench/load.py --compare-ref HEAD --rounds 4  # 4 pairs: ABBA..., medians
     .venv/bin/python bench/load.py --workers 2 --procs 2     # 1 process, then 2 workers + Redis
     .venv/bin/python bench/load.py --pg --compare-ref HEAD   # on PostgreSQL, an older Herd first
     .venv/bin/python bench/load.py --clients 200 --rate 3 --timeline  # p50/p99 each second
@@ -70,6 +71,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--timeline", action="store_true",
                    help="also print seen-by-others p50/p99 for each second of the run: a "
                         "stall shows as one bad second, a worker short of CPU as many")
+    p.add_argument("--rounds", type=int, default=1,
+                   help="with --compare-ref: that many pairs, the order turned round each "
+                        "time, and the medians")
     p.add_argument("--token", help="with --url: the owner token (herd token prints it)")
     p.add_argument("--workers", type=int, default=0, metavar="N",
                    help="then the same run on N workers sharing a throwaway Redis")
@@ -89,27 +93,15 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="herd-bench-") as tmp, \
             databases(Path(tmp), args.pg) as database:
         if args.compare_ref:
-            checkout = Path(tmp) / "ref"
-            subprocess.run(["git", "worktree", "add", "--detach", str(checkout),
-                            args.compare_ref], check=True, capture_output=True)
+            compare(args, Path(tmp), database)
+        else:
+            if args.workers:
+                print(f"== herd serve: 1 process, {'PostgreSQL' if args.pg else 'SQLite'}")
+            server, port, token = start_server(database("bench"))
             try:
-                print(f"== herd serve at {args.compare_ref}")
-                server, port, token = start_server(database("ref"), checkout=checkout)
-                try:
-                    phases("127.0.0.1", port, args, token, server)
-                finally:
-                    stop_server(server)
+                phases("127.0.0.1", port, args, token, server)
             finally:
-                subprocess.run(["git", "worktree", "remove", "--force", str(checkout)],
-                               check=False, capture_output=True)
-            print("\n== herd serve here")
-        if args.workers:
-            print(f"== herd serve: 1 process, {'PostgreSQL' if args.pg else 'SQLite'}")
-        server, port, token = start_server(database("bench"))
-        try:
-            phases("127.0.0.1", port, args, token, server)
-        finally:
-            stop_server(server)
+                stop_server(server)
         if args.workers:
             db = args.workers_db or str(database("workers"))
             print(f"\n== herd serve --workers {args.workers} --redis, "
@@ -126,6 +118,47 @@ def main(argv: list[str] | None = None) -> int:
                 redis.kill()
                 redis.wait(timeout=10)
     return 0
+
+
+def compare(args: argparse.Namespace, tmp: Path, database: Callable[[str], Path | str]
+            ) -> None:
+    """The same run against `herd serve` from --compare-ref and from this tree, --rounds
+    times, the order turned round each round (older, this, this, older, ...): on this
+    machine the second run of a pair is often the slower one, whichever it is."""
+    checkout = tmp / "ref"
+    subprocess.run(["git", "worktree", "add", "--detach", str(checkout), args.compare_ref],
+                   check=True, capture_output=True)
+    sides = {args.compare_ref: checkout, "here": None}
+    got: dict[str, list[dict]] = {side: [] for side in sides}
+    try:
+        for r in range(args.rounds):
+            for side in (list(sides) if r % 2 == 0 else list(sides)[::-1]):
+                print(f"== herd serve {'at ' + side if sides[side] else 'here'}"
+                      f"{f', round {r + 1}' if args.rounds > 1 else ''}")
+                server, port, token = start_server(database(f"{side}-{r}"),
+                                                   checkout=sides[side])
+                try:
+                    got[side].append(phases("127.0.0.1", port, args, token, server))
+                finally:
+                    stop_server(server)
+                print()
+    finally:
+        subprocess.run(["git", "worktree", "remove", "--force", str(checkout)],
+                       check=False, capture_output=True)
+    if args.rounds > 1:
+        print(f"== {args.rounds} rounds, median (each run):")
+        for side, runs in got.items():
+            cells = []
+            for key, unit in (("seen_p50", " ms"), ("seen_p99", " ms"),
+                              ("cpu_per_write", " ms/write"), ("failed", "")):
+                values = [run[key] for run in runs if run.get(key) is not None]
+                if values:
+                    each = ", ".join(f"{v:,.{2 if key == 'cpu_per_write' else 0}f}"
+                                     for v in values)
+                    med = statistics.median(values)
+                    cells.append(f"{key} {med:,.{2 if key == 'cpu_per_write' else 0}f}{unit}"
+                                 f" ({each})")
+            print(f"  {side:>10}: " + "; ".join(cells))
 
 
 @contextlib.contextmanager
@@ -220,12 +253,13 @@ def request(conn: http.client.HTTPConnection, method: str, path: str, body: dict
 
 
 def phases(host: str, port: int, args: argparse.Namespace, token: str | None,
-           server: subprocess.Popen | None = None) -> None:
-    """The run asked for, after the same run without pointers when --baseline is given."""
+           server: subprocess.Popen | None = None) -> dict:
+    """The run asked for, after the same run without pointers when --baseline is given;
+    the figures of the last."""
     if args.baseline and args.cursors > 0:
         run(host, port, argparse.Namespace(**{**vars(args), "cursors": 0}), token, server)
         print()
-    run(host, port, args, token, server)
+    return run(host, port, args, token, server)
 
 
 def group_cpu(pgid: int) -> float:
@@ -260,7 +294,7 @@ def open_link(host: str, port: int, link: str | None) -> dict:
 
 
 def run(host: str, port: int, args: argparse.Namespace, token: str | None,
-        server: subprocess.Popen | None = None) -> None:
+        server: subprocess.Popen | None = None) -> dict:
     """Make the board, run the client processes, print the figures (and, when this script
     started the server and the clients run in --procs processes, the server's CPU time per
     write while they move: steadier than latency on a machine whose load varies)."""
@@ -302,13 +336,14 @@ def run(host: str, port: int, args: argparse.Namespace, token: str | None,
         results = [out.get(timeout=args.seconds + 120) for _ in workers]
         for w in workers:
             w.join(timeout=30)
-    report(args, results)
+    figures = report(args, results)
     if cpu is not None:
         writes = sum(len(r["latencies"]) for r in results)
         elapsed = max(r["elapsed"] for r in results)
+        figures["cpu_per_write"] = 1000 * cpu * elapsed / args.seconds / max(writes, 1)
         print(f"  server CPU:   {cpu:.1f} s while moving ({100 * cpu / args.seconds:.0f}% of "
-              f"one core), {1000 * cpu * elapsed / args.seconds / max(writes, 1):.2f} ms "
-              "per write")
+              f"one core), {figures['cpu_per_write']:.2f} ms per write")
+    return figures
 
 
 def client_proc(host: str, port: int, board: str, clients: list[int], opts: dict,
@@ -330,8 +365,8 @@ def pct(values: list[float], q: float) -> float:
     return 1000 * ordered[min(len(ordered) - 1, int(q / 100 * len(ordered)))]
 
 
-def report(args: argparse.Namespace, results: list[dict]) -> None:
-    """Print the figures of every client process together."""
+def report(args: argparse.Namespace, results: list[dict]) -> dict:
+    """Print the figures of every client process together; the main ones, for a summary."""
     shared = Tally(timeline=args.timeline)
     for r in results:
         shared.latencies += r["latencies"]
@@ -374,6 +409,8 @@ def report(args: argparse.Namespace, results: list[dict]) -> None:
               f"p50 {pct(shared.cursor_latencies, 50):.1f} ms, "
               f"p99 {pct(shared.cursor_latencies, 99):.1f} ms; each listener got "
               f"{shared.cursor_events / args.clients / elapsed:.1f} cursor events/s")
+    return {"seen_p50": pct(shared.delays, 50), "seen_p99": pct(shared.delays, 99),
+            "failed": shared.failed}
 
 
 if __name__ == "__main__":
