@@ -36,6 +36,22 @@ def eventually(check, timeout: float = 10.0):
         time.sleep(0.05)
 
 
+def held_model() -> tuple[FakeServer, threading.Event, list[str]]:
+    """A model server whose runs wait on naming their groups until the test sets the event;
+    the prompts it was asked to name, in order."""
+    routes = llama_server()
+    label = routes[("POST", "/completion")]
+    release, named = threading.Event(), []
+
+    def held(body):
+        if "idea" in str(body.get("prompt")):  # the notes, not a start-up probe
+            named.append(str(body.get("prompt")))
+            release.wait(30)
+        return label(body)
+    routes[("POST", "/completion")] = held
+    return FakeServer(routes), release, named
+
+
 @pytest.fixture
 def pair(any_db, herd_server, redis_url):  # noqa: F811  (the database outlives the servers)
     db = any_db  # a SQLite file, then a PostgreSQL database: one Redis and one store either way
@@ -118,16 +134,7 @@ def test_pointers_spotlight_and_timer_hold_across_processes(pair):
 
 def test_one_organize_per_board_across_processes(any_db, herd_server,  # noqa: F811
                                                  redis_url, tmp_path):  # noqa: F811
-    routes = llama_server()
-    label = routes[("POST", "/completion")]
-    release = threading.Event()  # the run waits on naming its groups until the test says
-
-    def held(body):
-        if "idea" in str(body.get("prompt")):  # the notes, not a start-up probe
-            release.wait(30)
-        return label(body)
-    routes[("POST", "/completion")] = held
-    fake = FakeServer(routes)
+    fake, release, _ = held_model()
     try:
         db = str(tmp_path / "herd.db")
         ai = ("--redis", redis_url, "--llamafile-url", fake.url)
@@ -213,18 +220,7 @@ def test_organize_runs_on_two_processes_take_turns_in_one_line(herd_server,  # n
     """Two processes on the same model server: board B's run, started on the second process
     while board A's holds the model on the first, waits for its turn and says its place,
     on both processes; once A's run ends, B's runs."""
-    routes = llama_server()
-    label = routes[("POST", "/completion")]
-    release = threading.Event()
-    named: list[str] = []  # the boards' notes whose names were asked for, in order
-
-    def held(body):
-        if "idea" in str(body.get("prompt")):  # the notes, not a start-up probe
-            named.append(str(body.get("prompt")))
-            release.wait(30)
-        return label(body)
-    routes[("POST", "/completion")] = held
-    fake = FakeServer(routes)
+    fake, release, named = held_model()
     try:
         db = str(tmp_path / "herd.db")
         ai = ("--redis", redis_url, "--llamafile-url", fake.url)

@@ -19,18 +19,9 @@ from server.errors import Unavailable
 from server.organize.pipeline import Cancelled
 from server.organize.queue_redis import RedisRunQueue
 from server.shared import connect
+from tests.test_organize_queue import _until
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _until(pred, what: str, within: float = 10.0):
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        got = pred()
-        if got:
-            return got
-        time.sleep(0.01)
-    raise AssertionError(f"never: {what}")
 
 
 class Run:
@@ -137,6 +128,7 @@ PROCESS = """
 import sys, time
 from server.organize.queue_redis import RedisRunQueue
 from server.shared import connect
+from tests.test_organize_queue import _until
 q = RedisRunQueue(connect(sys.argv[1]), 1, lease=1.0)
 q.wait_turn(sys.argv[2], lambda p, a: print('told', p, a, flush=True), lambda: False)
 print('running', flush=True)
