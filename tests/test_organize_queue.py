@@ -134,3 +134,21 @@ def test_one_run_at_once_per_chat_server_unless_set(db_path):
         made.extensions["herd.ai"] = ai
         with made.app_context():
             assert organizer().queue.slots == want
+
+
+def test_an_app_without_redis_does_not_load_redis_py(tmp_path):
+    """The shared line is chosen in organizer() only with --redis; the embedded default
+    starts without importing the client it never uses."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = ("import sys; from server import create_app; "
+            f"app = create_app({{'DATABASE': {str(tmp_path / 'h.db')!r}, 'AI_ENABLED': False}}); "
+            "from server.api.organize import organizer\n"
+            "with app.app_context(): organizer()\n"
+            "print('redis' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=60, cwd=Path(__file__).parents[1])
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"

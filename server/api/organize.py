@@ -14,8 +14,7 @@ from ..llamafile.pool import ServerPool
 from ..llamafile.service import get_ai
 from ..organize import board_run
 from ..organize.jobs import Organizer
-from ..organize.queue import RunQueue
-from ..organize.queue_redis import RedisRunQueue
+from ..organize.queue import RunQueue, Turns
 from ..organize.share import RedisRuns
 from ..shared import get_redis
 from ..store import get_store
@@ -31,9 +30,12 @@ def organizer() -> Organizer:
     ext = current_app.extensions
     if "herd.organizer" not in ext:
         redis = get_redis()
-        # With Redis, one line for every process on the same model servers (queue_redis.py).
-        queue = RunQueue(runs_at_once()) if redis is None else \
-            RedisRunQueue(redis, runs_at_once())
+        if redis is None:
+            queue: Turns = RunQueue(runs_at_once())
+        else:  # one line for every process on the same model servers; redis-py only here
+            from ..organize.queue_redis import RedisRunQueue
+
+            queue = RedisRunQueue(redis, runs_at_once())
         ext["herd.organizer"] = Organizer(get_store(), get_hub(), board_run.run_pipeline,
                                           board_run.run_sort,
                                           RedisRuns(redis) if redis is not None else None,
