@@ -148,17 +148,23 @@ def compare(args: argparse.Namespace, tmp: Path, database: Callable[[str], Path 
     if args.rounds > 1:
         print(f"== {args.rounds} rounds, median (each run):")
         for side, runs in got.items():
-            cells = []
-            for key, unit in (("seen_p50", " ms"), ("seen_p99", " ms"),
-                              ("cpu_per_write", " ms/write"), ("failed", "")):
-                values = [run[key] for run in runs if run.get(key) is not None]
-                if values:
-                    each = ", ".join(f"{v:,.{2 if key == 'cpu_per_write' else 0}f}"
-                                     for v in values)
-                    med = statistics.median(values)
-                    cells.append(f"{key} {med:,.{2 if key == 'cpu_per_write' else 0}f}{unit}"
-                                 f" ({each})")
-            print(f"  {side:>10}: " + "; ".join(cells))
+            print(f"  {side:>10}: " + "; ".join(_summary(runs)))
+
+
+# What --rounds sums up: figure, unit, digits.
+SUMMED = (("seen_p50", " ms", 0), ("seen_p99", " ms", 0),
+          ("cpu_per_write", " ms/write", 2), ("failed", "", 0))
+
+
+def _summary(runs: list[dict]) -> list[str]:
+    """Each figure's median over the runs, then every run's, e.g. "seen_p99 165 ms (127, 204)"."""
+    cells = []
+    for key, unit, digits in SUMMED:
+        values = [run[key] for run in runs if run.get(key) is not None]
+        if values:
+            each = ", ".join(f"{v:,.{digits}f}" for v in values)
+            cells.append(f"{key} {statistics.median(values):,.{digits}f}{unit} ({each})")
+    return cells
 
 
 @contextlib.contextmanager
