@@ -6,6 +6,7 @@
     .venv/bin/python bench/load.py --cursors 10 --baseline   # pointers too, vs without them
     .venv/bin/python bench/load.py --compare-ref 9f36918     # also an older Herd, same run
     .venv/bin/python bench/load.py --compare-ref HEAD --rounds 4  # 4 pairs: ABBA..., medians
+    .venv/bin/python bench/load.py --compare-python /tmp/other-venv/bin/python  # interpreter
     .venv/bin/python bench/load.py --workers 2 --procs 2     # 1 process, then 2 workers + Redis
     .venv/bin/python bench/load.py --pg --compare-ref HEAD   # on PostgreSQL, an older Herd first
     .venv/bin/python bench/load.py --clients 200 --rate 3 --timeline  # p50/p99 each second
@@ -68,12 +69,16 @@ def main(argv: list[str] | None = None) -> int:
                    help="with --cursors: first the same run without pointers, on the same server")
     p.add_argument("--compare-ref", metavar="COMMIT",
                    help="first the same run against `herd serve` from this commit")
+    p.add_argument("--compare-python", metavar="PYTHON",
+                   help="first the same run against this tree's `herd serve` on another "
+                        "interpreter (a venv's python with Herd installed), e.g. a build "
+                        "without PGO against one with it")
     p.add_argument("--timeline", action="store_true",
                    help="also print seen-by-others p50/p99 for each second of the run: a "
                         "stall shows as one bad second, a worker short of CPU as many")
     p.add_argument("--rounds", type=int, default=1,
-                   help="with --compare-ref: that many pairs, the order turned round each "
-                        "time, and the medians")
+                   help="with --compare-ref or --compare-python: that many pairs, the "
+                        "order turned round each time, and the medians")
     p.add_argument("--token", help="with --url: the owner token (herd token prints it)")
     p.add_argument("--workers", type=int, default=0, metavar="N",
                    help="then the same run on N workers sharing a throwaway Redis")
@@ -92,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     with tempfile.TemporaryDirectory(prefix="herd-bench-") as tmp, \
             databases(Path(tmp), args.pg) as database:
-        if args.compare_ref:
+        if args.compare_ref or args.compare_python:
             compare(args, Path(tmp), database)
         else:
             if args.workers:
@@ -122,29 +127,36 @@ def main(argv: list[str] | None = None) -> int:
 
 def compare(args: argparse.Namespace, tmp: Path, database: Callable[[str], Path | str]
             ) -> None:
-    """The same run against `herd serve` from --compare-ref and from this tree, --rounds
-    times, the order turned round each round (older, this, this, older, ...): on this
-    machine the second run of a pair is often the slower one, whichever it is."""
-    checkout = tmp / "ref"
-    subprocess.run(["git", "worktree", "add", "--detach", str(checkout), args.compare_ref],
-                   check=True, capture_output=True)
-    sides = {args.compare_ref: checkout, "here": None}
+    """The same run against `herd serve` from --compare-ref (or on --compare-python) and
+    from this tree, --rounds times, the order turned round each round (older, this, this,
+    older, ...): on this machine the second run of a pair is often the slower one,
+    whichever it is."""
+    checkout = tmp / "ref" if args.compare_ref else None
+    if checkout is not None:
+        subprocess.run(["git", "worktree", "add", "--detach", str(checkout), args.compare_ref],
+                       check=True, capture_output=True)
+    other = args.compare_ref or f"on {args.compare_python}"
+    # side -> (checkout, interpreter): the older tree, or this tree on another python
+    sides = {other: (checkout, args.compare_python or sys.executable),
+             "here": (None, sys.executable)}
     got: dict[str, list[dict]] = {side: [] for side in sides}
     try:
         for r in range(args.rounds):
             for side in (list(sides) if r % 2 == 0 else list(sides)[::-1]):
-                print(f"== herd serve {'at ' + side if sides[side] else 'here'}"
+                where, python = sides[side]
+                print(f"== herd serve {'at ' + side if where else side}"
                       f"{f', round {r + 1}' if args.rounds > 1 else ''}")
-                server, port, token = start_server(database(f"{side}-{r}"),
-                                                   checkout=sides[side])
+                server, port, token = start_server(database(f"{list(sides).index(side)}-{r}"),
+                                                   checkout=where, python=python)
                 try:
                     got[side].append(phases("127.0.0.1", port, args, token, server))
                 finally:
                     stop_server(server)
                 print()
     finally:
-        subprocess.run(["git", "worktree", "remove", "--force", str(checkout)],
-                       check=False, capture_output=True)
+        if checkout is not None:
+            subprocess.run(["git", "worktree", "remove", "--force", str(checkout)],
+                           check=False, capture_output=True)
     if args.rounds > 1:
         print(f"== {args.rounds} rounds, median (each run):")
         for side, runs in got.items():
@@ -205,14 +217,15 @@ def start_redis(folder: Path) -> tuple[subprocess.Popen, str]:
 
 
 def start_server(db: Path | str, ai: bool = False, checkout: Path | None = None,
-                 extra: list[str] | None = None) -> tuple[subprocess.Popen, int, str | None]:
+                 extra: list[str] | None = None, python: str = sys.executable
+                 ) -> tuple[subprocess.Popen, int, str | None]:
     """`herd serve` (`--no-ai` unless asked) on a free loopback port, in its own process
-    group, from this tree or from `checkout`; returns it, its port and the owner token it
-    printed (None from a Herd before tokens)."""
+    group, from this tree or from `checkout`, on `python`; returns it, its port and the
+    owner token it printed (None from a Herd before tokens)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    cmd = [sys.executable, "-m", "server.cli", "serve", "--db", str(db), "--port", str(port)]
+    cmd = [python, "-m", "server.cli", "serve", "--db", str(db), "--port", str(port)]
     cmd += ([] if ai else ["--no-ai"]) + (extra or [])
     env = {**os.environ, **({"PYTHONPATH": str(checkout)} if checkout else {})}
     log = tempfile.TemporaryFile()
