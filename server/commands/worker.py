@@ -72,23 +72,74 @@ def send_parts(sock: Any, parts: list[bytes]) -> None:
                 views[0], sent = views[0][sent:], 0
 
 
-class ChunkedResponse(wsgi.Response):
-    """gunicorn's response, sending a chunk's size line, data and CRLF in one vectored send.
+class _Capture:
+    """Stands in for the socket while gunicorn writes a response's head, to keep the bytes."""
 
-    gunicorn joins the three into a new bytes first: a copy of every live frame for every
-    listener, a sixth of the worker's core with 500 listeners (bench/README.md). Here a frame
-    encoded once is handed to the kernel by all its listeners as it is."""
+    def __init__(self) -> None:
+        self.data = b""
+
+    def sendall(self, data: bytes) -> None:
+        self.data += data
+
+
+class HerdResponse(wsgi.Response):
+    """gunicorn's response with fewer sends, byte for byte the same on the wire:
+
+    - the head waits for the first body bytes and goes out with them in one vectored send.
+      gunicorn sends the head alone first, so every answer was two sends through gevent
+      (each with its own getsockopt): a note move's answer is a head and ~200 bytes;
+    - a chunk's size line, data and CRLF go out in one vectored send. gunicorn joins the
+      three into a new bytes first: a copy of every live frame for every listener, a sixth
+      of the worker's core with 500 listeners (bench/README.md). Here a frame encoded once
+      is handed to the kernel by all its listeners as it is.
+
+    TLS sockets have no sendmsg: there, and for files sent with sendfile, gunicorn's own
+    sends as they were."""
+
+    _head: bytes | None = None  # the head, written by gunicorn but not sent yet
+    _defer = True
+
+    def send_headers(self) -> None:
+        if self.headers_sent or not self._defer or self.cfg.is_ssl:
+            super().send_headers()
+            return
+        sock, capture = self.sock, _Capture()
+        self.sock = capture  # gunicorn builds the head as it always does, into `capture`
+        try:
+            super().send_headers()
+        finally:
+            self.sock = sock
+        self._head = capture.data
+
+    def _pending(self) -> list[bytes]:
+        head, self._head = self._head, None
+        return [head] if head else []
 
     def _emit_body(self, data: bytes) -> None:
-        if not self.chunked or not data or self.cfg.is_ssl:
+        if self.cfg.is_ssl:
             super()._emit_body(data)  # gunicorn's framing (TLS sockets have no sendmsg)
             return
-        send_parts(self.sock, [b"%X\r\n" % len(data), data, b"\r\n"])
+        parts = self._pending()
+        parts += [b"%X\r\n" % len(data), data, b"\r\n"] if self.chunked and data else [data]
+        send_parts(self.sock, parts)
+
+    def sendfile(self, respiter: Any) -> bool:
+        self._defer = False  # gunicorn sends the head, then the file, straight to the socket
+        return super().sendfile(respiter)
+
+    def close(self) -> None:
+        if not self.headers_sent:
+            self.send_headers()
+        if self._head is None:
+            super().close()
+            return
+        # A head with no body (a 204, a HEAD, an empty answer), and the last chunk if any.
+        send_parts(self.sock, [*self._pending(), *([b"0\r\n\r\n"] if self.chunked else [])])
 
 
 class HerdWorker(GeventWorker):
-    """gunicorn's gevent worker with its error pages in the JSON error shape, and chunks
-    sent without a copy (ChunkedResponse)."""
+    """gunicorn's gevent worker with its error pages in the JSON error shape, and answers
+    sent in fewer sends (HerdResponse)."""
 
     def run(self) -> None:
         """Serve, once the app's import-time objects are out of the collector's way.
@@ -109,7 +160,7 @@ class HerdWorker(GeventWorker):
         gc.set_threshold(YOUNG_THRESHOLD, *gc.get_threshold()[1:])
         # wsgi.create() builds its module's Response for every HTTP/1 request and takes no
         # class from the worker; this is the worker process, so only its requests see it.
-        wsgi.Response = ChunkedResponse
+        wsgi.Response = HerdResponse
         super().run()
 
     def handle_error(self, req: Any, client: Any, addr: Any, exc: BaseException) -> None:
