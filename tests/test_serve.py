@@ -205,3 +205,57 @@ def test_serve_prints_the_owner_link_and_a_room_gets_the_lan_address(herd_server
     with urllib.request.urlopen(req, timeout=10) as r:
         links = json.loads(r.read())
     assert links["editor"].startswith(f"http://{host}:{room.port}/b/{board['id']}?key=")
+
+
+def dechunk(raw: bytes) -> bytes:
+    """The body of a chunked HTTP/1.1 answer read so far; fails on a malformed chunk."""
+    body, rest = bytearray(), raw.split(b"\r\n\r\n", 1)[1]
+    while rest:
+        size_line, sep, rest = rest.partition(b"\r\n")
+        if not sep:
+            break  # the read stopped inside a size line
+        size = int(size_line, 16)  # a chunk boundary that is not a size line fails here
+        if len(rest) < size + 2:
+            break  # the read stopped inside this chunk
+        assert rest[size:size + 2] == b"\r\n", "a chunk's data does not end where it said"
+        body += rest[:size]
+        rest = rest[size + 2:]
+    return bytes(body)
+
+
+NOTES = 500
+
+
+def test_a_listener_that_reads_slowly_gets_every_frame_whole_and_in_order(herd_server, tmp_path):
+    """The fan-out writes frames to a waiting stream's socket itself (live/direct.py); a
+    socket too full to take a frame whole owes the rest, which must go before anything else."""
+    server = herd_server(str(tmp_path / "slow.db"))
+    _, board = call(server, "POST", "/api/boards", {"name": "slow"})
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # a reader on a slow link
+    s.settimeout(10)
+    s.connect(("127.0.0.1", server.port))
+    s.sendall(f"GET /api/boards/{board['id']}/events HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+              f"Authorization: Bearer {server.token}\r\n\r\n".encode())
+    try:
+        head = read_until([s], b"retry: 2000", timeout=10)[s]
+        assert b"retry: 2000" in head
+        # 4.5 MB: more than the server's socket buffer grows to (4 MB at most on Linux).
+        texts = {f"n{i}": f"{i} " + "x" * 9000 for i in range(NOTES)}
+        for i, (note_id, text) in enumerate(texts.items()):
+            call(server, "POST", f"/api/boards/{board['id']}/notes",
+                 {"id": note_id, "text": text, "x": i})
+        raw = head + read_until([s], f'"id":"n{NOTES - 1}"'.encode(), timeout=30)[s]
+        s.settimeout(10)
+        while not raw.endswith(b"\n\n\r\n"):  # the rest of the chunk holding the last
+            raw += s.recv(65536)
+    finally:
+        s.close()
+    events = events_in(dechunk(raw))
+    seqs = [e["seq"] for e in events if "seq" in e]
+    assert seqs == sorted(set(seqs)), "events repeated or out of order"
+    seen = {c["item"]["id"]: c["item"]["text"] for e in events if e["type"] == "changes"
+            for c in e["changes"]}
+    assert seen == texts
+    server.stop()
+    assert "Traceback" not in server.output()

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import re
+import ssl
 import sys
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from flask import Blueprint, Response, current_app, g, request
 
 from ..access import Access, allow, get_access, get_stream_slots
 from ..errors import Invalid
 from ..live import HANGUP, RESYNC, Frame, Subscription, format_event, get_hub
+from ..live.direct import Direct, Tail
 from ..privacy import Viewer, view_event
 from ..store import Store, get_store
 from ..store.access import fingerprint
@@ -60,7 +63,7 @@ def events(board_id: str):
         raise
     viewer = Viewer(voter_of(access.key), manage or shows)
     resp = Response(_stream(sub, backlog, after, ping, max_events, unwatch, allowed,
-                            voter_of(access.key), viewer, manage),
+                            voter_of(access.key), viewer, manage, _direct_socket()),
                     mimetype="text/event-stream")
     resp.headers["Cache-Control"] = "no-cache"
     resp.headers["X-Accel-Buffering"] = "no"  # nginx and friends: do not buffer the stream
@@ -95,17 +98,36 @@ def _who() -> str | None:
     return who
 
 
+def _gevent_socket() -> Any:
+    """The connection's socket under gunicorn's gevent worker (cooperative), else None."""
+    sock = request.environ.get("gunicorn.socket")
+    if sock is None or "gevent" not in sys.modules:
+        return None
+    from gevent import monkey
+
+    return sock if monkey.is_module_patched("socket") else None
+
+
+def _direct_socket() -> tuple[Any, bool] | None:
+    """The socket the fan-out may write this stream's frames to itself (live/direct.py),
+    and whether the answer is chunked; None where it may not: outside the gevent worker,
+    over TLS, for a HEAD (no body is sent) or an HTTP version gunicorn frames otherwise."""
+    sock = _gevent_socket()
+    protocol = request.environ.get("SERVER_PROTOCOL")
+    if sock is None or request.method != "GET" or protocol not in ("HTTP/1.1", "HTTP/1.0") \
+            or isinstance(sock, ssl.SSLSocket) or "ssl" in type(sock).__module__.lower():
+        return None
+    # gunicorn chunks an HTTP/1.1 answer that has no Content-Length (as this one has not).
+    return sock, protocol == "HTTP/1.1"
+
+
 def _watch_hangup(sub: Subscription) -> Callable[[], None]:
     """Under gunicorn's gevent worker, notice a closed connection at once, so presence drops
     when a tab closes rather than at the next ping. Returns the function that stops watching."""
-    sock = request.environ.get("gunicorn.socket")
-    if sock is None or "gevent" not in sys.modules:
+    sock = _gevent_socket()
+    if sock is None:
         return lambda: None
     import gevent
-    from gevent import monkey
-
-    if not monkey.is_module_patched("socket"):
-        return lambda: None
 
     def watch() -> None:
         try:
@@ -124,12 +146,14 @@ def _watch_hangup(sub: Subscription) -> Callable[[], None]:
 def _stream(sub: Subscription, backlog: list[dict] | None, after: int | None, ping: float,
             max_events: int | None, unwatch: Callable[[], None],
             allowed: Callable[[], bool], voter: str = "", viewer: Viewer | None = None,
-            manage: bool = False) -> Iterator[bytes]:
+            manage: bool = False, direct_to: tuple[Any, bool] | None = None
+            ) -> Iterator[bytes]:
     """retry hint, backlog (or resync), then live frames with pings, until the connection
     goes or its credentials stop working; closes the subscription. A dot someone placed in
     a running vote goes to that voter's streams alone (a frame holding one is never plain,
     so it is written event by event here)."""
     sent = _Sent(after if backlog is not None else None, max_events, voter, viewer, manage)
+    direct = Direct(*direct_to, sent.shared_wire, sent.mark) if direct_to else None
     try:
         # Sent at once so the headers flush and the browser's EventSource opens.
         yield b"retry: 2000\n\n"
@@ -147,20 +171,23 @@ def _stream(sub: Subscription, backlog: list[dict] | None, after: int | None, pi
             # behind catches up with few syscalls instead of one per frame.
             out = []
             for frame in frames:
-                if frame.plain and not max_events and frame.events and (
-                        sent.last is None or frame.first is None or frame.first > sent.last):
-                    # The common case: the board's shared text (one per view key when it
-                    # holds hidden notes or authors' names, privacy.py).
-                    out.append(frame.wire_for(sent.viewer))
-                    if frame.last is not None:
-                        sent.last = frame.last
+                wire = sent.shared_wire(frame)
+                if wire is not None:
+                    out.append(wire)
+                    sent.mark(frame)
                 elif sent.one_by_one(frame, out, allowed):
                     if out:
                         yield b"".join(out)
                     return
             if out:
                 yield b"".join(out)
-            frame = sub.get_frame(timeout=ping)
+            frame = sub.get_frame(timeout=ping, direct=direct)
+            if isinstance(frame, Tail):
+                # The rest of a chunk the fan-out began on the socket: as it is, before
+                # anything else (a chunk of gunicorn's now would land inside it).
+                direct.sock.sendall(frame.raw)  # type: ignore[union-attr]  # set: a Tail came
+                frames = sub.frames_ready(BATCH)
+                continue
             if frame is None:
                 if not allowed():
                     yield format_event({"type": REVOKED})
@@ -188,6 +215,20 @@ class _Sent:
         # While replaying the log, names shown then but hidden now stay hidden: the replay
         # never shows more than the board shows at the moment the stream opened.
         self.ceiling = self.viewer.authors
+
+    def shared_wire(self, frame: Frame) -> bytes | None:
+        """The common case: the frame as the board's shared text (one per view key when it
+        holds hidden notes or authors' names, privacy.py), or None when it must go event
+        by event (control events, a vote's dots, an overlap with the log, ?max_events)."""
+        if frame.plain and not self.max_events and frame.events and (
+                self.last is None or frame.first is None or frame.first > self.last):
+            return frame.wire_for(self.viewer)
+        return None
+
+    def mark(self, frame: Frame) -> None:
+        """The frame's shared text went out."""
+        if frame.last is not None:
+            self.last = frame.last
 
     def one_by_one(self, frame: Frame, out: list[bytes], allowed: Callable[[], bool]) -> bool:
         """Write a frame's events one message each, skipping those already sent (a frame

@@ -6,6 +6,7 @@ import queue
 from collections import deque
 from typing import TYPE_CHECKING
 
+from .direct import Direct, Tail
 from .messages import HANGUP, RESYNC, Event, Frame
 
 if TYPE_CHECKING:
@@ -28,24 +29,45 @@ class Subscription:
         self.overflowed = False
         self.closed = False
         self.hung_up = False  # the connection is gone: nothing more is worth writing
+        # Set only while the listener waits in get_frame: the fan-out may write to its
+        # socket itself (direct.py).
+        self._direct: Direct | None = None
 
     def offer(self, frame: Frame) -> None:
-        """Called by the fan-out: queue the frame, or mark the listener as behind."""
+        """Called by the fan-out: write the frame to a waiting listener's socket when it
+        has nothing queued (direct.py), else queue it, or mark the listener as behind."""
+        direct = self._direct
+        if direct is not None and not self.overflowed and self._queue.empty():
+            owed = direct.send(frame)
+            if owed == b"":
+                return
+            self._direct = None  # until it waits again, with this frame or its Tail first
+            if owed is not None:
+                frame = Tail(owed)
         try:
             self._queue.put_nowait(frame)
         except queue.Full:
             self.overflowed = True
 
-    def get_frame(self, timeout: float | None = None) -> Frame | None:
-        """The next frame, a RESYNC frame after an overflow, or None when `timeout` passes."""
+    def get_frame(self, timeout: float | None = None, direct: Direct | None = None
+                  ) -> Frame | None:
+        """The next frame (a Tail: bytes the listener sends before anything else, as they
+        are), a RESYNC frame after an overflow, or None when `timeout` passes. With `direct`,
+        the fan-out writes frames to the listener's socket itself while it waits with
+        nothing queued."""
         if self.hung_up:
             return Frame.of(HANGUP)
         if self.overflowed:
             return self._resync()
+        # Everything the listener wrote before this has gone whole (its writes return only
+        # then), so a write of the fan-out's cannot land inside one of them.
+        self._direct = direct
         try:
             return self._queue.get(timeout=timeout)
         except queue.Empty:
             return None
+        finally:
+            self._direct = None
 
     def frames_ready(self, limit: int) -> list[Frame]:
         """Up to `limit` frames already queued, without waiting (none after an overflow)."""
@@ -81,9 +103,16 @@ class Subscription:
             self.hub.unsubscribe(self)
 
     def _resync(self) -> Frame:
-        """Drop the stale backlog: the client re-reads the board instead."""
-        self.overflowed = False
+        """Drop the stale backlog: the client re-reads the board instead. A Tail (only ever
+        first in the queue) goes out before: the chunk it ends is already half on the wire."""
         self._unpacked.clear()
+        try:
+            first = self._queue.get_nowait()
+        except queue.Empty:
+            first = None
+        if isinstance(first, Tail):
+            return first  # still overflowed: the resync comes with the next call
+        self.overflowed = False
         while True:
             try:
                 self._queue.get_nowait()
