@@ -19,6 +19,7 @@ from gunicorn.http import wsgi
 from gunicorn.workers.ggevent import GeventWorker
 
 from ..http_errors import error_body
+from ..live.direct import LAST_CHUNK, chunk_parts
 
 # Malformed requests: gunicorn's own list of client errors that answer 400.
 _BAD_REQUEST = (g.InvalidRequestLine, g.InvalidRequestMethod, g.InvalidHTTPVersion,
@@ -120,7 +121,7 @@ class HerdResponse(wsgi.Response):
             super()._emit_body(data)  # gunicorn's framing (TLS sockets have no sendmsg)
             return
         parts = self._pending()
-        parts += [b"%X\r\n" % len(data), data, b"\r\n"] if self.chunked and data else [data]
+        parts += chunk_parts(data) if self.chunked and data else [data]
         send_parts(self.sock, parts)
 
     def sendfile(self, respiter: Any) -> bool:
@@ -134,7 +135,7 @@ class HerdResponse(wsgi.Response):
             super().close()
             return
         # A head with no body (a 204, a HEAD, an empty answer), and the last chunk if any.
-        send_parts(self.sock, [*self._pending(), *([b"0\r\n\r\n"] if self.chunked else [])])
+        send_parts(self.sock, [*self._pending(), *([LAST_CHUNK] if self.chunked else [])])
 
 
 class HerdWorker(GeventWorker):

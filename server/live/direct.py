@@ -22,6 +22,13 @@ from typing import Any
 
 from .messages import Frame
 
+LAST_CHUNK = b"0\r\n\r\n"
+
+
+def chunk_parts(data: bytes) -> list[bytes]:
+    """HTTP/1.1 chunked framing of `data` as parts for one vectored send (no copy of it)."""
+    return [b"%X\r\n" % len(data), data, b"\r\n"]
+
 
 class Tail(Frame):
     """The bytes of a frame's chunk that the socket did not take: sent next, as they are."""
@@ -49,7 +56,7 @@ class Direct:
         data = self._wire(frame)
         if data is None:
             return None
-        parts = [b"%X\r\n" % len(data), data, b"\r\n"] if self.chunked else [data]
+        parts = chunk_parts(data) if self.chunked else [data]
         try:
             written = os.writev(self.sock.fileno(), parts)
         except BlockingIOError:
