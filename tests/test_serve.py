@@ -259,3 +259,21 @@ def test_a_listener_that_reads_slowly_gets_every_frame_whole_and_in_order(herd_s
     assert seen == texts
     server.stop()
     assert "Traceback" not in server.output()
+
+
+def test_serve_lifts_its_open_files_limit_for_a_room(herd_server, tmp_path):
+    """Started with a desktop's 1,024 open files, herd serve runs with its hard limit (at most
+    65,536): two or three connections a person would refuse a 500-person room otherwise."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    assert hard == resource.RLIM_INFINITY or hard > 1024, "this machine's hard limit is 1,024"
+    resource.setrlimit(resource.RLIMIT_NOFILE, (1024, hard))
+    try:
+        server = herd_server(str(tmp_path / "files.db"))
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    line = next(x for x in Path(f"/proc/{server.proc.pid}/limits").read_text().splitlines()
+                if x.startswith("Max open files"))
+    want = 65_536 if hard == resource.RLIM_INFINITY else min(hard, 65_536)
+    assert int(line.split()[3]) == want, line
