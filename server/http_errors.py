@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask, jsonify
 from gunicorn.http.errors import ParseException
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing.exceptions import WebsocketMismatch
 
 from . import errors as e
 
@@ -71,6 +72,9 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(err: HTTPException):
         status = err.code or 500
+        if isinstance(err, WebsocketMismatch):  # an upgrade to a route that is not a socket
+            return error_response(400, "This address does not take a WebSocket.",
+                                  "websocket_unexpected")
         message = {
             413: f"Request body too large (limit {app.config['MAX_CONTENT_LENGTH']:,} bytes).",
             404: "Not found.",

@@ -74,3 +74,30 @@ def test_hostile_input_is_refused_whole(client, ids, name, method, path, body):
     if name.startswith("surrogate"):
         assert "surrogate" in err["message"] and err["details"]["field"] in err["message"]
     assert everything(client, ids["b"]) == before
+
+
+SOCKET_CASES = [c for c in CASES if c[1:3] == ("POST", "/api/boards/{b}/ops")]
+UPGRADE = {"Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Version": "13",
+           "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="}
+
+
+@pytest.mark.parametrize("name, method, path, body", SOCKET_CASES,
+                         ids=[c[0] for c in SOCKET_CASES])
+def test_hostile_batches_on_the_board_socket_are_refused_whole(app, client, ids, name, method,
+                                                                path, body):
+    """The board socket takes what POST .../ops takes, as messages: each hostile /ops body is
+    answered with the same 400, in the same shape, and writes nothing."""
+    from server.api.socket import _answer
+
+    assert len(SOCKET_CASES) >= 15  # deep, surrogates, huge numbers: every class /ops gets
+    before = everything(client, ids["b"])
+    b = ids["b"]
+    with app.test_request_context(f"/api/boards/{b}/socket", headers={
+            **UPGRADE, "Authorization": client.environ_base["HTTP_AUTHORIZATION"]}):
+        assert app.preprocess_request() is None  # the handshake passed the gate
+        out = _answer(b, fill(body, ids), "hostile-tab")
+    assert set(out) == {"id", "error"}, out
+    err = out["error"]
+    assert err["status"] == 400 and err["code"] == "bad_request", err
+    assert isinstance(err["message"], str) and err["message"].endswith(".")
+    assert everything(client, ids["b"]) == before

@@ -1,10 +1,13 @@
 """The one gate every request passes, before any view runs:
 
 1. the Host header is one Herd answers to (DNS rebinding);
-2. a write comes from Herd's own origin with a content type the route takes (cross-site);
+2. a write, or a WebSocket's handshake, comes from Herd's own origin, a write with a
+   content type the route takes (cross-site);
 3. who is asking (identify.py) and, for a board route, that the board exists;
 4. that their role allows the action the route declared with @allow;
 5. the caller's rate limit for writes and pointers.
+
+A WebSocket passes it to open, and each of its messages passes 3-5 again (readmit).
 
 The view then reads flask.g.access (roles.Access). A route that declares nothing is refused:
 the gate fails closed, and tests/test_access_gate.py walks the URL map to keep every route
@@ -67,6 +70,12 @@ def get_stream_slots(app: Flask | None = None) -> StreamSlots:
     return (app or current_app).extensions["herd.streams"]
 
 
+def get_socket_slots(app: Flask | None = None) -> StreamSlots:
+    """Open WebSockets per caller and address: counted apart from the live streams, since a
+    tab holds one of each."""
+    return (app or current_app).extensions["herd.sockets"]
+
+
 def _gate() -> None:
     app = current_app
     hardening.check_host(app.extensions["herd.allowed_hosts"])
@@ -79,6 +88,21 @@ def _gate() -> None:
         app.logger.error("route %s declares no access rule: refused", request.endpoint)
         raise Forbidden("This route declares no access rule, so Herd refuses it.")
     hardening.check_write(policy.content)
+    _admit(policy, counted=request.method in hardening.UNSAFE)
+    return None
+
+
+def readmit() -> None:
+    """The gate once more, for one message on a WebSocket that passed it to open
+    (api/socket.py): since then the caller's link may have been rotated, their role
+    changed or the board deleted, and each message counts against their limit as a write
+    over HTTP does. The Host and the Origin were checked at the handshake."""
+    _admit(policy_of(current_app, request.endpoint), counted=True)
+
+
+def _admit(policy: Policy, counted: bool) -> None:
+    """Who is asking, whether their role allows the route's action, and their limit."""
+    app = current_app
     board_id = (request.view_args or {}).get("board_id")
     owner_token, keys = get_store().credentials(board_id)
     g.owner_token = owner_token
@@ -90,13 +114,12 @@ def _gate() -> None:
         access = Access()  # a page still opens, and says why nothing loads on it
     g.access = access
     _authorize(policy, access, board_id, keys is not None)
-    if policy.limit and request.method in hardening.UNSAFE:
+    if policy.limit and counted:
         # The owner's scripts (bulk imports, Organize from the CLI) are not limited per
         # token; the address's limit still holds for everyone.
         app.extensions["herd.rates"].hit(policy.limit, None if access.owner else access.key,
                                          request.remote_addr or "",
                                          LIMIT_WORDS.get(policy.limit, "requests"))
-    return None
 
 
 def _authorize(policy: Policy, access: Access, board_id: str | None, exists: bool) -> None:
@@ -157,7 +180,8 @@ def init_app(app: Flask) -> None:
         "writes": (cfg["RATE_WRITES_SESSION"], cfg["RATE_WRITES_ADDRESS"]),
         "pointer": (cfg["RATE_POINTER_SESSION"], cfg["RATE_POINTER_ADDRESS"]),
     }, shared_counters(app.extensions.get("herd.redis")))
-    app.extensions["herd.streams"] = LocalStreamSlots(int(cfg["MAX_STREAMS_PER_SESSION"]),
-                                                      int(cfg["MAX_STREAMS_PER_ADDRESS"]))
+    for slots in ("herd.streams", "herd.sockets"):
+        app.extensions[slots] = LocalStreamSlots(int(cfg["MAX_STREAMS_PER_SESSION"]),
+                                                 int(cfg["MAX_STREAMS_PER_ADDRESS"]))
     app.before_request(_gate)
     hardening.init_app(app)

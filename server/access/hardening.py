@@ -54,8 +54,10 @@ def check_host(allowed: set[str]) -> None:
 
 
 def check_write(content_types: tuple[str, ...]) -> None:
-    """A write comes from this origin (or from no browser at all) and says what it sends."""
-    if request.method not in UNSAFE:
+    """A write comes from this origin (or from no browser at all) and says what it sends. So
+    does a WebSocket's handshake: it is a GET, but what follows it is writes, and browsers
+    let any page open one to any address (cross-site WebSocket hijacking)."""
+    if request.method not in UNSAFE and request.headers.get("Upgrade", "").lower() != "websocket":
         return
     origin = request.headers.get("Origin")
     # An origin is scheme://host[:port] as the browser sent it (punycode for an IDN name).

@@ -20,11 +20,12 @@ def register(app: Flask) -> None:
         ops,
         organize,
         private,
+        socket,
         spotlight,
         timer,
         votes,
     )
 
     for mod in (boards, items, ops, events, cursors, spotlight, timer, export, ai, organize,
-                links, votes, locks, private, openapi):
+                links, votes, locks, private, socket, openapi):
         app.register_blueprint(mod.bp, url_prefix="/api")

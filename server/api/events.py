@@ -98,7 +98,7 @@ def _who() -> str | None:
     return who
 
 
-def _gevent_socket() -> Any:
+def gevent_socket() -> Any:
     """The connection's socket under gunicorn's gevent worker (cooperative), else None."""
     sock = request.environ.get("gunicorn.socket")
     if sock is None or "gevent" not in sys.modules:
@@ -112,7 +112,7 @@ def _direct_socket() -> tuple[Any, bool] | None:
     """The socket the fan-out may write this stream's frames to itself (live/direct.py),
     and whether the answer is chunked; None where it may not: outside the gevent worker,
     over TLS, for a HEAD (no body is sent) or an HTTP version gunicorn frames otherwise."""
-    sock = _gevent_socket()
+    sock = gevent_socket()
     protocol = request.environ.get("SERVER_PROTOCOL")
     if sock is None or request.method != "GET" or protocol not in ("HTTP/1.1", "HTTP/1.0") \
             or isinstance(sock, ssl.SSLSocket) or "ssl" in type(sock).__module__.lower():
@@ -124,7 +124,7 @@ def _direct_socket() -> tuple[Any, bool] | None:
 def _watch_hangup(sub: Subscription) -> Callable[[], None]:
     """Under gunicorn's gevent worker, notice a closed connection at once, so presence drops
     when a tab closes rather than at the next ping. Returns the function that stops watching."""
-    sock = _gevent_socket()
+    sock = gevent_socket()
     if sock is None:
         return lambda: None
     import gevent

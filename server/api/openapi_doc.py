@@ -266,6 +266,15 @@ def paths() -> dict[str, Any]:
                     {"name": "Last-Event-ID", "in": "header", "required": False,
                      "schema": {"type": "string", "pattern": "^[0-9]{1,18}$"}}]),
         },
+        b + "/socket": {
+            # A WebSocket: what goes over it is in docs/api.md ("The board socket"). Without
+            # the upgrade it answers 400.
+            "get": op("WebSocket taking batches of ops as POST .../ops does, answered in order",
+                      {"101": {"description": "switching protocols"}, **errors()},
+                      params=board + [query("client", {"type": "string",
+                                                       "pattern": "^[A-Za-z0-9_:@.-]{1,64}$"},
+                                            "this tab, as X-Herd-Client names it")]),
+        },
         b + "/export": {
             "get": op("The board as a file", {"200": {"description": "the file", "content": {
                 **{m: {"schema": {"type": "string"}} for m in (

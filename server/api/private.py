@@ -34,12 +34,13 @@ def caller_viewer(board_id: str, board_modes: dict[str, Any] | None = None) -> V
     return Viewer(person(), shows)
 
 
-def apply_for_caller(board_id: str, ops: Any) -> dict[str, Any]:
+def apply_for_caller(board_id: str, ops: Any, client: str | None = None) -> dict[str, Any]:
     """Run ops through the one write path as the caller, and answer with what they may see:
-    results and a 409's current row pass the same filter as the live stream."""
+    results and a 409's current row pass the same filter as the live stream. `client`: the
+    tab the events name (default: the X-Herd-Client header)."""
     store, access = get_store(), get_access()
     try:
-        out = store.apply_ops(board_id, ops, client=client_id(),
+        out = store.apply_ops(board_id, ops, client=client or client_id(),
                               locked_ok=access.may("manage"), person=person(), with_modes=True)
     except HerdError as e:
         if isinstance(e.details, dict):
