@@ -44,7 +44,7 @@ export async function request(method, path, body, extra = {}) {
   try {
     resp = await fetch(path, init);
   } catch {
-    throw new ApiError(0, 'network', 'Cannot reach the Herd server. Check that it is running; your last change was not saved.');
+    throw new ApiError(0, 'network', NO_ANSWER);
   }
   if (resp.status === 204) return null;
   let data = null;
@@ -53,17 +53,25 @@ export async function request(method, path, body, extra = {}) {
   } catch {
     if (resp.ok) return null;
   }
-  if (!resp.ok) {
-    const e = data?.error;
-    const err = new ApiError(resp.status, e?.code || 'error',
-      e?.message || `The server answered ${resp.status} ${resp.statusText}.`, e?.details);
-    // A link that was rotated (or no credentials at all): the page says so once, whatever
-    // asked; see board.js.
-    if (resp.status === 401) globalThis.dispatchEvent?.(new CustomEvent('herd:unauthenticated', { detail: err }));
-    throw err;
-  }
+  if (!resp.ok) throw failure(resp.status, data?.error, resp.statusText);
   return data;
 }
+
+/**
+ * The ApiError for an answer's {"error": {...}} (`e`), over HTTP or the board's socket.
+ * @param {number} status @param {any} e @param {string} [statusText]
+ */
+export function failure(status, e, statusText = '') {
+  const err = new ApiError(status, e?.code || 'error',
+    e?.message || `The server answered ${status} ${statusText}.`, e?.details);
+  // A link that was rotated (or no credentials at all): the page says so once, whatever
+  // asked; see board.js.
+  if (status === 401) globalThis.dispatchEvent?.(new CustomEvent('herd:unauthenticated', { detail: err }));
+  return err;
+}
+
+/** What a write that got no answer says (the connection failed or dropped). */
+export const NO_ANSWER = 'Cannot reach the Herd server. Check that it is running; your last change was not saved.';
 
 const enc = encodeURIComponent;
 

@@ -1,6 +1,6 @@
 // The board page: loads the board, wires model, renderer, actions, tools, live updates and
 // the toolbar together. Every user action goes through commit(): applied locally at once, sent
-// as ONE /ops call, recorded for undo with its inverse batch.
+// as ONE batch (on the tab's socket, or POST /ops), recorded for undo with its inverse batch.
 
 import { api, CLIENT_ID } from './api.js';
 import * as geo from './geometry.js';
@@ -8,6 +8,7 @@ import * as S from './state.js';
 import { settleOps } from './membership.js';
 import { createRenderer } from './render.js';
 import { connect } from './live.js';
+import { boardSocket } from './socket.js';
 import { installTools } from './tools.js';
 import { installFocus } from './focus.js';
 import { installAnnouncer } from './announce.js';
@@ -104,7 +105,7 @@ ctx.commit = async function commit(ops, { record = true, before = ctx.lookup, gl
   if (entry) S.record(ctx.history, entry);
   inFlight += 1;
   try {
-    const res = await enqueue(() => api.ops(boardId, ops));
+    const res = await enqueue(() => (ctx.socket ? ctx.socket.ops(ops) : api.ops(boardId, ops)));
     render(S.settle(ctx.model, token, ops, res?.results));
     return true;
   } catch (e) {
@@ -162,6 +163,8 @@ ctx.revoke = (message) => {
   if (ctx.revoked) return;
   ctx.revoked = true;
   ctx.live?.close();
+  ctx.socket?.close();
+  ctx.socket = null;
   ctx.access = { role: null, may: [] };
   document.body.dataset.role = '';
   const msg = document.getElementById('board-missing');
@@ -383,6 +386,8 @@ async function start() {
   ctx.votes = installVotes(ctx, layer);
   ctx.votes.load(data.vote);
   installSearch(ctx);
+  // Batches go on the tab's socket once it is open (socket.js); a viewer sends none.
+  ctx.socket = ctx.may('write') ? boardSocket(boardId) : null;
   ctx.live = connect(boardId, {
     after: data.seq,
     onEvent,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -92,3 +92,29 @@ def axe(pg, serious_only: bool = True) -> list[dict]:
     }""")
     keep = ("serious", "critical") if serious_only else ("minor", "moderate", "serious", "critical")
     return [v for v in found if v["impact"] in keep]
+
+
+
+# Patched into a page that is already open (its socket is too): the prototype's send is
+# what an open socket calls, and api.js looks fetch up at each call.
+_RECORD_BATCHES = """() => {
+  if (window.__batches) return;
+  window.__batches = [];
+  const send = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (data) {
+    if (String(data).includes('"ops"')) window.__batches.push('socket');
+    return send.call(this, data);
+  };
+  const fetchReal = window.fetch;
+  window.fetch = function (url, ...rest) {
+    if (String(url).endsWith('/ops')) window.__batches.push('http');
+    return fetchReal.call(this, url, ...rest);
+  };
+}"""
+
+
+def record_batches(pg) -> Callable[[], list[str]]:
+    """From now on, how each batch of ops the page sends goes: "http" (POST .../ops) or
+    "socket" (a message on its board socket); call the result for the list so far."""
+    pg.evaluate(_RECORD_BATCHES)
+    return lambda: pg.evaluate("window.__batches")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from browser_helpers import TEST_CONTEXT, paste, people
+from browser_helpers import TEST_CONTEXT, paste, people, record_batches
 
 pytestmark = pytest.mark.e2e
 
@@ -107,14 +107,13 @@ def test_add_edit_drag_delete_note(page, server, open_board, wait):
 def test_paste_list_makes_one_note_per_line_in_one_call(page, server, open_board, wait):
     b = server.board("Paste")
     open_board(page, b)
-    calls = []
-    page.on("request", lambda r: calls.append(r.url) if r.url.endswith("/ops") else None)
+    calls = record_batches(page)  # on the board's socket or over HTTP, whichever is open
     page.mouse.move(640, 420)
     paste(page, "- apples\n* pears\n\n1. plums\n2) figs\n• kiwis\n")
     wait(lambda: len(server.notes(b)) == 5, what="five pasted notes")
     texts = sorted(n["text"] for n in server.notes(b).values())
     assert texts == ["apples", "figs", "kiwis", "pears", "plums"]
-    assert len(calls) == 1
+    assert len(calls()) == 1
     page.wait_for_function("document.querySelectorAll('.note').length === 5")
     # A neat grid: no two notes overlap, and the pasted notes are selected.
     rows = list(server.notes(b).values())
