@@ -73,6 +73,15 @@ def main(argv: list[str] | None = None) -> int:
                    help="first the same run against this tree's `herd serve` on another "
                         "interpreter (a venv's python with Herd installed), e.g. a build "
                         "without PGO against one with it")
+    p.add_argument("--moves", choices=("http", "socket"), default="http",
+                   help="each move a PATCH on a kept-alive connection, or a batch on the "
+                        "tab's WebSocket (/api/boards/<id>/socket), as board.js sends it")
+    p.add_argument("--ref-moves", choices=("http", "socket"),
+                   help="with --compare-ref: how the older tree's clients move (default "
+                        "--moves; http for a tree from before the board socket)")
+    p.add_argument("--compare-moves", action="store_true",
+                   help="the same run twice on this tree, moves over HTTP then over the "
+                        "socket (a fresh server each; --rounds pairs)")
     p.add_argument("--timeline", action="store_true",
                    help="also print seen-by-others p50/p99 for each second of the run: a "
                         "stall shows as one bad second, a worker short of CPU as many")
@@ -97,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     with tempfile.TemporaryDirectory(prefix="herd-bench-") as tmp, \
             databases(Path(tmp), args.pg) as database:
-        if args.compare_ref or args.compare_python:
+        if args.compare_ref or args.compare_python or args.compare_moves:
             compare(args, Path(tmp), database)
         else:
             if args.workers:
@@ -135,21 +144,29 @@ def compare(args: argparse.Namespace, tmp: Path, database: Callable[[str], Path 
     if checkout is not None:
         subprocess.run(["git", "worktree", "add", "--detach", str(checkout), args.compare_ref],
                        check=True, capture_output=True)
-    other = args.compare_ref or f"on {args.compare_python}"
-    # side -> (checkout, interpreter): the older tree, or this tree on another python
-    sides = {other: (checkout, args.compare_python or sys.executable),
-             "here": (None, sys.executable)}
+    # side -> (checkout, interpreter, moves): the older tree, this tree on another python,
+    # or this tree with the moves over HTTP
+    if args.compare_moves:
+        sides = {"HTTP moves": (None, sys.executable, "http"),
+                 "socket moves": (None, sys.executable, "socket")}
+    else:
+        other = args.compare_ref or f"on {args.compare_python}"
+        sides = {other: (checkout, args.compare_python or sys.executable,
+                         args.ref_moves or args.moves),
+                 "here": (None, sys.executable, args.moves)}
     got: dict[str, list[dict]] = {side: [] for side in sides}
     try:
         for r in range(args.rounds):
             for side in (list(sides) if r % 2 == 0 else list(sides)[::-1]):
-                where, python = sides[side]
+                where, python, moves = sides[side]
                 print(f"== herd serve {'at ' + side if where else side}"
                       f"{f', round {r + 1}' if args.rounds > 1 else ''}")
                 server, port, token = start_server(database(f"{list(sides).index(side)}-{r}"),
                                                    checkout=where, python=python)
                 try:
-                    got[side].append(phases("127.0.0.1", port, args, token, server))
+                    got[side].append(phases("127.0.0.1", port,
+                                            argparse.Namespace(**{**vars(args), "moves": moves}),
+                                            token, server))
                 finally:
                     stop_server(server)
                 print()
@@ -403,7 +420,8 @@ def report(args: argparse.Namespace, results: list[dict]) -> dict:
     expected = ok * (args.clients - 1)
     rate = f"{args.rate:g}/s each" if args.rate > 0 else "flat out"
     pointers = f", pointers {args.cursors:g}/s each" if args.cursors > 0 else ""
-    print(f"Herd load: {args.clients} clients x {elapsed:.1f} s on one board, moves {rate}"
+    over = " on WebSockets" if getattr(args, "moves", "http") == "socket" else ""
+    print(f"Herd load: {args.clients} clients x {elapsed:.1f} s on one board, moves {rate}{over}"
           f"{pointers}, {args.clients} SSE listeners, {len(results)} client process(es)")
     why = ", ".join(f"{n:,} x {'no answer' if s == '0' else s}"
                     for s, n in sorted(shared.why.items()))

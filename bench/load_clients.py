@@ -21,6 +21,9 @@ import random
 import re
 import time
 
+from wsproto import ConnectionType, WSConnection
+from wsproto.events import AcceptConnection, CloseConnection, Ping, Request, TextMessage
+
 ECHO = re.compile(rb'"client":"c(\d+)@([0-9.]+)"')
 TIMEOUT = 10.0  # seconds a move may take before it counts as failed (no answer)
 
@@ -117,10 +120,93 @@ async def read_head(reader: asyncio.StreamReader) -> tuple[int, dict[bytes, byte
     return status, headers
 
 
+class Socket:
+    """One tab's WebSocket (/api/boards/<id>/socket), as board.js opens it: batches of ops out,
+    their answers back in order."""
+
+    def __init__(self, host: str, port: int, board: str, auth: dict) -> None:
+        self.host, self.port, self.board, self.auth = host, port, board, auth
+        self.ws = WSConnection(ConnectionType.CLIENT)
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+        self.pending: list = []
+
+    async def open(self) -> None:
+        self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        self.writer.write(self.ws.send(Request(
+            host=f"{self.host}:{self.port}", target=f"/api/boards/{self.board}/socket",
+            extra_headers=[(k.encode(), v.encode()) for k, v in self.auth.items()])))
+        while True:
+            data = await self.reader.read(65536)
+            if not data:
+                raise SystemExit("the board's socket closed during its handshake")
+            self.ws.receive_data(data)
+            for event in self.ws.events():
+                if isinstance(event, AcceptConnection):
+                    return
+                raise SystemExit(f"the board's socket refused its handshake: {event}")
+
+    async def ask(self, message: dict) -> int:
+        """Send one batch and read its answer: 200, its error's status, or 0 (none came)."""
+        if self.writer is None:
+            return 0  # closed after a failure: a page would be on HTTP by now
+        try:
+            return await asyncio.wait_for(self._ask(message), TIMEOUT)
+        except (TimeoutError, OSError, ValueError):
+            self.close()
+            return 0
+
+    async def _ask(self, message: dict) -> int:
+        self.writer.write(self.ws.send(TextMessage(data=json.dumps(message))))
+        parts: list[str] = []
+        while True:
+            while self.pending:
+                event = self.pending.pop(0)
+                if isinstance(event, TextMessage):
+                    parts.append(event.data)
+                    if event.message_finished:
+                        answer = json.loads("".join(parts))
+                        return 200 if "result" in answer else answer["error"]["status"]
+                elif isinstance(event, Ping):
+                    self.writer.write(self.ws.send(event.response()))
+                elif isinstance(event, CloseConnection):
+                    raise OSError(f"the server closed the socket ({event.code})")
+            data = await self.reader.read(65536)
+            if not data:
+                raise OSError("the server closed the socket")
+            self.ws.receive_data(data)
+            self.pending.extend(self.ws.events())
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
+
+
 async def mover(conn: Connection, board: str, c: int, opts: dict, tally: Tally,
                 stop: asyncio.Event) -> None:
     """One person dragging their notes: PATCH x, y, at `rate` per second, on the
     connection their page loaded the board on."""
+    async def send(i: int, note: str, fields: dict, t_send: float) -> int:
+        return await conn.request("PATCH", f"/api/boards/{board}/notes/{note}", fields,
+                                  f"c{c}@{t_send:.6f}")
+    await drag(c, opts, tally, stop, send)
+    conn.close()
+
+
+async def socket_mover(sock: Socket, c: int, opts: dict, tally: Tally,
+                       stop: asyncio.Event) -> None:
+    """mover(), with each move a one-op batch on the tab's socket, as board.js sends it."""
+    async def send(i: int, note: str, fields: dict, t_send: float) -> int:
+        return await sock.ask({"id": i, "client": f"c{c}@{t_send:.6f}", "ops": [
+            {"op": "update", "kind": "note", "id": note, "fields": fields}]})
+    await drag(c, opts, tally, stop, send)
+    sock.close()
+
+
+async def drag(c: int, opts: dict, tally: Tally, stop: asyncio.Event, send) -> None:
+    """Person c's moves at `rate` per second until `stop`, each `send(i, note, fields,
+    t_send)` -> its status, timed."""
     period = 1 / opts["rate"] if opts["rate"] > 0 else 0
     loop = asyncio.get_running_loop()
     next_at = loop.time() + random.Random(c).uniform(0, period)
@@ -128,11 +214,9 @@ async def mover(conn: Connection, board: str, c: int, opts: dict, tally: Tally,
     i = 0
     while not stop.is_set():
         i += 1
-        note = f"c{c}-n{i % opts['notes']}"
         t_send = time.monotonic()
-        status = await conn.request("PATCH", f"/api/boards/{board}/notes/{note}",
-                                    {"x": c * 200 + i % 100, "y": (i % 100) * 3.0},
-                                    f"c{c}@{t_send:.6f}")
+        status = await send(i, f"c{c}-n{i % opts['notes']}",
+                            {"x": c * 200 + i % 100, "y": (i % 100) * 3.0}, t_send)
         if 200 <= status < 300:
             tally.latencies.append(time.monotonic() - t_send)
         else:
@@ -140,7 +224,6 @@ async def mover(conn: Connection, board: str, c: int, opts: dict, tally: Tally,
         if period:
             next_at += period
             await asyncio.sleep(max(0.0, next_at - loop.time()))
-    conn.close()
 
 
 async def pointer(host: str, port: int, board: str, c: int, opts: dict, auth: dict,
@@ -245,8 +328,14 @@ async def room(host: str, port: int, board: str, clients: list[int], opts: dict,
     listeners = [Listener(host, port, board, c, auth[c], tally) for c in clients]
     streams = [asyncio.create_task(lst.run()) for lst in listeners]
     await asyncio.wait_for(asyncio.gather(*(lst.ready.wait() for lst in listeners)), 60)
+    if opts.get("moves") == "socket":  # the page opens its socket once it has the board
+        sockets = {c: Socket(host, port, board, auth[c]) for c in clients}
+        await asyncio.gather(*(s.open() for s in sockets.values()))
     await asyncio.to_thread(start)
-    tasks = [mover(pages[c], board, c, opts, tally, stop) for c in clients]
+    if opts.get("moves") == "socket":
+        tasks = [socket_mover(sockets[c], c, opts, tally, stop) for c in clients]
+    else:
+        tasks = [mover(pages[c], board, c, opts, tally, stop) for c in clients]
     if opts["cursors"] > 0:
         tasks += [pointer(host, port, board, c, opts, auth[c], tally, stop) for c in clients]
     t0 = time.monotonic()
