@@ -34,6 +34,8 @@ def test_the_board_works_under_its_own_csp_with_no_violation(browser, server):
         server.login(pg)
         pg.goto(f"{server.base}/b/{b}")
         pg.locator(".note[data-id='a']").wait_for()
+        # The board socket opens under connect-src 'self' (ws: of the same host).
+        pg.wait_for_function("() => window.herd.socket?.isOpen()")
         pg.locator("#viewport").dblclick(position={"x": 700, "y": 500})
         pg.keyboard.type("typed under CSP")
         pg.keyboard.press("Escape")
