@@ -9,6 +9,7 @@ import ipaddress
 from flask import Flask, Response, request
 
 from ..errors import Forbidden, Invalid, Unsupported
+from ..websocket import is_upgrade
 
 LOOPBACK_NAMES = {"localhost"}
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
@@ -57,7 +58,7 @@ def check_write(content_types: tuple[str, ...]) -> None:
     """A write comes from this origin (or from no browser at all) and says what it sends. So
     does a WebSocket's handshake: it is a GET, but what follows it is writes, and browsers
     let any page open one to any address (cross-site WebSocket hijacking)."""
-    if request.method not in UNSAFE and request.headers.get("Upgrade", "").lower() != "websocket":
+    if request.method not in UNSAFE and not is_upgrade(request.headers):
         return
     origin = request.headers.get("Origin")
     # An origin is scheme://host[:port] as the browser sent it (punycode for an IDN name).

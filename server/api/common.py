@@ -1,8 +1,10 @@
-"""Helpers shared by the JSON blueprints: the request body and the client id."""
+"""Helpers shared by the JSON blueprints: the request body, the client id, and the raw
+connection under `herd serve`."""
 
 from __future__ import annotations
 
 import re
+import sys
 from typing import Any
 
 from flask import request
@@ -53,3 +55,13 @@ def display_name(value: object, what: str) -> str:
     if len(name) > MAX_NAME:
         raise Invalid(f"The {what}'s 'name' is at most {MAX_NAME} characters.")
     return name
+
+
+def gevent_socket() -> Any:
+    """The connection's socket under gunicorn's gevent worker (cooperative), else None."""
+    sock = request.environ.get("gunicorn.socket")
+    if sock is None or "gevent" not in sys.modules:
+        return None
+    from gevent import monkey
+
+    return sock if monkey.is_module_patched("socket") else None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import ssl
-import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -18,6 +17,7 @@ from ..privacy import Viewer, view_event
 from ..store import Store, get_store
 from ..store.access import fingerprint
 from ..store.votes import voter_of
+from .common import gevent_socket
 
 bp = Blueprint("events", __name__)
 BATCH = 64  # most events written to a stream at once
@@ -96,16 +96,6 @@ def _who() -> str | None:
     if not WHO.fullmatch(who):
         raise Invalid("'who' must be 1-64 letters, digits, '-' or '_'.")
     return who
-
-
-def gevent_socket() -> Any:
-    """The connection's socket under gunicorn's gevent worker (cooperative), else None."""
-    sock = request.environ.get("gunicorn.socket")
-    if sock is None or "gevent" not in sys.modules:
-        return None
-    from gevent import monkey
-
-    return sock if monkey.is_module_patched("socket") else None
 
 
 def _direct_socket() -> tuple[Any, bool] | None:

@@ -25,16 +25,16 @@ from typing import Any
 from flask import Blueprint, Response, current_app, request
 
 from ..access import allow, get_access, get_socket_slots, readmit
-from ..errors import HerdError, Invalid
+from ..errors import HerdError, Invalid, RateLimited
 from ..http_errors import error_body, status_of
 from ..strictjson import loads
 from ..websocket import WebSocket, accept
-from .common import TAB
-from .events import gevent_socket
+from .common import TAB, gevent_socket
 from .ops import ops_of
 from .private import apply_for_caller
 
 bp = Blueprint("socket", __name__)
+MESSAGE_KEYS = frozenset({"id", "client"})  # what a message holds besides "ops"
 
 
 class _Upgraded(Response):
@@ -90,16 +90,16 @@ def _answer(board_id: str, text: str, client: str | None) -> dict[str, Any]:
                 or (isinstance(mid, str) and len(mid) <= 64)):
             mid = None
             raise Invalid("'id' must be a number or a string of at most 64 characters.")
-        ops = ops_of(body, also=frozenset({"id", "client"}))
+        ops = ops_of(body, also=MESSAGE_KEYS)
         if "client" in body:
             client = _tab(body["client"])
         readmit()
         return {"id": mid, "result": apply_for_caller(board_id, ops, client)}
     except HerdError as e:
         details = e.details
-        if getattr(e, "retry_after", None):
+        if isinstance(e, RateLimited):  # HTTP says it in Retry-After
             details = {**(details if isinstance(details, dict) else {}),
-                       "retry_after": e.retry_after}  # HTTP says it in Retry-After
+                       "retry_after": e.retry_after}
         return {"id": mid, **error_body(status_of(e), e.message, e.code, details)}
     except Exception:  # the socket stays open for the next batch, as HTTP would answer 500
         current_app.logger.exception("unhandled error on a board socket")

@@ -145,19 +145,17 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def open_files_for_a_room() -> tuple[int, int]:
-    """Raise this process's soft limit on open files to its hard limit (at most 65,536);
-    returns (before, after). Each person holds two or three connections (the live stream, the
-    board socket, the page's requests), and desktops often start a process at 1,024: a
-    500-person room would be refused connections (EMFILE) while the worker had CPU to spare."""
+def open_files_for_a_room() -> None:
+    """Raise this process's soft limit on open files to its hard limit (at most 65,536).
+    Each person holds two or three connections (the live stream, the board socket, the
+    page's requests), and desktops often start a process at 1,024: a 500-person room would
+    be refused connections (EMFILE) while the worker had CPU to spare."""
     import resource
 
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     want = 65_536 if hard == resource.RLIM_INFINITY else min(hard, 65_536)
     if soft != resource.RLIM_INFINITY and soft < want:
         resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
-        return soft, want
-    return soft, soft
 
 
 def _gunicorn(cfg: dict[str, Any], token: str) -> None:
